@@ -1,0 +1,20 @@
+//! The tce domain: the TCE model (stages, touchpoints, channels, brands,
+//! departments, finance parameters), customer signals and their enrichment.
+//!
+//! This crate is the root of the dependency graph: it does no I/O beyond
+//! reading the model file it is asked to read, and knows nothing of storage,
+//! wire formats for signals or text analytics.
+#![deny(missing_docs)]
+
+mod model;
+mod signal;
+pub mod templates;
+
+pub use model::{
+    Brand, Channel, CsvMapping, Department, Finance, Model, ModelError, ModelIssue, Stage,
+    Touchpoint, DEFAULT_STAGES,
+};
+pub use signal::{
+    EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,
+    SentimentLabel, Signal, StageRating, TouchpointMatch,
+};

@@ -1,0 +1,139 @@
+//! Integration tests of the TCE model: templates and model-file errors.
+
+use expect_test::{expect, Expect};
+use std::path::Path;
+use tce_model::{templates::TEMPLATES, Model, DEFAULT_STAGES};
+
+#[test]
+fn every_template_validates_with_six_stages_and_twelve_touchpoints() {
+    for t in TEMPLATES {
+        let model = Model::parse(t.toml, Path::new(t.name))
+            .unwrap_or_else(|e| panic!("template {} is invalid:\n{e}", t.name));
+        let stages: Vec<&str> = model.stages.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(stages, DEFAULT_STAGES, "template {}", t.name);
+        assert!(
+            model.touchpoints.len() >= 12,
+            "template {} has {} touchpoints",
+            t.name,
+            model.touchpoints.len()
+        );
+        for stage in DEFAULT_STAGES {
+            assert!(
+                model.touchpoints_of(stage).next().is_some(),
+                "template {} has no touchpoint in {stage}",
+                t.name
+            );
+        }
+        assert!(
+            model.brands.len() >= 4,
+            "template {} needs 4+ brands for the demo",
+            t.name
+        );
+        assert!(model.own_brand().is_some());
+        assert!(
+            model.channels.iter().any(|c| c.social) && model.channels.iter().any(|c| !c.social)
+        );
+        assert_eq!(model.template.as_deref(), Some(t.name));
+    }
+}
+
+/// Parses `src` and renders the error (or "ok").
+fn check(src: &str, expect: Expect) {
+    let actual = match Model::parse(src, Path::new("tce.toml")) {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.to_string(),
+    };
+    expect.assert_eq(&actual);
+}
+
+const MINIMAL: &str = r#"
+[[stages]]
+id = "operations"
+
+[[departments]]
+id = "ops"
+
+[[touchpoints]]
+id = "delay"
+stage = "operations"
+department = "ops"
+phrases = ["delay"]
+
+[[channels]]
+id = "x"
+social = true
+
+[[brands]]
+id = "acme"
+own = true
+"#;
+
+#[test]
+fn minimal_model_is_valid() {
+    check(MINIMAL, expect!["ok"]);
+}
+
+#[test]
+fn unknown_stage_names_line_and_field() {
+    check(
+        &MINIMAL.replace(r#"stage = "operations""#, r#"stage = "opertions""#),
+        expect![[
+            r#"tce.toml:10: touchpoints[0].stage: unknown stage "opertions" (known: operations)"#
+        ]],
+    );
+}
+
+#[test]
+fn duplicate_touchpoint_names_line_and_field() {
+    let src = format!(
+        "{MINIMAL}\n[[touchpoints]]\nid = \"delay\"\nstage = \"operations\"\ndepartment = \"ops\"\nphrases = [\"late\"]\n"
+    );
+    check(
+        &src,
+        expect![[r#"tce.toml:23: touchpoints[1].id: duplicate id "delay""#]],
+    );
+}
+
+#[test]
+fn bad_toml_names_line_and_column() {
+    check(
+        &MINIMAL.replace(r#"id = "x""#, r#"id = "x"#),
+        expect!["tce.toml:15:8: invalid basic string"],
+    );
+}
+
+#[test]
+fn misspelt_field_names_line() {
+    check(
+        &MINIMAL.replace("social = true", "socail = true"),
+        expect!["tce.toml:16:1: unknown field `socail`, expected one of `id`, `name`, `social`"],
+    );
+}
+
+#[test]
+fn several_problems_are_all_reported() {
+    let src = MINIMAL
+        .replace(r#"department = "ops""#, r#"department = "opz""#)
+        .replace("own = true", "own = false")
+        .replace(r#"phrases = ["delay"]"#, "phrases = []");
+    check(
+        &src,
+        expect![[r#"
+            tce.toml:11: touchpoints[0].department: unknown department "opz" (known: ops)
+            tce.toml:12: touchpoints[0].phrases: a touchpoint needs at least one recognising phrase
+            tce.toml:19: brands: no brand is marked `own = true`"#]],
+    );
+}
+
+#[test]
+fn brands_resolve_from_handles_and_aliases() {
+    let t = tce_model::templates::template("airline").unwrap();
+    let m = Model::parse(t.toml, Path::new("airline")).unwrap();
+    assert_eq!(m.resolve_brand("@skywayair"), Some("skyway"));
+    assert_eq!(m.resolve_brand("Blue Jet"), Some("bluejet"));
+    assert_eq!(m.resolve_brand("nobody"), None);
+    assert!(m
+        .finance
+        .defaulted
+        .contains(&"customers_lost_per_negative_post".to_string()));
+}
