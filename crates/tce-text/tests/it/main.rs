@@ -1,0 +1,6 @@
+//! Integration tests of tce-text.
+
+// Test helpers (outside `#[test]` functions) report bad fixtures by panicking.
+#![allow(clippy::panic)]
+
+mod vader;
