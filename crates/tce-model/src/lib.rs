@@ -11,8 +11,8 @@ mod signal;
 pub mod templates;
 
 pub use model::{
-    Brand, Channel, CsvMapping, Department, Finance, Model, ModelError, ModelIssue, Stage,
-    Touchpoint, DEFAULT_STAGES,
+    Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model, ModelError,
+    ModelIssue, Stage, Touchpoint, DEFAULT_STAGES,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,

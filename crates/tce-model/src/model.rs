@@ -54,6 +54,10 @@ pub struct Model {
     pub brands: Vec<Brand>,
     /// Finance parameters.
     pub finance: Finance,
+    /// Budget allocation parameters.
+    pub allocation: Allocation,
+    /// Trained classifiers to use in enrichment.
+    pub classifiers: Classifiers,
     /// Saved CSV column mappings by name.
     pub csv_mappings: BTreeMap<String, CsvMapping>,
 }
@@ -140,6 +144,43 @@ pub struct Finance {
     pub sales_pct_per_5pt_csat: f64,
     /// Which of the above were left at the seeds' defaults.
     pub defaulted: Vec<String>,
+}
+
+/// Parameters of budget allocation (`[allocation]`), see `tce allocate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allocation {
+    /// Spend on one channel × stage cell at which 63 % of its potential gain
+    /// is reached: `gain(x) = potential · (1 − exp(−x / saturation))`.
+    pub saturation: f64,
+    /// Weight of the headroom to 100 in a stage's gap, beside the distance to
+    /// the best competitor: `gap = max(best − own, 0) + headroom_weight · (100 − own)`.
+    pub headroom_weight: f64,
+    /// The budget is split in this many equal units.
+    pub steps: usize,
+    /// Stage weights per objective (`acquire`, `retain`, `innovate`, or your
+    /// own); missing objectives use tce's presets.
+    pub objectives: BTreeMap<String, BTreeMap<String, f64>>,
+}
+
+impl Default for Allocation {
+    fn default() -> Self {
+        Allocation {
+            saturation: 25_000.0,
+            headroom_weight: 0.25,
+            steps: 1_000,
+            objectives: BTreeMap::new(),
+        }
+    }
+}
+
+/// Trained classifiers enrichment uses instead of the rules (`[classifiers]`),
+/// paths relative to the model file's folder.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Classifiers {
+    /// Sentiment classifier (`tce train` output).
+    pub sentiment: Option<String>,
+    /// Touchpoint classifier.
+    pub touchpoint: Option<String>,
 }
 
 /// A saved CSV column mapping: signal field → CSV column name.
@@ -338,6 +379,26 @@ struct RawModel {
     finance: Option<RawFinance>,
     #[serde(default)]
     csv_mappings: BTreeMap<String, RawCsvMapping>,
+    allocation: Option<RawAllocation>,
+    #[serde(default)]
+    classifiers: RawClassifiers,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllocation {
+    saturation: Option<S<f64>>,
+    headroom_weight: Option<S<f64>>,
+    steps: Option<S<i64>>,
+    #[serde(default)]
+    objectives: BTreeMap<String, BTreeMap<String, S<f64>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawClassifiers {
+    sentiment: Option<String>,
+    touchpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -453,6 +514,18 @@ impl Checker<'_> {
             self.issue(id.span().start, field, format!("duplicate id {value:?}"));
         }
         value.clone()
+    }
+
+    fn positive(&mut self, v: &S<f64>, field: String) -> f64 {
+        let x = *v.get_ref();
+        if !x.is_finite() || x <= 0.0 {
+            self.issue(
+                v.span().start,
+                field,
+                format!("must be a number > 0, got {x}"),
+            );
+        }
+        x
     }
 
     fn non_negative(&mut self, v: &Option<S<f64>>, field: String, default: f64) -> f64 {
@@ -720,7 +793,47 @@ impl Checker<'_> {
             );
         }
 
+        let mut allocation = Allocation::default();
+        if let Some(ra) = raw.allocation {
+            if let Some(v) = &ra.saturation {
+                allocation.saturation = self.positive(v, "allocation.saturation".into());
+            }
+            if let Some(v) = &ra.headroom_weight {
+                allocation.headroom_weight =
+                    self.non_negative(&Some(v.clone()), "allocation.headroom_weight".into(), 0.25);
+            }
+            if let Some(v) = &ra.steps {
+                if *v.get_ref() < 1 || *v.get_ref() > 1_000_000 {
+                    self.issue(
+                        v.span().start,
+                        "allocation.steps".into(),
+                        "must be between 1 and 1000000",
+                    );
+                } else {
+                    allocation.steps = *v.get_ref() as usize;
+                }
+            }
+            for (name, weights) in ra.objectives {
+                let mut out = BTreeMap::new();
+                for (stage, w) in weights {
+                    let field = format!("allocation.objectives.{name}.{stage}");
+                    if !stage_ids.contains(stage.as_str()) {
+                        self.issue(w.span().start, field, format!("unknown stage {stage:?}"));
+                    } else {
+                        let v = self.non_negative(&Some(w), field, 0.0);
+                        out.insert(stage, v);
+                    }
+                }
+                allocation.objectives.insert(name, out);
+            }
+        }
+
         Model {
+            allocation,
+            classifiers: Classifiers {
+                sentiment: raw.classifiers.sentiment,
+                touchpoint: raw.classifiers.touchpoint,
+            },
             name: workspace.name.unwrap_or_else(|| "tce workspace".into()),
             template: workspace.template,
             stages,
