@@ -21,22 +21,22 @@ pub const TEMPLATES: [Template; 5] = [
     },
     Template {
         name: "credit_card",
-        description: "credit card issuer: offers, application, billing, fraud, rewards",
+        description: "credit card issuer: rewards, application, limits, payments, fraud, disputes",
         toml: include_str!("../templates/credit_card.toml"),
     },
     Template {
         name: "mobile_telecom",
-        description: "mobile operator: plans, shops, coverage, billing, support",
+        description: "mobile operator: 5G, plans, devices, stores, coverage, porting, billing, care",
         toml: include_str!("../templates/mobile_telecom.toml"),
     },
     Template {
         name: "city_visit",
-        description: "city destination: promotion, travel, hotels, attractions, services",
+        description: "city destination: image, events, transport, hotels, food, safety, visitor help",
         toml: include_str!("../templates/city_visit.toml"),
     },
     Template {
         name: "b2b_it",
-        description: "B2B IT solution vendor: product, pre-sales, delivery, support",
+        description: "B2B IT/SaaS vendor: product & API, sales, onboarding, uptime, security, support",
         toml: include_str!("../templates/b2b_it.toml"),
     },
 ];

@@ -37,6 +37,84 @@ fn every_template_validates_with_six_stages_and_twelve_touchpoints() {
     }
 }
 
+/// Two phrases recognise the same thing when equal or when one is the other
+/// plus a common inflection (the touchpoint matcher folds these).
+fn same_phrase(a: &str, b: &str) -> bool {
+    let inflected = |base: &str, word: &str| {
+        word.strip_prefix(base)
+            .is_some_and(|rest| ["s", "es", "d", "ed", "ing"].contains(&rest))
+    };
+    a == b || inflected(a, b) || inflected(b, a)
+}
+
+#[test]
+fn every_template_is_a_complete_journey_with_distinct_touchpoints() {
+    for t in TEMPLATES {
+        let model = Model::parse(t.toml, Path::new(t.name)).unwrap();
+        let name = t.name;
+        assert!(model.touchpoints.len() >= 12, "template {name}");
+        for stage in DEFAULT_STAGES {
+            let n = model.touchpoints_of(stage).count();
+            assert!(n >= 2, "template {name} has {n} touchpoint(s) in {stage}");
+        }
+        let weights: f64 = model.stages.iter().map(|s| s.weight).sum();
+        assert!(
+            (weights - 1.0).abs() < 1e-9,
+            "template {name}: stage weights sum to {weights}"
+        );
+        for d in &model.departments {
+            assert!(
+                model.touchpoints.iter().any(|tp| tp.department == d.id),
+                "template {name}: department {} owns no touchpoint",
+                d.id
+            );
+        }
+
+        assert_eq!(
+            model.brands.len(),
+            5,
+            "template {name}: 1 own brand + 4 competitors"
+        );
+        let own: Vec<&str> = model
+            .brands
+            .iter()
+            .filter(|b| b.own)
+            .map(|b| b.id.as_str())
+            .collect();
+        assert_eq!(own.len(), 1, "template {name}: own brands {own:?}");
+        for b in &model.brands {
+            assert!(
+                !b.handles.is_empty(),
+                "template {name}: brand {} has no handle",
+                b.id
+            );
+        }
+
+        for (i, a) in model.touchpoints.iter().enumerate() {
+            for p in &a.phrases {
+                assert_eq!(
+                    p,
+                    &p.to_lowercase(),
+                    "template {name}: {} phrase {p:?}",
+                    a.id
+                );
+            }
+            for b in &model.touchpoints[i + 1..] {
+                for p in &a.phrases {
+                    for q in &b.phrases {
+                        assert!(
+                            !same_phrase(p, q),
+                            "template {name}: {p:?} ({}) and {q:?} ({}) recognise the same text",
+                            a.id,
+                            b.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Parses `src` and renders the error (or "ok").
 fn check(src: &str, expect: Expect) {
     let actual = match Model::parse(src, Path::new("tce.toml")) {
