@@ -182,7 +182,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         writeln!(out, "    {},", row.join(", "))?;
     }
     writeln!(out, "];")?;
-    writeln!(out, "/// Membership filter: bit `hash::filter_bit(h)` is set for every word.")?;
+    writeln!(
+        out,
+        "/// Membership filter: bit `hash::filter_bit(h)` is set for every word."
+    )?;
     writeln!(out, "pub(super) static FILTER: [u64; {}] = [", filter.len())?;
     for chunk in filter.chunks(8) {
         let row: Vec<String> = chunk.iter().map(|w| format!("{w:#x}")).collect();

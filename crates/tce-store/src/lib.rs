@@ -1,1 +1,254 @@
-//! placeholder
+//! Storage of enriched signals, their daily rollups and business outcomes.
+//!
+//! Callers see the [`Store`] trait and plain types; SQL never leaves this
+//! crate. [`SqliteStore`] is the embedded default (one file, WAL, schema by
+//! embedded migrations); a PostgreSQL store will implement the same trait and
+//! pass the same conformance tests (`tests/it/conformance.rs`).
+//!
+//! Inserting a batch is one transaction: the signals, their touchpoints, stage
+//! ratings and intents, and the daily rollups (see [`RollupRow`]) that
+//! dashboards read, so aggregates are never out of step with the signals.
+#![deny(missing_docs)]
+
+mod error;
+mod rollup;
+mod sqlite;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use tce_model::{EnrichedSignal, Intent};
+
+pub use error::StoreError;
+pub use rollup::UNKNOWN_BRAND;
+pub use sqlite::SqliteStore;
+
+/// Where signals, rollups and outcomes are kept.
+///
+/// Implementations are used from one thread at a time (`Send`, not `Sync`);
+/// several processes may share one database.
+pub trait Store: Send {
+    /// Stores a batch in one transaction: signals, their touchpoints, stage
+    /// ratings and intents, and the daily rollups. Dedupes on (channel,
+    /// external id): a duplicate within the batch or of a stored signal is
+    /// counted, not stored (the first occurrence wins). When it returns `Ok`,
+    /// the batch is durable; on `Err` nothing of the batch is stored.
+    fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError>;
+
+    /// Counts by brand, channel and stage, and the time span.
+    fn stats(&self) -> Result<Stats, StoreError>;
+
+    /// Number of stored signals.
+    fn signal_count(&self) -> Result<u64, StoreError>;
+
+    /// Daily rollup rows matching the filter, ordered by day, brand,
+    /// touchpoint, channel.
+    fn rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError>;
+
+    /// One page of signals matching the query, newest first.
+    fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
+
+    /// Survey answers (signals with an overall rating and at least one stage
+    /// rating), oldest first, optionally of one brand.
+    fn survey_responses(&self, brand: Option<&str>) -> Result<Vec<SurveyResponse>, StoreError>;
+
+    /// Inserts or replaces outcomes keyed on (period start, brand); returns
+    /// the number of rows written.
+    fn insert_outcomes(&mut self, rows: &[OutcomeRow]) -> Result<u64, StoreError>;
+
+    /// All outcomes, ordered by period start and brand.
+    fn outcomes(&self) -> Result<Vec<OutcomeRow>, StoreError>;
+}
+
+/// What one [`Store::insert`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InsertSummary {
+    /// Signals newly stored.
+    pub inserted: u64,
+    /// Signals skipped because their (channel, external id) was already
+    /// stored or came earlier in the batch.
+    pub duplicates: u64,
+}
+
+/// Counts over everything stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Number of signals.
+    pub signals: u64,
+    /// Signals per brand ([`UNKNOWN_BRAND`] when none).
+    pub by_brand: BTreeMap<String, u64>,
+    /// Signals per channel.
+    pub by_channel: BTreeMap<String, u64>,
+    /// Signals touching each stage (a signal counts once per stage).
+    pub by_stage: BTreeMap<String, u64>,
+    /// Time of the oldest signal.
+    pub first: Option<DateTime<Utc>>,
+    /// Time of the newest signal.
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// Which rollup rows to read; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RollupFilter {
+    /// First day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Brand id ([`UNKNOWN_BRAND`] for signals without one).
+    pub brand: Option<String>,
+    /// Channel id.
+    pub channel: Option<String>,
+    /// Touchpoint id; `""` selects the totals rows.
+    pub touchpoint: Option<String>,
+}
+
+/// Additive aggregates of the signals of one UTC day × brand × touchpoint ×
+/// channel.
+///
+/// A signal touching k touchpoints adds to k touchpoint rows; every signal
+/// also adds once to the totals row (`touchpoint` and `stage` empty), so
+/// totals count each signal once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RollupRow {
+    /// UTC day of the signals.
+    pub day: NaiveDate,
+    /// Brand id ([`UNKNOWN_BRAND`] when none).
+    pub brand: String,
+    /// Touchpoint id, `""` for the totals row.
+    pub touchpoint: String,
+    /// Stage of the touchpoint, `""` for the totals row.
+    pub stage: String,
+    /// Channel id.
+    pub channel: String,
+    /// Number of signals.
+    pub n: u64,
+    /// Sum of experience values.
+    pub sum_ev: f64,
+    /// Sum of squared experience values.
+    pub sum_ev2: f64,
+    /// Signals labelled positive.
+    pub positive: u64,
+    /// Signals labelled neutral.
+    pub neutral: u64,
+    /// Signals labelled negative.
+    pub negative: u64,
+    /// Sum of author followers.
+    pub reach: u64,
+    /// Signals with the complaint intent.
+    pub complaints: u64,
+    /// Signals with a rating.
+    pub rated: u64,
+}
+
+/// A page request for [`Store::signals`]; `None` filters match anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalQuery {
+    /// Effective brand ([`UNKNOWN_BRAND`] matches signals without one).
+    pub brand: Option<String>,
+    /// Channel id.
+    pub channel: Option<String>,
+    /// Signals touching this stage.
+    pub stage: Option<String>,
+    /// Signals touching this touchpoint.
+    pub touchpoint: Option<String>,
+    /// Sentiment compound at least this.
+    pub min_sentiment: Option<f64>,
+    /// Sentiment compound at most this.
+    pub max_sentiment: Option<f64>,
+    /// Signals with this intent.
+    pub intent: Option<Intent>,
+    /// Created at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Created before this time (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    /// Text containing this (case-insensitive for ASCII letters).
+    pub text_contains: Option<String>,
+    /// Where to continue: the `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1 to [`SignalQuery::MAX_LIMIT`] (0 means the default).
+    pub limit: usize,
+}
+
+impl SignalQuery {
+    /// Page size when `limit` is 0.
+    pub const DEFAULT_LIMIT: usize = 50;
+    /// Largest page size; larger limits are clamped.
+    pub const MAX_LIMIT: usize = 10_000;
+
+    /// The page size actually used.
+    pub fn effective_limit(&self) -> usize {
+        match self.limit {
+            0 => Self::DEFAULT_LIMIT,
+            n => n.min(Self::MAX_LIMIT),
+        }
+    }
+}
+
+impl Default for SignalQuery {
+    fn default() -> Self {
+        SignalQuery {
+            brand: None,
+            channel: None,
+            stage: None,
+            touchpoint: None,
+            min_sentiment: None,
+            max_sentiment: None,
+            intent: None,
+            from: None,
+            to: None,
+            text_contains: None,
+            cursor: None,
+            limit: Self::DEFAULT_LIMIT,
+        }
+    }
+}
+
+/// A signal as stored, with its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSignal {
+    /// Store-assigned id.
+    pub id: i64,
+    /// The signal and its enrichment. Times are kept to the second; the
+    /// enrichment's brand is the stored brand.
+    pub signal: EnrichedSignal,
+}
+
+/// One page of [`Store::signals`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalPage {
+    /// Signals, newest first (ties by id, highest first).
+    pub items: Vec<StoredSignal>,
+    /// Pass as `cursor` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A survey answer: the overall rating and the per-stage ratings, as
+/// experience values (−1…1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyResponse {
+    /// Brand id ([`UNKNOWN_BRAND`] when none).
+    pub brand: String,
+    /// When it was answered.
+    pub created_at: DateTime<Utc>,
+    /// Channel id.
+    pub channel: String,
+    /// Experience value of the overall rating.
+    pub overall: f64,
+    /// Stage id and experience value of its rating, ordered by stage id.
+    pub stages: Vec<(String, f64)>,
+}
+
+/// A business outcome of one brand over the period starting on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeRow {
+    /// First day of the period.
+    pub period_start: NaiveDate,
+    /// Brand id.
+    pub brand: String,
+    /// Revenue.
+    pub revenue: f64,
+    /// Number of customers, when known.
+    pub customers: Option<f64>,
+    /// Return visits, when known.
+    pub return_visits: Option<f64>,
+}

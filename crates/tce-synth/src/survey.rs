@@ -3,9 +3,13 @@
 //!
 //! Within a response every stage rating is drawn independently (the brand's
 //! stage quality, its drift and incidents only move the mean), and the overall
-//! rating is `intercept + k·Σ √w_s·z_s + noise`, with `z_s` the standardised
-//! observed stage rating. With independent drivers the share of explained
-//! variance of each stage — what a Shapley/LMG decomposition reports — is w_s.
+//! rating is `intercept + k·Σ √w_s·z_s + noise`, with `z_s` the observed stage
+//! rating's deviation from the population mean in units of its spread around
+//! the brand-day mean. Brand quality and drift move all stages of a brand
+//! together, so across brands the stages correlate; within a brand and week
+//! they are independent, and there the share of explained variance of each
+//! stage — what a Shapley/LMG decomposition with brand × week fixed effects
+//! reports — is w_s.
 
 use crate::plan::{normal, World};
 use rand::distributions::WeightedIndex;
@@ -13,20 +17,21 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tce_model::RatingScale;
 
-/// The scale of survey ratings (overall and stages).
-pub(crate) const SCALE: RatingScale = RatingScale::Csat5;
+/// The scale of survey ratings (overall and stages): 0–10, fine enough that
+/// rounding and the scale's ends hardly bend the linear driver model.
+pub(crate) const SCALE: RatingScale = RatingScale::Nps10;
 /// Mean stage rating of an average brand.
-const STAGE_CENTRE: f64 = 3.55;
+const STAGE_CENTRE: f64 = 6.4;
 /// Stage-rating points per unit of quality.
-const STAGE_SLOPE: f64 = 1.3;
+const STAGE_SLOPE: f64 = 2.6;
 /// Spread of a stage rating around its mean, before rounding.
-const STAGE_NOISE: f64 = 1.0;
+const STAGE_NOISE: f64 = 2.0;
 /// Overall rating of a response with average stage ratings.
-pub(crate) const OVERALL_INTERCEPT: f64 = 3.6;
+pub(crate) const OVERALL_INTERCEPT: f64 = 6.0;
 /// Spread of the overall rating explained by the stages.
-pub(crate) const OVERALL_K: f64 = 0.95;
+pub(crate) const OVERALL_K: f64 = 1.4;
 /// Spread of the overall rating not explained by the stages.
-pub(crate) const OVERALL_NOISE: f64 = 0.35;
+pub(crate) const OVERALL_NOISE: f64 = 0.6;
 /// Draws used to estimate the population mean and spread of each stage rating.
 const CALIBRATION_DRAWS: usize = 60_000;
 
@@ -37,12 +42,12 @@ pub(crate) struct SurveyModel {
     pub mean: Vec<f64>,
     /// Population standard deviation of each stage rating.
     pub sd: Vec<f64>,
-    /// `k·√w_s / sd_s`: the overall rating's slope on each raw stage rating.
+    /// `k·√w_s / sd_within_s`: the overall rating's slope on each raw stage rating.
     pub slope: Vec<f64>,
 }
 
 fn stage_rating(mean: f64, rng: &mut ChaCha8Rng) -> u8 {
-    (mean + STAGE_NOISE * normal(rng)).round().clamp(1.0, 5.0) as u8
+    (mean + STAGE_NOISE * normal(rng)).round().clamp(0.0, 10.0) as u8
 }
 
 impl SurveyModel {
@@ -60,6 +65,10 @@ impl SurveyModel {
         let day_pick = WeightedIndex::new(day_weights).ok();
         let mut sum = vec![0.0; n_stages];
         let mut sum_sq = vec![0.0; n_stages];
+        // Two draws at the same mean: E[(r1 − r2)²] / 2 is the spread of a
+        // rating around its brand-day mean, what remains once the analysis
+        // removes brand and period effects.
+        let mut within = vec![0.0; n_stages];
         for _ in 0..CALIBRATION_DRAWS {
             let b = rng.sample(&world.survey_brand_pick);
             let day = match &day_pick {
@@ -67,9 +76,12 @@ impl SurveyModel {
                 None => rng.gen_range(0..world.days),
             };
             for s in 0..n_stages {
-                let r = f64::from(stage_rating(stage_mean(world, b, s, day), &mut rng));
+                let m = stage_mean(world, b, s, day);
+                let r = f64::from(stage_rating(m, &mut rng));
+                let r2 = f64::from(stage_rating(m, &mut rng));
                 sum[s] += r;
                 sum_sq[s] += r * r;
+                within[s] += (r - r2).powi(2) / 2.0;
             }
         }
         let n = CALIBRATION_DRAWS as f64;
@@ -82,8 +94,8 @@ impl SurveyModel {
         let slope = world
             .stage_weights
             .iter()
-            .zip(&sd)
-            .map(|(w, sd)| OVERALL_K * w.sqrt() / sd)
+            .zip(&within)
+            .map(|(w, v)| OVERALL_K * w.sqrt() / (v / n).max(1e-6).sqrt())
             .collect();
         SurveyModel { mean, sd, slope }
     }
@@ -106,7 +118,7 @@ impl SurveyModel {
             overall += self.slope[s] * (f64::from(r) - self.mean[s]);
         }
         overall += OVERALL_NOISE * normal(rng);
-        overall.round().clamp(1.0, 5.0) as u8
+        overall.round().clamp(0.0, 10.0) as u8
     }
 }
 

@@ -1,14 +1,21 @@
 //! Enrichment of a signal: sentiment, intents, brand, touchpoints, priority.
 //!
 //! An [`Enricher`] is built once from the model (it compiles the brand and
-//! touchpoint phrase matchers) and then enriches signals without allocating
-//! more than the result needs. It is pure: no I/O, no clock.
+//! touchpoint phrase matchers and tells the sentiment engine the brand
+//! names) and then enriches signals; with an [`EnrichScratch`]
+//! ([`Enricher::enrich_with`]) it allocates no more than the result needs.
+//! Sentiment comes from the CX engine ([`crate::cx`], engine name `cx`) or,
+//! on request, from plain VADER (`vader`); intents always come from the CX
+//! analysis ([`crate::intent`]). It is pure: no I/O, no clock.
 
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use crate::cx::{CxScratch, CxSentiment};
+use crate::intent;
 use crate::phrases::{PhraseMatcher, PhraseMatcherError};
-use crate::vader::Vader;
-use tce_model::{
-    Enrichment, Intent, IntentScore, Model, SentimentLabel, Signal, TouchpointMatch,
-};
+use tce_model::{Enrichment, Intent, Model, SentimentLabel, Signal, TouchpointMatch};
 
 /// Why an enricher could not be built from a model.
 #[derive(Debug, thiserror::Error)]
@@ -18,22 +25,121 @@ pub enum EnrichError {
     Phrases(#[from] PhraseMatcherError),
 }
 
-/// Enriches signals according to one model.
-#[derive(Debug, Clone)]
+/// The sentiment engine of an [`Enricher`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Engine {
+    /// VADER exactly as vaderSentiment 3.3.2 scores it, with VADER's ±0.05
+    /// label thresholds.
+    Vader,
+    /// VADER extended with customer-experience rules ([`crate::cx`]), with
+    /// the CX label thresholds. The default.
+    #[default]
+    Cx,
+}
+
+impl Engine {
+    /// Both engines.
+    pub const ALL: [Engine; 2] = [Engine::Cx, Engine::Vader];
+
+    /// The engine name recorded in [`Enrichment::engine`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Vader => "vader",
+            Engine::Cx => "cx",
+        }
+    }
+
+    /// The three-way label of a compound score of this engine.
+    pub fn label(self, compound: f64) -> SentimentLabel {
+        match self {
+            Engine::Vader => SentimentLabel::from_compound(compound),
+            Engine::Cx => CxSentiment::label(compound),
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An engine name that is neither `cx` nor `vader`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sentiment engine {0:?} (available: cx, vader)")]
+pub struct UnknownEngine(pub String);
+
+impl FromStr for Engine {
+    type Err = UnknownEngine;
+    fn from_str(s: &str) -> Result<Engine, UnknownEngine> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownEngine(s.to_string()))
+    }
+}
+
+/// Reusable working memory for [`Enricher::enrich_with`].
+#[derive(Debug, Clone, Default)]
+pub struct EnrichScratch {
+    cx: CxScratch,
+}
+
+impl EnrichScratch {
+    /// Empty scratch space.
+    pub fn new() -> EnrichScratch {
+        EnrichScratch::default()
+    }
+}
+
+/// Enriches signals according to one model. Shareable between threads.
+#[derive(Debug)]
 pub struct Enricher {
-    vader: Vader,
+    engine: Engine,
+    cx: CxSentiment,
     brands: PhraseMatcher,
     brand_ids: Vec<String>,
     touchpoints: PhraseMatcher,
     touchpoint_ids: Vec<(String, String)>,
+    /// Scratch spaces lent to [`Enricher::enrich`] calls, so callers that
+    /// do not keep an [`EnrichScratch`] do not allocate one per signal.
+    pool: Mutex<Vec<EnrichScratch>>,
+}
+
+/// Scratch spaces kept for reuse (about one per thread enriching at once).
+const POOL_MAX: usize = 64;
+
+impl Clone for Enricher {
+    fn clone(&self) -> Enricher {
+        Enricher {
+            engine: self.engine,
+            cx: self.cx.clone(),
+            brands: self.brands.clone(),
+            brand_ids: self.brand_ids.clone(),
+            touchpoints: self.touchpoints.clone(),
+            touchpoint_ids: self.touchpoint_ids.clone(),
+            pool: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 impl Enricher {
-    /// Compiles the model's brand handles/aliases and touchpoint phrases.
+    /// Compiles the model's brand handles/aliases and touchpoint phrases;
+    /// sentiment by the CX engine.
     pub fn new(model: &Model) -> Result<Enricher, EnrichError> {
+        Enricher::with_engine(model, Engine::Cx)
+    }
+
+    /// [`Enricher::new`] with the given sentiment engine.
+    pub fn with_engine(model: &Model, engine: Engine) -> Result<Enricher, EnrichError> {
         let mut brand_phrases = Vec::new();
         for (i, b) in model.brands.iter().enumerate() {
-            for p in b.handles.iter().chain(&b.aliases).chain(std::iter::once(&b.name)) {
+            for p in b
+                .handles
+                .iter()
+                .chain(&b.aliases)
+                .chain(std::iter::once(&b.name))
+            {
                 brand_phrases.push((p.trim_start_matches('@').to_lowercase(), i));
             }
         }
@@ -43,8 +149,20 @@ impl Enricher {
                 tp_phrases.push((p.clone(), i));
             }
         }
+        // Brand names that are also sentiment words ("United") are names.
+        let names = model
+            .brands
+            .iter()
+            .flat_map(|b| {
+                b.handles
+                    .iter()
+                    .chain(&b.aliases)
+                    .chain(std::iter::once(&b.name))
+            })
+            .map(|n| n.trim_start_matches('@'));
         Ok(Enricher {
-            vader: Vader::new(),
+            engine,
+            cx: CxSentiment::new().with_neutral_names(names),
             brands: PhraseMatcher::new(&brand_phrases, false)?,
             brand_ids: model.brands.iter().map(|b| b.id.clone()).collect(),
             touchpoints: PhraseMatcher::new(&tp_phrases, true)?,
@@ -53,14 +171,45 @@ impl Enricher {
                 .iter()
                 .map(|t| (t.id.clone(), t.stage.clone()))
                 .collect(),
+            pool: Mutex::new(Vec::new()),
         })
     }
 
-    /// Enriches one signal.
+    /// The sentiment engine.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Enriches one signal (with a scratch space borrowed from the
+    /// enricher's pool; [`Enricher::enrich_with`] takes the caller's).
     pub fn enrich(&self, signal: &Signal) -> Enrichment {
+        // A poisoned pool only loses the reuse, never the result.
+        let mut scratch = self
+            .pool
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default();
+        let enrichment = self.enrich_with(signal, &mut scratch);
+        if let Ok(mut pool) = self.pool.lock() {
+            if pool.len() < POOL_MAX {
+                pool.push(scratch);
+            }
+        }
+        enrichment
+    }
+
+    /// [`Enricher::enrich`] reusing `scratch`'s buffers.
+    pub fn enrich_with(&self, signal: &Signal, scratch: &mut EnrichScratch) -> Enrichment {
         let text = signal.text.as_str();
-        let compound = self.vader.polarity_scores(text).compound;
-        let label = SentimentLabel::from_compound(compound);
+        // The CX engine runs VADER's pipeline first, so VADER's own scores
+        // come with it.
+        let cx_compound = self.cx.scores_with(text, &mut scratch.cx).compound;
+        let compound = match self.engine {
+            Engine::Cx => cx_compound,
+            Engine::Vader => scratch.cx.vader_scores().compound,
+        };
+        let label = self.engine.label(compound);
 
         let brand = signal.brand.clone().or_else(|| {
             self.brands
@@ -83,15 +232,12 @@ impl Enricher {
             })
             .collect();
 
-        let intents = intents(text, compound);
-        let churn = intents
-            .iter()
-            .any(|i| i.intent == Intent::ChurnRisk);
-        let experience_value = signal
-            .rating
-            .map_or(compound, |r| r.experience_value());
+        let mut intents = Vec::new();
+        intent::detect_into(&scratch.cx, cx_compound, &mut intents);
+        let churn = intents.iter().any(|i| i.intent == Intent::ChurnRisk);
+        let experience_value = signal.rating.map_or(compound, |r| r.experience_value());
         Enrichment {
-            engine: "vader".into(),
+            engine: self.engine.as_str().into(),
             sentiment: compound,
             sentiment_label: label,
             priority: priority(experience_value, signal.author_followers, churn),
@@ -111,31 +257,72 @@ fn priority(experience_value: f64, followers: Option<u64>, churn: bool) -> f32 {
     (100.0 * (0.55 * severity + 0.25 * reach + 0.20 * churn)) as f32
 }
 
-/// Cue-based intents. Multi-label; confidence reflects how explicit the cue is.
-fn intents(text: &str, compound: f64) -> Vec<IntentScore> {
-    let lower = text.to_lowercase();
-    let has = |cues: &[&str]| cues.iter().any(|c| lower.contains(c));
-    let mut out = Vec::new();
-    let mut push = |intent, confidence: f32| out.push(IntentScore { intent, confidence });
-    if compound <= -0.05 {
-        push(Intent::Complaint, (0.5 + compound.abs() as f32 / 2.0).min(0.95));
-    } else if has(&["still waiting", "no one", "nobody", "never arrived", "not working", "delayed", "lost"]) {
-        push(Intent::Complaint, 0.6);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn model() -> Model {
+        let t = tce_model::templates::template("airline").unwrap();
+        Model::parse(t.toml, Path::new("airline.toml")).unwrap()
     }
-    if compound >= 0.5 {
-        push(Intent::Praise, (compound as f32).min(0.95));
+
+    fn signal(text: &str) -> Signal {
+        Signal {
+            channel: "x".into(),
+            external_id: "1".into(),
+            brand: None,
+            author: None,
+            author_followers: Some(1000),
+            created_at: Default::default(),
+            text: text.into(),
+            rating: None,
+            stage_ratings: Vec::new(),
+            in_reply_to: None,
+            url: None,
+            lang: None,
+        }
     }
-    if lower.contains('?') || has(&["how do i", "how can i", "can anyone", "does anyone", "is there a way"]) {
-        push(Intent::Question, if lower.contains('?') { 0.8 } else { 0.6 });
+
+    #[test]
+    fn engines() {
+        let m = model();
+        let cx = Enricher::new(&m).unwrap();
+        let vader = Enricher::with_engine(&m, Engine::Vader).unwrap();
+        assert_eq!(cx.engine(), Engine::Cx);
+        let s = signal("Flight delayed 3 hours and no update at the gate");
+        let (a, b) = (cx.enrich(&s), vader.enrich(&s));
+        assert_eq!((a.engine.as_str(), b.engine.as_str()), ("cx", "vader"));
+        assert_eq!(a.sentiment_label, SentimentLabel::Negative);
+        assert_eq!(
+            b.sentiment,
+            crate::vader::Vader::new().polarity_scores(&s.text).compound
+        );
+        // Intents come from the CX analysis with either engine.
+        assert_eq!(a.intents, b.intents);
+        assert!(a.intents.iter().any(|i| i.intent == Intent::Complaint));
+        assert_eq!("VADER".parse::<Engine>(), Ok(Engine::Vader));
+        assert!("bert".parse::<Engine>().is_err());
     }
-    if has(&["should ", "would be nice", "would love", "please add", "suggest", "wish you", "why not", "it would be great if"]) {
-        push(Intent::Suggestion, 0.6);
+
+    #[test]
+    fn enricher_is_shareable() {
+        fn shareable<T: Send + Sync + Clone>() {}
+        shareable::<Enricher>();
     }
-    if has(&["switch to", "switching to", "cancel my", "close my account", "never again", "never fly", "never use", "leaving", "done with", "last time i"]) {
-        push(Intent::ChurnRisk, 0.7);
+
+    #[test]
+    fn scratch_reuse_gives_the_same_result() {
+        let e = Enricher::new(&model()).unwrap();
+        let mut scratch = EnrichScratch::new();
+        for text in [
+            "Lost my bag again!!",
+            "Thanks for the upgrade :)",
+            "",
+            "Is wifi free?",
+        ] {
+            let s = signal(text);
+            assert_eq!(e.enrich_with(&s, &mut scratch), e.enrich(&s), "{text}");
+        }
     }
-    if has(&["want to buy", "looking to buy", "planning to", "thinking of getting", "how much is", "where can i buy", "can't wait to", "just booked", "sign up", "interested in"]) {
-        push(Intent::PurchaseIntent, 0.6);
-    }
-    out
 }

@@ -6,8 +6,14 @@
 //!   word boundaries and light stemming) used for brands and touchpoints.
 //! - [`enrich`]: the [`enrich::Enricher`] that turns a signal into its
 //!   enrichment (sentiment, intents, brand, touchpoints, priority).
+//! - [`classify`]: the learned linear text classifier (`tce train`) and its
+//!   rule-evidence features; [`metrics`]: its evaluation (`tce eval`).
 #![deny(missing_docs)]
 
+pub mod classify;
+pub mod cx;
 pub mod enrich;
+pub mod intent;
+pub mod metrics;
 pub mod phrases;
 pub mod vader;

@@ -25,7 +25,10 @@ pub struct PhraseMatcher {
 
 impl PhraseMatcher {
     /// Builds a matcher from `(phrase, target index)` pairs.
-    pub fn new(phrases: &[(String, usize)], stem: bool) -> Result<PhraseMatcher, PhraseMatcherError> {
+    pub fn new(
+        phrases: &[(String, usize)],
+        stem: bool,
+    ) -> Result<PhraseMatcher, PhraseMatcherError> {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)

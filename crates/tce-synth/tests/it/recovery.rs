@@ -187,7 +187,11 @@ fn elasticity(w: &World, week_effects: bool) -> f64 {
                 monday(at.date_naive()),
             ))
             .or_default();
-        c.0 += 25.0 * (r - 1.0);
+        let (lo, hi) = match s["rating_scale"].as_str().unwrap() {
+            "nps10" => (0.0, 10.0),
+            _ => (1.0, 5.0),
+        };
+        c.0 += 100.0 * (r - lo) / (hi - lo);
         c.1 += 1.0;
     }
     let rows: Vec<(String, NaiveDate, f64, f64)> = w

@@ -191,6 +191,17 @@ impl VaderScratch {
         self.words.get(i).and_then(|w| w.lex)
     }
 
+    /// Whether the `i`-th word is a negation for VADER (`negated([word])`:
+    /// in `NEGATE` or containing "n't").
+    pub fn is_negated(&self, i: usize) -> bool {
+        self.words.get(i).is_some_and(|w| w.negated)
+    }
+
+    /// Booster or dampener scalar of the `i`-th word, if it is one.
+    pub fn booster(&self, i: usize) -> Option<f64> {
+        self.words.get(i).and_then(|w| w.booster)
+    }
+
     /// VADER's punctuation emphasis of the prepared text
     /// ([`score::punctuation_emphasis`]).
     pub fn punctuation_emphasis(&self) -> f64 {

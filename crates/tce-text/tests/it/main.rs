@@ -3,4 +3,6 @@
 // Test helpers (outside `#[test]` functions) report bad fixtures by panicking.
 #![allow(clippy::panic)]
 
+mod classify;
+mod cx;
 mod vader;

@@ -1,0 +1,759 @@
+//! The behaviour every `Store` must show, one function per behaviour, each
+//! taking a fresh store (or a way to open the same store again). The SQLite
+//! suite calls them all (`sqlite.rs`); a PostgreSQL store will call the same.
+//!
+//! Expected values are computed here, in plain Rust, from the signals that
+//! were inserted, never from the store's own code.
+
+use crate::fixtures::{self, as_stored, distinct, time, START};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use tce_model::{EnrichedSignal, Intent, SentimentLabel};
+use tce_store::{
+    OutcomeRow, RollupFilter, RollupRow, SignalQuery, Stats, Store, StoreError, SurveyResponse,
+    UNKNOWN_BRAND,
+};
+
+fn brand_of(s: &EnrichedSignal) -> String {
+    s.enrichment
+        .brand
+        .clone()
+        .or_else(|| s.signal.brand.clone())
+        .unwrap_or_else(|| UNKNOWN_BRAND.to_string())
+}
+
+fn expected_stats(kept: &[EnrichedSignal]) -> Stats {
+    let mut stats = Stats {
+        signals: kept.len() as u64,
+        ..Stats::default()
+    };
+    for s in kept {
+        *stats.by_brand.entry(brand_of(s)).or_default() += 1;
+        *stats
+            .by_channel
+            .entry(s.signal.channel.clone())
+            .or_default() += 1;
+        let stages: BTreeSet<&str> = s
+            .enrichment
+            .touchpoints
+            .iter()
+            .map(|t| t.stage.as_str())
+            .collect();
+        for st in stages {
+            *stats.by_stage.entry(st.to_string()).or_default() += 1;
+        }
+    }
+    stats.first = kept.iter().map(|s| s.signal.created_at).min();
+    stats.last = kept.iter().map(|s| s.signal.created_at).max();
+    stats
+}
+
+type RollupKey = (NaiveDate, String, String, String);
+
+/// The rollups recomputed from the kept signals, as a GROUP BY would.
+fn expected_rollups(kept: &[EnrichedSignal]) -> BTreeMap<RollupKey, RollupRow> {
+    let mut rows: BTreeMap<RollupKey, RollupRow> = BTreeMap::new();
+    for s in kept {
+        let day = s.signal.created_at.date_naive();
+        let brand = brand_of(s);
+        let mut targets = vec![(String::new(), String::new())];
+        targets.extend(
+            s.enrichment
+                .touchpoints
+                .iter()
+                .map(|t| (t.touchpoint.clone(), t.stage.clone())),
+        );
+        for (tp, stage) in targets {
+            let key = (day, brand.clone(), tp.clone(), s.signal.channel.clone());
+            let r = rows.entry(key).or_insert_with(|| RollupRow {
+                day,
+                brand: brand.clone(),
+                touchpoint: tp.clone(),
+                stage: stage.clone(),
+                channel: s.signal.channel.clone(),
+                n: 0,
+                sum_ev: 0.0,
+                sum_ev2: 0.0,
+                positive: 0,
+                neutral: 0,
+                negative: 0,
+                reach: 0,
+                complaints: 0,
+                rated: 0,
+            });
+            let ev = s.enrichment.experience_value;
+            r.n += 1;
+            r.sum_ev += ev;
+            r.sum_ev2 += ev * ev;
+            match s.enrichment.sentiment_label {
+                SentimentLabel::Positive => r.positive += 1,
+                SentimentLabel::Neutral => r.neutral += 1,
+                SentimentLabel::Negative => r.negative += 1,
+            }
+            r.reach += s.signal.author_followers.unwrap_or(0);
+            r.complaints += u64::from(
+                s.enrichment
+                    .intents
+                    .iter()
+                    .any(|i| i.intent == Intent::Complaint),
+            );
+            r.rated += u64::from(s.signal.rating.is_some());
+        }
+    }
+    rows
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// Compares every field of every row.
+fn assert_rollups_eq(got: &[RollupRow], want: &BTreeMap<RollupKey, RollupRow>, what: &str) {
+    let mut keys = HashSet::new();
+    for g in got {
+        let key = (
+            g.day,
+            g.brand.clone(),
+            g.touchpoint.clone(),
+            g.channel.clone(),
+        );
+        assert!(keys.insert(key.clone()), "{what}: row {key:?} twice");
+        let w = want
+            .get(&key)
+            .unwrap_or_else(|| panic!("{what}: unexpected row {g:?}"));
+        assert_eq!(
+            (
+                &g.stage,
+                g.n,
+                g.positive,
+                g.neutral,
+                g.negative,
+                g.reach,
+                g.complaints,
+                g.rated
+            ),
+            (
+                &w.stage,
+                w.n,
+                w.positive,
+                w.neutral,
+                w.negative,
+                w.reach,
+                w.complaints,
+                w.rated
+            ),
+            "{what}: counts of {key:?}"
+        );
+        assert!(
+            close(g.sum_ev, w.sum_ev),
+            "{what}: sum_ev of {key:?}: {} != {}",
+            g.sum_ev,
+            w.sum_ev
+        );
+        assert!(
+            close(g.sum_ev2, w.sum_ev2),
+            "{what}: sum_ev2 of {key:?}: {} != {}",
+            g.sum_ev2,
+            w.sum_ev2
+        );
+    }
+    assert_eq!(got.len(), want.len(), "{what}: row count");
+    let mut sorted: Vec<_> = got
+        .iter()
+        .map(|g| (g.day, &g.brand, &g.touchpoint, &g.channel))
+        .collect();
+    sorted.sort();
+    let order: Vec<_> = got
+        .iter()
+        .map(|g| (g.day, &g.brand, &g.touchpoint, &g.channel))
+        .collect();
+    assert_eq!(
+        order, sorted,
+        "{what}: rows ordered by day, brand, touchpoint, channel"
+    );
+}
+
+fn insert_in_batches(store: &mut dyn Store, signals: &[EnrichedSignal], size: usize) -> (u64, u64) {
+    let (mut inserted, mut duplicates) = (0, 0);
+    for batch in signals.chunks(size) {
+        let done = store.insert(batch).expect("insert");
+        inserted += done.inserted;
+        duplicates += done.duplicates;
+    }
+    (inserted, duplicates)
+}
+
+/// An empty store answers every read with nothing.
+pub fn empty_store(store: &mut dyn Store) {
+    assert_eq!(store.stats().expect("stats"), Stats::default());
+    assert_eq!(store.signal_count().expect("count"), 0);
+    assert!(store
+        .rollups(&RollupFilter::default())
+        .expect("rollups")
+        .is_empty());
+    let page = store.signals(&SignalQuery::default()).expect("signals");
+    assert!(page.items.is_empty() && page.next_cursor.is_none());
+    assert!(store.survey_responses(None).expect("surveys").is_empty());
+    assert!(store.outcomes().expect("outcomes").is_empty());
+    let done = store.insert(&[]).expect("empty batch");
+    assert_eq!((done.inserted, done.duplicates), (0, 0));
+}
+
+/// Inserted signals are counted by brand, channel and stage.
+pub fn insert_and_stats(store: &mut dyn Store) {
+    let signals = fixtures::signals(1, 600);
+    let (inserted, duplicates) = insert_in_batches(store, &signals, 250);
+    assert_eq!((inserted, duplicates), (600, 0));
+    let want = expected_stats(&distinct(&[&signals]));
+    assert_eq!(store.stats().expect("stats"), want);
+    assert_eq!(store.signal_count().expect("count"), 600);
+    assert!(
+        want.by_brand.contains_key(UNKNOWN_BRAND),
+        "fixture covers signals without brand"
+    );
+    let json = serde_json::to_value(store.stats().expect("stats")).expect("serialise");
+    for field in [
+        "signals",
+        "by_brand",
+        "by_channel",
+        "by_stage",
+        "first",
+        "last",
+    ] {
+        assert!(json.get(field).is_some(), "stats JSON has {field}");
+    }
+}
+
+/// A key repeated within a batch is stored once, the first occurrence wins.
+pub fn dedupe_within_batch(store: &mut dyn Store) {
+    let signals = fixtures::signals(2, 40);
+    let mut batch = signals.clone();
+    // Repeat some keys with different content, next to and far from the first.
+    for i in [0, 5, 5, 17, 39] {
+        let mut again = signals[i].clone();
+        again.signal.text = format!("changed {i}");
+        batch.push(again);
+    }
+    batch.insert(1, {
+        let mut again = signals[0].clone();
+        again.signal.text = "changed right after".to_string();
+        again
+    });
+    let done = store.insert(&batch).expect("insert");
+    assert_eq!((done.inserted, done.duplicates), (40, 6));
+    assert_eq!(store.signal_count().expect("count"), 40);
+    let all = all_signals(
+        store,
+        &SignalQuery {
+            limit: 1000,
+            ..SignalQuery::default()
+        },
+    );
+    let texts: HashSet<&str> = all.iter().map(|(_, s)| s.signal.text.as_str()).collect();
+    assert!(
+        !texts.iter().any(|t| t.starts_with("changed")),
+        "first occurrence wins"
+    );
+    assert_eq!(
+        store.stats().expect("stats"),
+        expected_stats(&distinct(&[&signals]))
+    );
+}
+
+/// A key stored by an earlier batch is a duplicate; the rest of the batch goes in.
+pub fn dedupe_across_batches(store: &mut dyn Store) {
+    let signals = fixtures::signals(3, 300);
+    let first = &signals[..200];
+    let second = &signals[100..];
+    let done = store.insert(first).expect("first");
+    assert_eq!((done.inserted, done.duplicates), (200, 0));
+    let done = store.insert(second).expect("second");
+    assert_eq!((done.inserted, done.duplicates), (100, 100));
+    let done = store.insert(&signals).expect("all again");
+    assert_eq!((done.inserted, done.duplicates), (0, 300));
+    // Interleaved old and new keys in one batch.
+    let more = fixtures::signals(33, 1000);
+    let fresh: Vec<EnrichedSignal> = more[300..320].to_vec();
+    let mixed: Vec<EnrichedSignal> = signals[..20]
+        .iter()
+        .zip(&fresh)
+        .flat_map(|(a, b)| [a.clone(), b.clone()])
+        .collect();
+    let done = store.insert(&mixed).expect("mixed");
+    assert_eq!((done.inserted, done.duplicates), (20, 20));
+    let kept = distinct(&[&signals, &mixed]);
+    assert_eq!(store.signal_count().expect("count"), kept.len() as u64);
+    assert_eq!(store.stats().expect("stats"), expected_stats(&kept));
+    assert_rollups_eq(
+        &store.rollups(&RollupFilter::default()).expect("rollups"),
+        &expected_rollups(&kept),
+        "after duplicates",
+    );
+    // The touchpoints of the interleaved new signals belong to them.
+    let page = all_signals(
+        store,
+        &SignalQuery {
+            limit: 10_000,
+            ..SignalQuery::default()
+        },
+    );
+    let by_key: BTreeMap<_, _> = page
+        .iter()
+        .map(|(_, s)| ((s.signal.channel.clone(), s.signal.external_id.clone()), s))
+        .collect();
+    for s in &kept {
+        assert_eq!(
+            by_key[&(s.signal.channel.clone(), s.signal.external_id.clone())],
+            s
+        );
+    }
+}
+
+/// Data and dedupe keys survive closing and opening the store again.
+pub fn reopen_keeps_data(open: &mut dyn FnMut() -> Box<dyn Store>) {
+    let signals = fixtures::signals(4, 200);
+    let outcomes = vec![OutcomeRow {
+        period_start: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
+        brand: "acme".to_string(),
+        revenue: 1000.0,
+        customers: Some(10.0),
+        return_visits: None,
+    }];
+    {
+        let mut store = open();
+        store.insert(&signals[..150]).expect("insert");
+        store.insert_outcomes(&outcomes).expect("outcomes");
+    }
+    let mut store = open();
+    assert_eq!(store.signal_count().expect("count"), 150);
+    let done = store.insert(&signals).expect("insert again");
+    assert_eq!((done.inserted, done.duplicates), (50, 150));
+    drop(store);
+    let store = open();
+    let kept = distinct(&[&signals]);
+    assert_eq!(store.stats().expect("stats"), expected_stats(&kept));
+    assert_rollups_eq(
+        &store.rollups(&RollupFilter::default()).expect("rollups"),
+        &expected_rollups(&kept),
+        "after reopen",
+    );
+    assert_eq!(store.outcomes().expect("outcomes"), outcomes);
+}
+
+/// Rollups equal a GROUP BY over the stored signals, field by field, and
+/// their filters select exactly the matching rows.
+pub fn rollups_match_signals(store: &mut dyn Store) {
+    let signals = fixtures::signals(5, 1500);
+    // Uneven batches, and a re-sent slice that must not count twice.
+    insert_in_batches(store, &signals[..700], 333);
+    insert_in_batches(store, &signals[600..], 101);
+    let kept = distinct(&[&signals]);
+    let want = expected_rollups(&kept);
+    let all = store.rollups(&RollupFilter::default()).expect("rollups");
+    assert_rollups_eq(&all, &want, "all");
+
+    // Totals count every signal once per brand.
+    let totals: u64 = all
+        .iter()
+        .filter(|r| r.touchpoint.is_empty())
+        .map(|r| r.n)
+        .sum();
+    assert_eq!(totals, kept.len() as u64);
+
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+    let filters = [
+        RollupFilter {
+            from: Some(day(3)),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            to: Some(day(4)),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            from: Some(day(4)),
+            to: Some(day(4)),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            brand: Some("acme".to_string()),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            brand: Some(UNKNOWN_BRAND.to_string()),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            channel: Some("reddit".to_string()),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            touchpoint: Some("delivery".to_string()),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            touchpoint: Some(String::new()),
+            ..RollupFilter::default()
+        },
+        RollupFilter {
+            from: Some(day(2)),
+            to: Some(day(6)),
+            brand: Some("globex".to_string()),
+            channel: Some("x".to_string()),
+            touchpoint: Some("checkout".to_string()),
+        },
+        RollupFilter {
+            brand: Some("nobody".to_string()),
+            ..RollupFilter::default()
+        },
+    ];
+    for f in filters {
+        let subset: BTreeMap<RollupKey, RollupRow> = want
+            .iter()
+            .filter(|((d, b, t, c), _)| {
+                f.from.is_none_or(|x| *d >= x)
+                    && f.to.is_none_or(|x| *d <= x)
+                    && f.brand.as_ref().is_none_or(|x| x == b)
+                    && f.channel.as_ref().is_none_or(|x| x == c)
+                    && f.touchpoint.as_ref().is_none_or(|x| x == t)
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let got = store.rollups(&f).expect("rollups");
+        assert_rollups_eq(&got, &subset, &format!("{f:?}"));
+    }
+}
+
+/// Every page of a query, following the cursors.
+fn all_signals(store: &dyn Store, q: &SignalQuery) -> Vec<(i64, EnrichedSignal)> {
+    let mut out = Vec::new();
+    let mut q = q.clone();
+    for _ in 0..100_000 {
+        let page = store.signals(&q).expect("signals");
+        assert!(page.items.len() <= q.effective_limit());
+        out.extend(page.items.into_iter().map(|s| (s.id, s.signal)));
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return out,
+        }
+    }
+    panic!("pagination does not end");
+}
+
+fn matches(q: &SignalQuery, s: &EnrichedSignal) -> bool {
+    let e = &s.enrichment;
+    let t = s.signal.created_at;
+    q.brand.as_ref().is_none_or(|b| *b == brand_of(s))
+        && q.channel.as_ref().is_none_or(|c| *c == s.signal.channel)
+        && q.stage
+            .as_ref()
+            .is_none_or(|st| e.touchpoints.iter().any(|tp| tp.stage == *st))
+        && q.touchpoint
+            .as_ref()
+            .is_none_or(|x| e.touchpoints.iter().any(|tp| tp.touchpoint == *x))
+        && q.min_sentiment.is_none_or(|m| e.sentiment >= m)
+        && q.max_sentiment.is_none_or(|m| e.sentiment <= m)
+        && q.intent
+            .is_none_or(|i| e.intents.iter().any(|x| x.intent == i))
+        && q.from.is_none_or(|f| t >= f)
+        && q.to.is_none_or(|x| t < x)
+        && q.text_contains.as_ref().is_none_or(|needle| {
+            s.signal
+                .text
+                .to_ascii_lowercase()
+                .contains(&needle.to_ascii_lowercase())
+        })
+}
+
+/// Newest first (ties: later insert first), every match exactly once across
+/// pages, whatever the filters and page size; signals read back as stored.
+pub fn signals_filters_and_pagination(store: &mut dyn Store) {
+    let signals = fixtures::signals(6, 700);
+    insert_in_batches(store, &signals, 200);
+    let kept = distinct(&[&signals]);
+    // Insertion order is id order.
+    let mut newest_first: Vec<(usize, &EnrichedSignal)> = kept.iter().enumerate().collect();
+    newest_first.sort_by_key(|(i, s)| std::cmp::Reverse((s.signal.created_at, *i)));
+
+    let at = |h: i64| time(START + h * 3600);
+    let queries = [
+        SignalQuery::default(),
+        SignalQuery {
+            limit: 1,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            limit: 7,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            limit: 100_000,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            brand: Some("acme".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            brand: Some(UNKNOWN_BRAND.to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            channel: Some("survey".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            stage: Some("operations".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            touchpoint: Some("hotline".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            min_sentiment: Some(0.5),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            max_sentiment: Some(-0.05),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            min_sentiment: Some(-0.2),
+            max_sentiment: Some(0.2),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            intent: Some(Intent::Complaint),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            intent: Some(Intent::PurchaseIntent),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            from: Some(at(48)),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            to: Some(at(48)),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            from: Some(at(24)),
+            to: Some(at(72)),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        // A bound between whole seconds: stored times are whole seconds.
+        SignalQuery {
+            to: Some(at(30) + chrono::Duration::milliseconds(1)),
+            limit: 50,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            text_contains: Some("great".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            text_contains: Some("100%".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            text_contains: Some("_".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            text_contains: Some("%".to_string()),
+            limit: 9,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            brand: Some("globex".to_string()),
+            channel: Some("x".to_string()),
+            stage: Some("sales".to_string()),
+            min_sentiment: Some(-0.5),
+            from: Some(at(10)),
+            limit: 3,
+            ..SignalQuery::default()
+        },
+        SignalQuery {
+            brand: Some("nobody".to_string()),
+            ..SignalQuery::default()
+        },
+    ];
+    for q in &queries {
+        let got = all_signals(store, q);
+        let ids: HashSet<i64> = got.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids.len(), got.len(), "{q:?}: an id twice");
+        let want: Vec<&EnrichedSignal> = newest_first
+            .iter()
+            .map(|(_, s)| *s)
+            .filter(|s| matches(q, s))
+            .collect();
+        let got: Vec<&EnrichedSignal> = got.iter().map(|(_, s)| s).collect();
+        assert_eq!(got.len(), want.len(), "{q:?}: number of matches");
+        assert!(got == want, "{q:?}: signals or their order differ");
+        if q.text_contains.as_deref() == Some("_") {
+            assert!(
+                !want.is_empty() && want.len() < kept.len(),
+                "LIKE wildcards are literal"
+            );
+        }
+    }
+    let complaints = queries
+        .iter()
+        .find(|q| q.intent == Some(Intent::Complaint))
+        .expect("query");
+    assert!(
+        !all_signals(store, complaints).is_empty(),
+        "fixture has complaints"
+    );
+
+    // Page boundaries fall inside runs of equal timestamps.
+    let ties = kept.iter().filter(|s| {
+        kept.iter()
+            .any(|o| !std::ptr::eq(*s, o) && o.signal.created_at == s.signal.created_at)
+    });
+    assert!(ties.count() > 10, "fixture has equal timestamps");
+
+    let err = store.signals(&SignalQuery {
+        cursor: Some("not a cursor".to_string()),
+        ..SignalQuery::default()
+    });
+    assert!(matches!(err, Err(StoreError::InvalidCursor(_))), "{err:?}");
+}
+
+/// Survey answers: overall and per-stage experience values of rated signals
+/// with stage ratings, oldest first, optionally of one brand.
+pub fn survey_responses(store: &mut dyn Store) {
+    let signals = fixtures::signals(7, 800);
+    insert_in_batches(store, &signals, 300);
+    let kept = distinct(&[&signals]);
+    let mut want: Vec<(usize, SurveyResponse)> = kept
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let overall = s.signal.rating?.experience_value();
+            if s.signal.stage_ratings.is_empty() {
+                return None;
+            }
+            let mut stages: Vec<(String, f64)> = s
+                .signal
+                .stage_ratings
+                .iter()
+                .map(|r| (r.stage.clone(), r.rating.experience_value()))
+                .collect();
+            stages.sort_by(|a, b| a.0.cmp(&b.0));
+            Some((
+                i,
+                SurveyResponse {
+                    brand: brand_of(s),
+                    created_at: s.signal.created_at,
+                    channel: s.signal.channel.clone(),
+                    overall,
+                    stages,
+                },
+            ))
+        })
+        .collect();
+    want.sort_by_key(|(i, r)| (r.created_at, *i));
+    let want: Vec<SurveyResponse> = want.into_iter().map(|(_, r)| r).collect();
+    assert!(want.len() > 20, "fixture has survey answers");
+    assert_eq!(store.survey_responses(None).expect("surveys"), want);
+    for brand in ["acme", UNKNOWN_BRAND, "nobody"] {
+        let subset: Vec<SurveyResponse> =
+            want.iter().filter(|r| r.brand == brand).cloned().collect();
+        assert_eq!(
+            store.survey_responses(Some(brand)).expect("surveys"),
+            subset,
+            "{brand}"
+        );
+    }
+}
+
+/// Outcomes are upserted on (period start, brand) and read back in order.
+pub fn outcomes_upsert(store: &mut dyn Store) {
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+    let row = |d, brand: &str, revenue, customers| OutcomeRow {
+        period_start: day(d),
+        brand: brand.to_string(),
+        revenue,
+        customers,
+        return_visits: None,
+    };
+    let first = vec![
+        row(9, "acme", 10.0, Some(1.0)),
+        row(2, "globex", 20.0, None),
+        row(2, "acme", 30.0, None),
+    ];
+    assert_eq!(store.insert_outcomes(&first).expect("insert"), 3);
+    let mut changed = row(2, "acme", 31.5, Some(4.0));
+    changed.return_visits = Some(2.0);
+    let second = vec![changed.clone(), row(16, "acme", 5.0, None)];
+    assert_eq!(store.insert_outcomes(&second).expect("upsert"), 2);
+    assert_eq!(store.insert_outcomes(&[]).expect("nothing"), 0);
+    assert_eq!(
+        store.outcomes().expect("outcomes"),
+        vec![
+            changed,
+            row(2, "globex", 20.0, None),
+            row(9, "acme", 10.0, Some(1.0)),
+            row(16, "acme", 5.0, None)
+        ]
+    );
+}
+
+/// A batch with a signal that cannot be stored is refused whole.
+pub fn bad_batch_stores_nothing(store: &mut dyn Store) {
+    let signals = fixtures::signals(8, 50);
+    store.insert(&signals[..10]).expect("insert");
+    let before_rollups = store.rollups(&RollupFilter::default()).expect("rollups");
+    let mut batch = signals[10..].to_vec();
+    batch[20].enrichment.sentiment = f64::NAN;
+    let err = store.insert(&batch).expect_err("NaN sentiment");
+    assert!(matches!(err, StoreError::InvalidSignal { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(&batch[20].signal.external_id),
+        "{err}"
+    );
+    assert_eq!(store.signal_count().expect("count"), 10);
+    assert_eq!(
+        store.rollups(&RollupFilter::default()).expect("rollups"),
+        before_rollups
+    );
+    batch[20].enrichment.sentiment = 0.0;
+    let done = store.insert(&batch).expect("fixed batch");
+    assert_eq!((done.inserted, done.duplicates), (40, 0));
+}
+
+/// Times keep their second; far past and future dates work.
+pub fn times_round_trip(store: &mut dyn Store) {
+    let mut signals = fixtures::signals(9, 3);
+    let times: [DateTime<Utc>; 3] = [time(0), time(-86_400 * 365 * 30), time(4_102_444_800)];
+    for (s, t) in signals.iter_mut().zip(times) {
+        s.signal.created_at = t;
+    }
+    store.insert(&signals).expect("insert");
+    let stats = store.stats().expect("stats");
+    assert_eq!(stats.first, Some(times[1]));
+    assert_eq!(stats.last, Some(times[2]));
+    let got = all_signals(store, &SignalQuery::default());
+    let want: Vec<EnrichedSignal> = [2, 0, 1].iter().map(|&i| as_stored(&signals[i])).collect();
+    assert_eq!(got.into_iter().map(|(_, s)| s).collect::<Vec<_>>(), want);
+}

@@ -1,0 +1,10 @@
+//! Integration tests of tce-store: the backend-neutral conformance suite
+//! (`conformance`) run against SQLite, plus SQLite-specific checks.
+
+// The conformance checks are plain functions (so another backend can call
+// them) rather than `#[test]`s, and like tests they fail by panicking.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
+mod conformance;
+mod fixtures;
+mod sqlite;

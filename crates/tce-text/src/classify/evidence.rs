@@ -1,0 +1,610 @@
+//! Rule evidence: dense, named features a [`Classifier`](super::Classifier)
+//! combines with its word and character views.
+//!
+//! [`RuleEvidence`] computes, for one text:
+//!
+//! - `vader_neg`, `vader_neu`, `vader_pos`, `vader_compound`: VADER's scores;
+//! - `cx_*`: the CX sentiment engine's scores ([`crate::cx`]: VADER extended
+//!   with service-failure, absence, sarcasm and politeness rules) and the
+//!   counts of the cues it found (failures, successes, questions, complaint
+//!   questions, requests, gratitude, sarcasm, churn threats);
+//! - `cue_*`: counts (as `ln(1 + n)`) of generic customer-experience cue
+//!   families — service failures (delay, cancellation, loss, damage,
+//!   queueing, staff attitude, unresponsiveness, money, broken systems,
+//!   poor quality), churn threats, requests, questions, gratitude — written
+//!   from CX domain knowledge, not learned from any data set;
+//! - `shape_*`: exclamation and question marks, shouted (all-caps) words,
+//!   negations and length;
+//! - optionally `tp_<id>`: matches of each touchpoint's phrases of a tce
+//!   model ([`RuleEvidence::with_touchpoints`]).
+//!
+//! The names travel in the saved model, so whoever loads it can check it
+//! computes the same features in the same order. Which groups help depends
+//! on the labels: on the airline tweets, sentiment gains most from
+//! `vader` + `cx` + `cues`, complaint reasons from `vader` + `cues` +
+//! touchpoints (see `examples/cv.rs`).
+
+use tce_model::Model;
+
+use crate::cx::{CxScratch, CxSentiment};
+use crate::phrases::{PhraseMatcher, PhraseMatcherError};
+use crate::vader::{Vader, VaderScratch};
+
+/// Generic cue families: `(name, phrases)`. Phrases are base forms; the
+/// matcher also accepts common inflections ("delay" → "delayed").
+const CUES: &[(&str, &[&str])] = &[
+    (
+        "delay",
+        &[
+            "delay",
+            "late",
+            "wait",
+            "waiting",
+            "still waiting",
+            "hours",
+            "behind schedule",
+            "stuck",
+            "slow",
+            "overdue",
+            "took forever",
+            "taking forever",
+            "postpone",
+            "missed",
+            "not on time",
+            "eta",
+            "sitting on",
+            "been sitting",
+        ],
+    ),
+    (
+        "cancellation",
+        &[
+            "cancel",
+            "cancellation",
+            "called off",
+            "rebook",
+            "reschedule",
+            "stranded",
+            "no alternative",
+            "discontinued",
+        ],
+    ),
+    (
+        "loss",
+        &[
+            "lost",
+            "lose",
+            "missing",
+            "never arrived",
+            "never received",
+            "didn't arrive",
+            "did not arrive",
+            "hasn't arrived",
+            "has not arrived",
+            "can't find",
+            "cannot find",
+            "where is my",
+            "where's my",
+            "misplaced",
+            "disappeared",
+            "stolen",
+            "no trace",
+            "still haven't received",
+            "tracking",
+        ],
+    ),
+    (
+        "damage",
+        &[
+            "damage",
+            "broken",
+            "broke",
+            "ripped",
+            "torn",
+            "tore",
+            "cracked",
+            "smashed",
+            "crushed",
+            "dented",
+            "destroyed",
+            "ruined",
+            "scratched",
+            "wrecked",
+            "shattered",
+            "busted",
+            "bent",
+            "soaked",
+            "leaking",
+            "stained",
+        ],
+    ),
+    (
+        "queue",
+        &[
+            "line",
+            "queue",
+            "long line",
+            "in line",
+            "crowded",
+            "packed",
+            "counter",
+            "understaffed",
+            "only one agent",
+            "one person working",
+            "wait in line",
+            "standing",
+        ],
+    ),
+    (
+        "staff_attitude",
+        &[
+            "rude",
+            "attitude",
+            "unprofessional",
+            "disrespectful",
+            "condescending",
+            "yelled",
+            "yell",
+            "arrogant",
+            "unfriendly",
+            "impolite",
+            "nasty",
+            "mean",
+            "hostile",
+            "laughed at",
+            "treated",
+            "embarrassed",
+            "humiliated",
+            "discriminate",
+            "discrimination",
+            "racist",
+            "snotty",
+            "smug",
+        ],
+    ),
+    (
+        "unresponsive",
+        &[
+            "no response",
+            "no reply",
+            "no answer",
+            "hung up",
+            "hang up",
+            "on hold",
+            "hold",
+            "call back",
+            "never called",
+            "never heard back",
+            "ignored",
+            "ignoring",
+            "not responding",
+            "unanswered",
+            "no one",
+            "nobody",
+            "busy signal",
+            "disconnected",
+            "runaround",
+            "run around",
+            "transferred",
+        ],
+    ),
+    (
+        "contact",
+        &[
+            "call",
+            "phone",
+            "customer service",
+            "customer care",
+            "support",
+            "helpline",
+            "hotline",
+            "agent",
+            "representative",
+            "rep",
+            "email",
+            "dm",
+            "direct message",
+            "chat",
+            "reply",
+            "respond",
+            "contact",
+        ],
+    ),
+    (
+        "money",
+        &[
+            "charge",
+            "overcharged",
+            "fee",
+            "refund",
+            "money back",
+            "billing",
+            "bill",
+            "payment",
+            "paid",
+            "pay",
+            "price",
+            "cost",
+            "expensive",
+            "compensation",
+            "voucher",
+            "credit",
+            "reimburse",
+            "fare",
+            "dollar",
+            "rip off",
+            "ripoff",
+            "scam",
+        ],
+    ),
+    (
+        "system",
+        &[
+            "website",
+            "site",
+            "app",
+            "online",
+            "login",
+            "log in",
+            "password",
+            "account",
+            "error",
+            "glitch",
+            "crash",
+            "down",
+            "not working",
+            "doesn't work",
+            "does not work",
+            "won't let",
+            "system",
+            "page",
+            "bug",
+            "outage",
+            "booking",
+            "reservation",
+            "confirmation",
+            "itinerary",
+            "change",
+            "upgrade",
+        ],
+    ),
+    (
+        "quality",
+        &[
+            "dirty",
+            "filthy",
+            "smell",
+            "smelly",
+            "stink",
+            "cramped",
+            "uncomfortable",
+            "noisy",
+            "stale",
+            "gross",
+            "disgusting",
+            "cold",
+            "freezing",
+            "hot",
+            "broken seat",
+            "no wifi",
+            "no power",
+            "worst",
+            "terrible",
+            "horrible",
+            "awful",
+            "sick",
+            "bumpy",
+        ],
+    ),
+    (
+        "churn",
+        &[
+            "never again",
+            "switch",
+            "switching",
+            "last time",
+            "done with",
+            "goodbye",
+            "lost a customer",
+            "lost my business",
+            "take my business",
+            "won't be back",
+            "will not be back",
+            "never use",
+            "never fly",
+            "never buy",
+            "going with",
+            "competitor",
+            "boycott",
+        ],
+    ),
+    (
+        "request",
+        &[
+            "please",
+            "pls",
+            "plz",
+            "help",
+            "need",
+            "can you",
+            "could you",
+            "would you",
+            "let me know",
+            "follow",
+            "dm me",
+            "assist",
+            "any update",
+            "update",
+        ],
+    ),
+    (
+        "question",
+        &[
+            "how",
+            "what",
+            "when",
+            "where",
+            "why",
+            "which",
+            "who",
+            "is there",
+            "is it",
+            "do you",
+            "does",
+            "are you",
+            "will",
+            "can i",
+            "any chance",
+            "is it possible",
+        ],
+    ),
+    (
+        "gratitude",
+        &[
+            "thank",
+            "thanks",
+            "thx",
+            "ty",
+            "appreciate",
+            "grateful",
+            "kudos",
+            "shout out",
+            "shoutout",
+            "props",
+            "cheers",
+            "well done",
+            "great job",
+            "good job",
+            "love",
+            "best",
+        ],
+    ),
+];
+
+/// Names of the VADER features, in order.
+const VADER_NAMES: [&str; 4] = ["vader_neg", "vader_neu", "vader_pos", "vader_compound"];
+/// Names of the CX-sentiment features, in order.
+const CX_NAMES: [&str; 12] = [
+    "cx_neg",
+    "cx_neu",
+    "cx_pos",
+    "cx_compound",
+    "cx_failures",
+    "cx_successes",
+    "cx_questions",
+    "cx_complaint_questions",
+    "cx_requests",
+    "cx_gratitude",
+    "cx_sarcasm",
+    "cx_churn",
+];
+/// Names of the text-shape features, in order.
+const SHAPE_NAMES: [&str; 5] = [
+    "shape_exclamations",
+    "shape_questions",
+    "shape_shouted_words",
+    "shape_negations",
+    "shape_words",
+];
+
+/// Which groups of evidence to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceSet {
+    /// VADER neg/neu/pos/compound.
+    pub vader: bool,
+    /// CX sentiment ([`crate::cx`]): its neg/neu/pos/compound and cue counts.
+    pub cx: bool,
+    /// Generic CX cue families and text shape.
+    pub cues: bool,
+}
+
+impl Default for EvidenceSet {
+    fn default() -> Self {
+        EvidenceSet {
+            vader: true,
+            cx: true,
+            cues: true,
+        }
+    }
+}
+
+/// Computes named dense features for [`Classifier`](super::Classifier).
+#[derive(Debug, Clone)]
+pub struct RuleEvidence {
+    set: EvidenceSet,
+    vader: Vader,
+    cx: CxSentiment,
+    cues: PhraseMatcher,
+    touchpoints: Option<(PhraseMatcher, Vec<String>)>,
+}
+
+/// Reusable buffers for [`RuleEvidence::compute_with`].
+#[derive(Debug, Default)]
+pub struct EvidenceScratch {
+    vader: VaderScratch,
+    cx: CxScratch,
+}
+
+impl RuleEvidence {
+    /// Evidence of the groups in `set`.
+    pub fn new(set: EvidenceSet) -> Result<RuleEvidence, PhraseMatcherError> {
+        let phrases: Vec<(String, usize)> = CUES
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (_, ps))| ps.iter().map(move |p| ((*p).to_string(), i)))
+            .collect();
+        Ok(RuleEvidence {
+            set,
+            vader: Vader::new(),
+            cx: CxSentiment::new(),
+            cues: PhraseMatcher::new(&phrases, true)?,
+            touchpoints: None,
+        })
+    }
+
+    /// Adds one feature per touchpoint of `model`: its phrase matches.
+    pub fn with_touchpoints(mut self, model: &Model) -> Result<RuleEvidence, PhraseMatcherError> {
+        let phrases: Vec<(String, usize)> = model
+            .touchpoints
+            .iter()
+            .enumerate()
+            .flat_map(|(i, t)| t.phrases.iter().map(move |p| (p.clone(), i)))
+            .collect();
+        let ids = model
+            .touchpoints
+            .iter()
+            .map(|t| format!("tp_{}", t.id))
+            .collect();
+        self.touchpoints = Some((PhraseMatcher::new(&phrases, true)?, ids));
+        Ok(self)
+    }
+
+    /// The feature names, in the order [`RuleEvidence::compute`] writes them.
+    pub fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if self.set.vader {
+            names.extend(VADER_NAMES.iter().map(|s| (*s).to_string()));
+        }
+        if self.set.cx {
+            names.extend(CX_NAMES.iter().map(|s| (*s).to_string()));
+        }
+        if self.set.cues {
+            names.extend(CUES.iter().map(|(n, _)| format!("cue_{n}")));
+            names.extend(SHAPE_NAMES.iter().map(|s| (*s).to_string()));
+        }
+        if let Some((_, ids)) = &self.touchpoints {
+            names.extend(ids.iter().cloned());
+        }
+        names
+    }
+
+    /// The features of `text`.
+    pub fn compute(&self, text: &str) -> Vec<f32> {
+        let mut out = Vec::new();
+        self.compute_with(text, &mut EvidenceScratch::default(), &mut out);
+        out
+    }
+
+    /// Writes the features of `text` into `out` (cleared first).
+    pub fn compute_with(&self, text: &str, scratch: &mut EvidenceScratch, out: &mut Vec<f32>) {
+        out.clear();
+        let damp = |n: u32| (1.0 + n as f32).ln();
+        // The CX engine runs VADER's pipeline first: when both are wanted,
+        // VADER's scores come from it at no extra cost.
+        let cx = self
+            .set
+            .cx
+            .then(|| self.cx.scores_with(text, &mut scratch.cx));
+        if self.set.vader {
+            let s = match cx {
+                Some(_) => scratch.cx.vader_scores(),
+                None => self.vader.polarity_scores_with(text, &mut scratch.vader),
+            };
+            out.extend([s.neg, s.neu, s.pos, s.compound].map(|x| x as f32));
+        }
+        if let Some(s) = cx {
+            let c = scratch.cx.cues();
+            out.extend([s.neg, s.neu, s.pos, s.compound].map(|x| x as f32));
+            out.extend(
+                [
+                    c.failures,
+                    c.successes,
+                    c.questions + c.interrogatives,
+                    c.complaint_questions,
+                    c.requests,
+                    c.gratitude,
+                    c.sarcasm,
+                    c.churn,
+                ]
+                .map(|n| damp(u32::from(n))),
+            );
+        }
+        if self.set.cues {
+            let at = out.len();
+            out.resize(at + CUES.len(), 0.0);
+            for (family, hits) in self.cues.all(text) {
+                if let Some(slot) = out.get_mut(at + family) {
+                    *slot = damp(hits);
+                }
+            }
+            let count = |c: char| text.chars().filter(|&x| x == c).count() as u32;
+            let mut shouted = 0;
+            let mut negations = 0;
+            let mut words = 0;
+            for w in text.split_whitespace() {
+                words += 1;
+                let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+                if letters >= 2
+                    && !w.starts_with('@')
+                    && !w.starts_with('#')
+                    && w.chars().all(|c| !c.is_lowercase())
+                {
+                    shouted += 1;
+                }
+                let lw = w.to_ascii_lowercase();
+                let lw = lw.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+                if matches!(
+                    lw,
+                    "not" | "no" | "never" | "nothing" | "nobody" | "none" | "cannot"
+                ) || lw.ends_with("n't")
+                {
+                    negations += 1;
+                }
+            }
+            out.extend([
+                damp(count('!')),
+                damp(count('?')),
+                damp(shouted),
+                damp(negations),
+                damp(words),
+            ]);
+        }
+        if let Some((matcher, ids)) = &self.touchpoints {
+            let at = out.len();
+            out.resize(at + ids.len(), 0.0);
+            for (tp, hits) in matcher.all(text) {
+                if let Some(slot) = out.get_mut(at + tp) {
+                    *slot = damp(hits);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_values() {
+        let e = RuleEvidence::new(EvidenceSet::default()).unwrap();
+        let v = e.compute("My bag was DAMAGED and nobody answers the phone!!");
+        assert_eq!(v.len(), e.names().len());
+        let get = |n: &str| v[e.names().iter().position(|x| x == n).unwrap()];
+        assert!(get("cue_damage") > 0.0);
+        assert!(get("cue_contact") > 0.0);
+        assert!(get("shape_shouted_words") > 0.0);
+        assert_eq!(get("cue_gratitude"), 0.0);
+        assert!(get("vader_compound") < 0.0);
+    }
+}

@@ -1,0 +1,1197 @@
+//! The CX rules: one [`Pass`] over a tokenized text adjusts VADER's
+//! per-word valences family by family and records the cues it found.
+
+use super::lexicon::{self, trigger, Cue, Entry};
+use super::tokens::trim_punct;
+use super::{
+    family, CxCues, CxRules, CxScratch, Sentence, Tok, COMMA, HASHTAG, INFO_QUESTION_HEDGE,
+    MENTION, NEGATOR, NO_LETTER, NUM, NUM_UNIT, ORDINAL, SARCASM_TAG, SENT_END,
+};
+use crate::vader::rules::{C_INCR, N_SCALAR};
+use crate::vader::{Vader, VaderScratch};
+
+/// Applies `rules` to the tokenized text in `scratch`.
+pub(super) fn apply(scratch: &mut CxScratch, rules: CxRules, names: &[String]) {
+    let CxScratch {
+        vader,
+        toks,
+        sents,
+        vals,
+        cues,
+        but_at,
+        cues_seen,
+        flags_seen,
+    } = scratch;
+    Pass {
+        v: vader,
+        toks,
+        sents,
+        vals,
+        cues,
+        but_at: *but_at,
+        rules,
+        names,
+        cues_seen: *cues_seen,
+        flags_seen: *flags_seen,
+    }
+    .run();
+}
+
+/// Determiners and possessives skipped inside short patterns.
+#[rustfmt::skip]
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "my", "our", "your", "ur", "his", "her", "their", "this", "that", "these",
+    "those", "all", "any", "such", "some",
+];
+
+/// What customers ask for when they ask "any …?".
+#[rustfmt::skip]
+const NEWS: &[&str] = &[
+    "update", "updates", "news", "word", "eta", "info", "information", "response", "reply",
+    "answer", "progress",
+];
+
+/// Kinds of company a customer leaves for another.
+#[rustfmt::skip]
+const COMPANIES: &[&str] = &[
+    "airline", "airlines", "carrier", "company", "provider", "bank", "operator", "brand", "hotel",
+    "network", "service", "store", "shop",
+];
+
+/// Contracts a customer cancels when leaving.
+#[rustfmt::skip]
+const ACCOUNTS: &[&str] = &[
+    "account", "subscription", "membership", "card", "contract", "plan", "policy", "service",
+    "services", "loyalty", "order", "line",
+];
+
+/// Verbs of "never fly/use/book …".
+#[rustfmt::skip]
+const NEVER_VERBS: &[&str] = &[
+    "fly", "flying", "use", "using", "book", "booking", "buy", "buying", "shop", "shopping",
+    "recommend", "return", "choose", "order", "ordering",
+];
+
+/// Words before "elsewhere" in "take my business elsewhere".
+#[rustfmt::skip]
+const ELSEWHERE_VERBS: &[&str] = &[
+    "business", "go", "going", "shop", "shopping", "look", "looking", "fly", "flying", "money",
+];
+
+/// Verbs of "last time I fly/use …".
+#[rustfmt::skip]
+const LAST_TIME_VERBS: &[&str] = &[
+    "fly", "use", "book", "buy", "shop", "order", "choose", "travel", "deal", "ever", "will",
+    "i'll",
+];
+
+/// What sarcastic "love …" endures ("love being on hold").
+#[rustfmt::skip]
+const ENDURED: &[&str] = &[
+    "being", "waiting", "sitting", "standing", "spending", "paying",
+];
+
+/// Words that may follow a closing "thanks".
+#[rustfmt::skip]
+const CLOSING_WORDS: &[&str] = &[
+    "you", "u", "in", "advance", "so", "much", "again", "guys", "all", "very", "a", "lot",
+    "everyone", "team",
+];
+
+/// Determiners and possessives skipped inside short patterns.
+#[inline]
+fn is_det(w: &str) -> bool {
+    DETERMINERS.contains(&w)
+}
+
+/// One application of the CX rules to a prepared text.
+struct Pass<'a> {
+    v: &'a VaderScratch,
+    toks: &'a [Tok],
+    sents: &'a mut [Sentence],
+    vals: &'a mut [f64],
+    cues: &'a mut CxCues,
+    but_at: usize,
+    rules: CxRules,
+    names: &'a [String],
+    cues_seen: u64,
+    flags_seen: u16,
+}
+
+/// Saturating increment of a cue count.
+#[inline]
+fn bump(count: &mut u16) {
+    *count = count.saturating_add(1);
+}
+
+impl Pass<'_> {
+    #[inline]
+    fn n(&self) -> usize {
+        self.toks.len()
+    }
+
+    /// Whether some token has this cue.
+    #[inline]
+    fn seen(&self, cue: Cue) -> bool {
+        self.cues_seen & (1u64 << (cue as u8 & 63)) != 0
+    }
+
+    /// Trimmed lowercase word `i` ("" out of range).
+    #[inline]
+    fn w(&self, i: usize) -> &str {
+        if i < self.n() {
+            trim_punct(self.v.word(i))
+        } else {
+            ""
+        }
+    }
+
+    /// VADER or CX valence of a word outside the text (hashtag parts).
+    fn v_lex(&self, word: &str) -> f64 {
+        Vader::new()
+            .lexicon_valence(word)
+            .or_else(|| {
+                lexicon::lookup(word.as_bytes())
+                    .filter(|e| e.has_val())
+                    .map(|e| f64::from(e.val))
+            })
+            .unwrap_or(0.0)
+    }
+
+    #[inline]
+    fn cue(&self, i: usize) -> Cue {
+        self.toks.get(i).map_or(Cue::None, Tok::cue)
+    }
+
+    #[inline]
+    fn flag(&self, i: usize, f: u16) -> bool {
+        self.toks.get(i).is_some_and(|t| t.flags & f != 0)
+    }
+
+    #[inline]
+    fn val(&self, i: usize) -> f64 {
+        self.vals.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// Sentence of token `i`.
+    #[inline]
+    fn sent(&self, i: usize) -> Option<&Sentence> {
+        self.toks
+            .get(i)
+            .and_then(|t| self.sents.get(usize::from(t.sent)))
+    }
+
+    #[inline]
+    fn same_sentence(&self, a: usize, b: usize) -> bool {
+        match (self.toks.get(a), self.toks.get(b)) {
+            (Some(x), Some(y)) => x.sent == y.sent,
+            _ => false,
+        }
+    }
+
+    /// Whether token `i` is in an informational question.
+    #[inline]
+    fn in_info_question(&self, i: usize) -> bool {
+        self.rules.has(family::QUESTIONS) && self.sent(i).is_some_and(Sentence::info_question)
+    }
+
+    /// VADER's "but" rule factor for a valence placed at `i`.
+    #[inline]
+    fn but_factor(&self, i: usize) -> f64 {
+        use std::cmp::Ordering::*;
+        if self.but_at == usize::MAX {
+            return 1.0;
+        }
+        match i.cmp(&self.but_at) {
+            Less => 0.5,
+            Greater => 1.5,
+            Equal => 1.0,
+        }
+    }
+
+    /// Sets the valence of word `i` (before the "but" rule).
+    #[inline]
+    fn set(&mut self, i: usize, v: f64) {
+        let f = self.but_factor(i);
+        if let Some(x) = self.vals.get_mut(i) {
+            *x = v * f;
+        }
+    }
+
+    /// A quantity word or number at `i`.
+    #[inline]
+    fn is_quantity(&self, i: usize) -> bool {
+        self.flag(i, NUM) || matches!(self.cue(i), Cue::Quantity | Cue::One)
+    }
+
+    /// The negator within the three preceding words of the same sentence
+    /// (or "yet to"), as VADER's negation window.
+    fn negator_before(&self, i: usize) -> Option<usize> {
+        for k in 1..=3 {
+            let Some(j) = i.checked_sub(k) else { break };
+            if !self.same_sentence(i, j) {
+                break;
+            }
+            if self.flag(j, NEGATOR) {
+                return Some(j);
+            }
+        }
+        if i >= 2 && self.w(i - 1) == "to" && self.w(i - 2) == "yet" {
+            return Some(i - 2);
+        }
+        None
+    }
+
+    /// Valence `base` of word `i` in context: capitals, boosters and
+    /// negation as VADER applies them; a negated word takes `negval`
+    /// when it has one.
+    fn contextual(&mut self, i: usize, base: f64, negval: f64) -> f64 {
+        let mut v = base;
+        if self.v.is_upper(i) && self.v.is_cap_diff() && v != 0.0 {
+            v += C_INCR.copysign(v);
+        }
+        for (k, damp) in [(1, 1.0), (2, 0.95), (3, 0.9)] {
+            let Some(j) = i.checked_sub(k) else { break };
+            if !self.same_sentence(i, j) {
+                break;
+            }
+            if self.v.lexicon_valence(j).is_none() {
+                if let Some(b) = self.v.booster(j) {
+                    v += if v < 0.0 { -b } else { b } * damp;
+                }
+            }
+        }
+        if let Some(j) = self.negator_before(i) {
+            v = if negval.is_nan() {
+                v * N_SCALAR
+            } else {
+                negval
+            };
+            self.end_negation_scope(i, j);
+            // VADER scored a bare "no" before a word outside its lexicon as
+            // negative itself; the negated CX word now carries that.
+            if self.cue(j) == Cue::No {
+                if let Some(x) = self.vals.get_mut(j) {
+                    *x = 0.0;
+                }
+            }
+        }
+        v
+    }
+
+    /// The negator at `j` attaches to the CX word at `i`: VADER words
+    /// after `i` that VADER negated only because of `j` ("not working
+    /// WTF") get their own polarity back.
+    fn end_negation_scope(&mut self, i: usize, j: usize) {
+        for k in i + 1..=(j + 3).min(self.n().saturating_sub(1)) {
+            if !self.same_sentence(i, k) {
+                break;
+            }
+            let Some(lex) = self.v.lexicon_valence(k) else {
+                continue;
+            };
+            let other_negator = (k.saturating_sub(3)..k).any(|m| m != j && self.flag(m, NEGATOR));
+            let v = self.val(k);
+            if !other_negator && v != 0.0 && (v > 0.0) != (lex > 0.0) {
+                if let Some(x) = self.vals.get_mut(k) {
+                    *x = v / N_SCALAR;
+                }
+            }
+        }
+    }
+
+    /// Sets word `i` to `base` in context and counts it as a cue.
+    fn apply_term(&mut self, i: usize, base: f64, negval: f64) {
+        let v = self.contextual(i, base, negval);
+        self.set(i, v);
+        if v < 0.0 {
+            bump(&mut self.cues.failures);
+        } else if v > 0.0 {
+            bump(&mut self.cues.successes);
+        }
+    }
+
+    fn run(&mut self) {
+        self.classify_questions();
+        for i in 0..self.n() {
+            self.token_rules(i);
+            if self
+                .toks
+                .get(i)
+                .is_some_and(|t| t.triggers() & trigger::CHURN != 0)
+            {
+                self.churn(i);
+            }
+        }
+        let thanks = self.seen(Cue::Thanks) || self.seen(Cue::Grateful);
+        for i in (0..self.n()).filter(|_| thanks) {
+            if self.rules.has(family::POLITENESS) && self.declined(i) {
+                self.set(i, 0.0);
+                if let Some(x) = self.vals.get_mut(i - 1) {
+                    *x = 0.0;
+                }
+            } else if matches!(self.cue(i), Cue::Thanks | Cue::Grateful) {
+                self.thanks_frame(i);
+            }
+        }
+        let sarcasm_cues = self.seen(Cue::Love)
+            || self.seen(Cue::Interj)
+            || self.seen(Cue::Not)
+            || self.flags_seen & SARCASM_TAG != 0;
+        if self.rules.has(family::SARCASM) && sarcasm_cues {
+            self.sarcasm();
+        }
+        self.questions();
+        if self.rules.has(family::POLITENESS) && self.seen(Cue::Thanks) {
+            self.closing_thanks();
+        }
+    }
+
+    /// Marks complaint questions (before the word rules, which treat
+    /// informational questions differently) and counts questions.
+    fn classify_questions(&mut self) {
+        for si in 0..self.sents.len() {
+            let Some(s) = self.sents.get(si).copied() else {
+                continue;
+            };
+            let f = s.first as usize;
+            let opener = self.cue(f);
+            if s.question {
+                bump(&mut self.cues.questions);
+            } else if matches!(
+                opener,
+                Cue::Why | Cue::How | Cue::When | Cue::What | Cue::Where | Cue::Aux
+            ) && s.end as usize > f + 1
+            {
+                bump(&mut self.cues.interrogatives);
+            }
+            let complaint = self.complaint_question(&s);
+            if let Some(x) = self.sents.get_mut(si) {
+                if let Some((at, val)) = complaint {
+                    x.complaint_at = Some(at as u32);
+                    x.complaint_val = val as f32;
+                }
+            }
+            if complaint.is_some() {
+                bump(&mut self.cues.complaint_questions);
+            }
+        }
+    }
+
+    /// The token and valence of a complaint question, if `s` is one.
+    fn complaint_question(&self, s: &Sentence) -> Option<(usize, f64)> {
+        let f = s.first as usize;
+        let end = s.end as usize;
+        let opener_cue = self.cue(f);
+        if !s.question
+            && opener_cue != Cue::Why
+            && opener_cue != Cue::How
+            && opener_cue != Cue::What
+            && opener_cue != Cue::Where
+            && opener_cue != Cue::When
+        {
+            return None;
+        }
+        let (w1, w2, w3) = if matches!(
+            opener_cue,
+            Cue::None | Cue::Reval | Cue::Term | Cue::Expected
+        ) {
+            ("", "", "")
+        } else {
+            (self.w(f + 1), self.w(f + 2), self.w(f + 3))
+        };
+        let opener = match opener_cue {
+            // "Why is my bag not here" is a complaint even without '?';
+            // "why not add …" is a suggestion.
+            Cue::Why if w1 != "not" && end > f + 1 => Some((f, -0.9)),
+            Cue::How => match w1 {
+                "come" => Some((f, -1.0)),
+                "long" => Some((f, -0.7)),
+                "much" if w2 == "longer" => Some((f, -1.4)),
+                "many" if matches!(w2, "more" | "times") => Some((f, -1.2)),
+                "hard" | "difficult" => Some((f, -1.2)),
+                "dare" => Some((f, -1.5)),
+                "am" | "are" if w3 == "supposed" => Some((f, -1.2)),
+                "does" | "is" | "will" | "would" if self.w(f + 3) == "help" => Some((f, -1.2)),
+                _ => None,
+            },
+            Cue::What => {
+                let rest = if self.w(f) == "what" && matches!(w1, "is" | "s") {
+                    (w2, w3)
+                } else {
+                    (w1, w2)
+                };
+                match rest {
+                    ("happened", _) | ("gives", _) => Some((f, -1.0)),
+                    ("going", "on") => Some((f, -1.0)),
+                    ("the", "point") => Some((f, -1.4)),
+                    ("up", "with") => Some((f, -0.8)),
+                    _ => None,
+                }
+            }
+            Cue::Where => {
+                let owner = if self.w(f) == "where" && matches!(w1, "is" | "are") {
+                    w2
+                } else {
+                    w1
+                };
+                matches!(owner, "my" | "our").then_some((f, -0.8))
+            }
+            Cue::When if w1 == "will" => Some((f, -0.5)),
+            Cue::Aux if s.question => match (self.w(f), w1, w2) {
+                ("do" | "does", "you" | "u" | "anyone", "even") => Some((f, -1.2)),
+                ("are", "you" | "u", "serious") => Some((f, -1.2)),
+                ("is", "this" | "that", "normal" | "acceptable" | "serious") => Some((f, -0.8)),
+                _ => None,
+            },
+            Cue::Filler if s.question && end == f + 1 => {
+                matches!(self.w(f), "really" | "seriously" | "srsly").then_some((f, -1.2))
+            }
+            _ => None,
+        };
+        if opener.is_some() {
+            return opener;
+        }
+        // "Any update?" "any news on my refund?": asking again for news.
+        if s.question {
+            for i in s.start as usize..end {
+                if self.cue(i) == Cue::Any
+                    && NEWS.contains(&self.w(i + 1))
+                    && self.negator_before(i).is_none()
+                {
+                    return Some((i + 1, -0.8));
+                }
+            }
+        }
+        // The sentences of a question whose first word is a filler
+        // ("Seriously?") have no opener: handled above.
+        None
+    }
+
+    /// The word-level rules for token `i`.
+    fn token_rules(&mut self, i: usize) {
+        let Some(tok) = self.toks.get(i).copied() else {
+            return;
+        };
+        let r = self.rules;
+        if tok.flags & MENTION != 0 {
+            // A handle names a brand or person ("@united"), it is no sentiment.
+            if r.has(family::FALSE_FRIENDS) {
+                self.set(i, 0.0);
+            }
+            return;
+        }
+        if r.has(family::FALSE_FRIENDS)
+            && !self.names.is_empty()
+            && self.v.lexicon_valence(i).is_some()
+            && self
+                .names
+                .binary_search_by(|n| n.as_str().cmp(self.v.word(i)))
+                .is_ok()
+        {
+            self.set(i, 0.0);
+            return;
+        }
+        let Some(e) = tok.entry else {
+            // "#epicfail", "#customerservicefail".
+            if tok.flags & HASHTAG != 0 && r.has(family::SERVICE_TERMS) {
+                let w = self.w(i);
+                if w.len() > 4 && (w.ends_with("fail") || w.ends_with("sucks")) {
+                    self.apply_term(i, -2.0, f64::NAN);
+                } else if w.len() > 7 && w.starts_with("never") {
+                    // "#neverflyingagain", "#neverflyunited".
+                    self.apply_term(i, -2.0, f64::NAN);
+                    bump(&mut self.cues.churn);
+                } else if let Some(rest) = w.strip_prefix("not").or_else(|| w.strip_prefix("no")) {
+                    // "#nothappy", "#nofun": a negated positive word.
+                    let lex = self.v_lex(rest);
+                    if lex > 0.0 {
+                        self.apply_term(i, lex * N_SCALAR, f64::NAN);
+                    }
+                }
+            }
+            return;
+        };
+        let val = f64::from(e.val);
+        let negval = f64::from(e.negval);
+        match e.cue {
+            Cue::Term | Cue::Thanks | Cue::Love if e.has_val() && r.has(e.family) => {
+                self.apply_term(i, val, f64::NAN);
+            }
+            Cue::Reval => self.reval(i, e),
+            Cue::Expected => {
+                if r.has(family::ABSENCE) && self.negator_before(i).is_some() {
+                    self.apply_term(i, val, negval);
+                } else if r.has(family::SERVICE_TERMS) && e.has_val() {
+                    self.apply_term(i, val, f64::NAN);
+                }
+            }
+            Cue::TimeUnit if r.has(family::SERVICE_TERMS) => self.duration(i),
+            Cue::Time => self.time_word(i),
+            // "still love you guys" is not persistence of a failure.
+            Cue::Still
+                if r.has(family::PERSISTENCE)
+                    && !self.in_info_question(i)
+                    && self.val(i + 1) <= 0.0 =>
+            {
+                self.apply_term(i, val, val);
+            }
+            Cue::Again if r.has(family::PERSISTENCE) => self.again(i, val),
+            Cue::Another if r.has(family::PERSISTENCE) && self.w(i.wrapping_sub(1)) == "yet" => {
+                self.apply_term(i, -1.4, -1.4);
+            }
+            Cue::Keep
+                if r.has(family::PERSISTENCE)
+                    && self.w(i + 1).ends_with("ing")
+                    && !self.in_info_question(i) =>
+            {
+                self.apply_term(i, -0.6, -0.6);
+            }
+            Cue::One if r.has(family::ABSENCE) && i > 0 && self.cue(i - 1) == Cue::No => {
+                // "no one answers".
+                self.apply_term(i, -1.4, -1.4);
+                if let Some(x) = self.vals.get_mut(i - 1) {
+                    *x = 0.0;
+                }
+            }
+            Cue::Hold if r.has(family::SERVICE_TERMS) && self.w(i.wrapping_sub(1)) == "on" => {
+                self.apply_term(i, -1.6, f64::NAN);
+            }
+            Cue::Hold
+                if r.has(family::SERVICE_TERMS)
+                    && matches!(self.w(i + 1), "time" | "times" | "music")
+                    && !self.in_info_question(i) =>
+            {
+                // "hold times are a joke", "listening to hold music".
+                self.apply_term(i, -1.0, f64::NAN);
+            }
+            Cue::Help => self.help(i),
+            Cue::Down => self.down(i),
+            Cue::Up if r.has(family::SERVICE_TERMS) => self.idiom(i),
+            Cue::Cant if r.has(family::ABSENCE) => self.inability(i),
+            Cue::Even if r.has(family::ABSENCE) => {
+                let prev = self.w(i.wrapping_sub(1));
+                let hit = match self.w(i) {
+                    // "didn't even apologize", "not even a reply".
+                    "even" => i > 0 && self.flag(i - 1, NEGATOR),
+                    // "was supposed to arrive at 5".
+                    "supposed" => matches!(prev, "was" | "were"),
+                    // "get it together", "get your act together".
+                    _ => matches!(prev, "it" | "act"),
+                };
+                if hit {
+                    self.apply_term(i, -1.0, -1.0);
+                }
+            }
+            Cue::Less if r.has(family::SARCASM) && self.w(i + 1) == "than" => {
+                // "less than helpful": understatement of a failure.
+                let k = i + 2;
+                let v = self.val(k);
+                if v > 0.0 && self.same_sentence(i, k) {
+                    self.set(k, -v);
+                    bump(&mut self.cues.failures);
+                    bump(&mut self.cues.sarcasm);
+                }
+            }
+            Cue::Please => {
+                bump(&mut self.cues.requests);
+                if r.has(family::POLITENESS) {
+                    self.set(i, 0.0);
+                }
+            }
+            Cue::Like if r.has(family::POLITENESS) => {
+                // Keep the verb ("I like", "really like", "don't like"); drop
+                // the preposition and the request ("looks like", "would like").
+                let prev = self.w(i.wrapping_sub(1));
+                let verb = matches!(
+                    prev,
+                    "i" | "we"
+                        | "they"
+                        | "you"
+                        | "u"
+                        | "really"
+                        | "totally"
+                        | "definitely"
+                        | "also"
+                        | "still"
+                        | "do"
+                        | "did"
+                        | "does"
+                        | "always"
+                ) || (i > 0 && self.v.is_negated(i - 1));
+                if !verb {
+                    self.set(i, 0.0);
+                }
+            }
+            Cue::Love | Cue::Grateful
+                if r.has(family::POLITENESS)
+                    && matches!(self.w(i.wrapping_sub(1)), "would" | "i'd" | "we'd" | "id")
+                    && self.val(i) > 0.0 =>
+            {
+                // "I'd love to know …", "I'd appreciate a call": a request
+                // formula, not praise.
+                let x = self.val(i);
+                if let Some(v) = self.vals.get_mut(i) {
+                    *v = x * 0.3;
+                }
+                bump(&mut self.cues.requests);
+            }
+            // "can you", "could someone": a request.
+            Cue::Aux
+                if matches!(self.w(i), "can" | "could" | "would" | "will")
+                    && matches!(
+                        self.w(i + 1),
+                        "you" | "u" | "someone" | "somebody" | "anyone"
+                    ) =>
+            {
+                bump(&mut self.cues.requests);
+            }
+            Cue::For
+                if r.has(family::SARCASM)
+                    && i >= 2
+                    && self.w(i - 1) == "much"
+                    && self.w(i - 2) == "so" =>
+            {
+                // "so much for customer service".
+                self.set(i, -1.5);
+                bump(&mut self.cues.sarcasm);
+                bump(&mut self.cues.failures);
+            }
+            Cue::None if self.w(i) == "need" || self.w(i) == "needs" => {
+                bump(&mut self.cues.requests);
+            }
+            _ => {}
+        }
+    }
+
+    /// Replaced VADER valences (politeness and false friends).
+    fn reval(&mut self, i: usize, e: &Entry) {
+        if !e.has_val() {
+            // Conditional false friends.
+            if !self.rules.has(family::FALSE_FRIENDS) {
+                return;
+            }
+            match e.word {
+                // "pretty bad": a degree adverb, not "pretty".
+                "pretty" => {
+                    let next_valenced = self.v.lexicon_valence(i + 1).is_some()
+                        || self
+                            .toks
+                            .get(i + 1)
+                            .is_some_and(|t| t.entry.is_some_and(Entry::has_val));
+                    if next_valenced && self.same_sentence(i, i + 1) {
+                        self.set(i, 0.0);
+                    }
+                }
+                // "customer care" is a department.
+                "care" if self.w(i.wrapping_sub(1)) == "customer" => self.set(i, 0.0),
+                // "could care less": does not care.
+                "care"
+                    if matches!(self.w(i.wrapping_sub(1)), "could" | "couldn't")
+                        && self.w(i + 1) == "less" =>
+                {
+                    self.set(i, -1.5);
+                    bump(&mut self.cues.failures);
+                }
+                _ => {}
+            }
+            return;
+        }
+        if self.rules.has(e.family) {
+            let v = f64::from(e.val);
+            let v = if v == 0.0 {
+                0.0
+            } else {
+                self.contextual(i, v, f64::NAN)
+            };
+            self.set(i, v);
+        }
+    }
+
+    /// "down": an outage ("the site is down") or a letdown ("let me down").
+    fn down(&mut self, i: usize) {
+        if !self.rules.has(family::SERVICE_TERMS) || i == 0 {
+            return;
+        }
+        let prev = self.w(i - 1);
+        let prev2 = self.w(i.wrapping_sub(2));
+        if prev == "thumbs" {
+            // The 👎 emoji's description.
+            self.apply_term(i, -1.5, f64::NAN);
+        } else if matches!(prev, "me" | "us" | "you" | "them")
+            && matches!(prev2, "let" | "lets" | "letting")
+        {
+            self.apply_term(i, -2.0, f64::NAN);
+        } else if matches!(
+            prev,
+            "is" | "are"
+                | "was"
+                | "were"
+                | "been"
+                | "still"
+                | "went"
+                | "goes"
+                | "site"
+                | "website"
+                | "app"
+                | "system"
+                | "systems"
+                | "server"
+                | "servers"
+                | "phone"
+                | "phones"
+                | "line"
+                | "lines"
+                | "wifi"
+                | "internet"
+                | "network"
+                | "portal"
+                | "it's"
+                | "its"
+        ) {
+            self.apply_term(i, -1.5, f64::NAN);
+        }
+    }
+
+    /// Threats to leave ("switching to", "cancel my account", "never
+    /// again", "lost a customer"): counted, and negative with
+    /// [`CxRules::SERVICE_TERMS`].
+    fn churn(&mut self, i: usize) {
+        let (w1, w2, w3) = (self.w(i + 1), self.w(i + 2), self.w(i + 3));
+        let prev = self.w(i.wrapping_sub(1));
+        let company = |w: &str| COMPANIES.contains(&w);
+        let account = |w: &str| ACCOUNTS.contains(&w);
+        let hit = match self.w(i) {
+            "switch" | "switching" | "switched" => matches!(
+                w1,
+                "to" | "over" | "back" | "airlines" | "carriers" | "providers" | "banks"
+            ),
+            "moving" => w1 == "to" && (w2 == "another" || w3 == "competitor"),
+            "leaving" | "leave" => matches!(w1, "you" | "u") && matches!(w2, "for" | "guys" | ""),
+            "cancel" | "cancelling" | "canceling" | "close" | "closing" => {
+                matches!(w1, "my" | "our" | "the") && (account(w2) || account(w3))
+            }
+            "done" => w1 == "with" && matches!(w2, "you" | "u" | "this" | "your" | "y'all"),
+            "never" => {
+                NEVER_VERBS.contains(&w1)
+                    || (matches!(w1, "will" | "ever" | "again")
+                        && matches!(
+                            w2,
+                            "fly"
+                                | "use"
+                                | "book"
+                                | "buy"
+                                | "shop"
+                                | "recommend"
+                                | "choose"
+                                | "order"
+                        ))
+            }
+            "another" | "other" => {
+                company(w1)
+                    && matches!(
+                        prev,
+                        "to" | "with" | "try" | "use" | "fly" | "choose" | "book" | "prefer" | "an"
+                    )
+            }
+            "goodbye" | "unsubscribe" => true,
+            "elsewhere" => ELSEWHERE_VERBS.contains(&prev),
+            "competitor" | "competitors" => matches!(prev, "to" | "with" | "a"),
+            "last" => w1 == "time" && matches!(w2, "i" | "we") && LAST_TIME_VERBS.contains(&w3),
+            "neveragain" => true,
+            // "I'll fly with someone else".
+            "else" => {
+                matches!(prev, "someone" | "somebody")
+                    && matches!(
+                        self.w(i.wrapping_sub(2)),
+                        "with" | "fly" | "use" | "try" | "book" | "choose"
+                    )
+            }
+            _ => false,
+        };
+        // "lost a customer", "you just lost a loyal customer".
+        let lost_customer = self.cue(i) == Cue::Customer
+            && (i.saturating_sub(3)..i)
+                .any(|j| matches!(self.w(j), "lost" | "lose" | "losing" | "former"));
+        if !(hit || lost_customer) || self.negator_before(i).is_some() {
+            return;
+        }
+        bump(&mut self.cues.churn);
+        bump(&mut self.cues.failures);
+        if self.rules.has(family::SERVICE_TERMS) && self.val(i) > -1.5 {
+            self.set(i, -1.5);
+        }
+    }
+
+    /// Second words of idioms: "hung up", "shout out", "above and beyond".
+    fn idiom(&mut self, i: usize) {
+        let prev = self.w(i.wrapping_sub(1));
+        match self.w(i) {
+            "up" if matches!(prev, "hung" | "hangs" | "hang") => self.apply_term(i, -1.8, f64::NAN),
+            "out" if prev == "shout" => self.apply_term(i, 1.5, f64::NAN),
+            "up" if prev == "thumbs" => self.apply_term(i, 1.5, f64::NAN),
+            "beyond" if prev == "and" && self.w(i.wrapping_sub(2)) == "above" => {
+                self.apply_term(i, 2.5, f64::NAN);
+            }
+            _ => {}
+        }
+    }
+
+    /// "can't check in", "cannot even open": the service does not let the
+    /// customer do something. Valenced verbs ("can't wait", "can't
+    /// complain") and expected outcomes are left to their own rules.
+    fn inability(&mut self, i: usize) {
+        let mut k = i + 1;
+        if matches!(
+            self.w(k),
+            "even" | "really" | "just" | "actually" | "seem" | "seems" | "ever"
+        ) {
+            k += 1;
+        }
+        if k >= self.n() || !self.same_sentence(i, k) || self.flag(k, NO_LETTER) {
+            return;
+        }
+        let valenced = self.v.lexicon_valence(k).is_some()
+            || self
+                .toks
+                .get(k)
+                .is_some_and(|t| t.entry.is_some_and(Entry::has_val));
+        let handled = matches!(
+            self.cue(k),
+            Cue::Expected | Cue::Help | Cue::Like | Cue::Love
+        );
+        if !valenced
+            && !handled
+            && !matches!(self.w(k), "believe" | "stop" | "say" | "tell" | "thank")
+        {
+            self.apply_term(i, -1.0, -1.0);
+        }
+    }
+
+    /// "help": a request unless it is thanked for; its absence is a failure.
+    fn help(&mut self, i: usize) {
+        let r = self.rules;
+        if r.has(family::ABSENCE) && self.negator_before(i).is_some() {
+            // "no help at all", "didn't help".
+            self.apply_term(i, -1.6, -1.6);
+            return;
+        }
+        let next = self.w(i + 1);
+        let prev = self.w(i.wrapping_sub(1));
+        if matches!(next, "me" | "us" | "with" | "please")
+            || matches!(
+                prev,
+                "please" | "pls" | "plz" | "can" | "could" | "need" | "needs" | "some"
+            )
+            || self.flag(i, SENT_END)
+        {
+            bump(&mut self.cues.requests);
+        }
+        if r.has(family::POLITENESS) {
+            // "HELP!", "Site down? #help", "please help": a cry for help
+            // signals a problem; otherwise a request is no sentiment.
+            let cry = self.flag(i, HASHTAG)
+                || (self.v.is_upper(i) && self.v.is_cap_diff())
+                || self.sent(i).is_some_and(|s| {
+                    (s.start as usize..s.end as usize).all(|k| {
+                        k == i
+                            || matches!(self.cue(k), Cue::Please | Cue::Filler)
+                            || self.flag(k, MENTION | NO_LETTER)
+                    })
+                });
+            if cry {
+                self.set(i, -1.0);
+                bump(&mut self.cues.failures);
+            } else {
+                self.set(i, 0.0);
+            }
+        }
+    }
+
+    /// A time unit after a quantity: a duration, mostly a wait.
+    fn duration(&mut self, i: usize) {
+        // "made my day".
+        if self.w(i) == "day"
+            && i >= 2
+            && self.w(i - 1) == "my"
+            && matches!(self.w(i - 2), "made" | "makes" | "make")
+        {
+            self.apply_term(i, 2.0, f64::NAN);
+            return;
+        }
+        if self.in_info_question(i) {
+            return;
+        }
+        let q = if self.flag(i, NUM_UNIT) {
+            Some(i)
+        } else if i >= 1 && self.is_quantity(i - 1) {
+            Some(i - 1)
+        } else if i >= 2
+            && self.is_quantity(i - 2)
+            && matches!(
+                self.w(i - 1),
+                "more" | "of" | "plus" | "full" | "an" | "long"
+            )
+        {
+            Some(i - 2)
+        } else {
+            None
+        };
+        let plural = self.w(i).ends_with('s');
+        let Some(q) = q else {
+            // "for hours", "hours ago": a long, unquantified wait.
+            if plural
+                && (matches!(
+                    self.w(i.wrapping_sub(1)),
+                    "for" | "over" | "waited" | "waiting"
+                ) || matches!(self.w(i + 1), "ago" | "later" | "late" | "behind"))
+            {
+                self.apply_term(i, -0.8, -0.8);
+            }
+            return;
+        };
+        // "in 2 hours", "every 3 days": a schedule, not a wait.
+        let before = self.w(q.wrapping_sub(1));
+        if matches!(
+            before,
+            "in" | "within" | "next" | "every" | "per" | "only" | "just"
+        ) {
+            return;
+        }
+        self.apply_term(i, -0.8, -0.8);
+    }
+
+    /// "on time"; "3rd time", "second time", "many times".
+    fn time_word(&mut self, i: usize) {
+        let r = self.rules;
+        if i == 0 {
+            return;
+        }
+        let prev = i - 1;
+        if self.w(prev) == "on" && r.has(family::SERVICE_TERMS) {
+            self.apply_term(i, 1.2, f64::NAN);
+        } else if r.has(family::PERSISTENCE)
+            && (self.flag(prev, ORDINAL)
+                || self.cue(prev) == Cue::Ordinal
+                || (self.is_quantity(prev) && self.cue(prev) != Cue::One))
+            && !self.in_info_question(i)
+        {
+            self.apply_term(i, -1.1, -1.1);
+        }
+    }
+
+    /// "again": persistence of a failure, unless it repeats something good;
+    /// "never again" is a strong rejection.
+    fn again(&mut self, i: usize, val: f64) {
+        let s = self.sent(i).map_or(0, |s| s.start as usize);
+        let never = (i.saturating_sub(4)..i).any(|j| j >= s && self.w(j) == "never");
+        if never {
+            bump(&mut self.cues.churn);
+            self.apply_term(i, -2.0, -2.0);
+            return;
+        }
+        if self.in_info_question(i) {
+            return;
+        }
+        // Bounded look-back: work stays linear in the text length.
+        let good_before = (s.max(i.saturating_sub(8))..i)
+            .any(|j| self.val(j) > 0.0 || matches!(self.cue(j), Cue::Thanks | Cue::Grateful));
+        if !good_before && self.val(i + 1) <= 0.0 {
+            self.apply_term(i, val, val);
+        }
+    }
+
+    /// "no thanks": a polite decline, no sentiment.
+    fn declined(&self, i: usize) -> bool {
+        i > 0 && self.cue(i) == Cue::Thanks && self.w(i - 1) == "no"
+    }
+
+    /// "thanks for …": gratitude for a service, or sarcasm when what
+    /// follows is a failure ("thanks for the 3 hour delay").
+    fn thanks_frame(&mut self, i: usize) {
+        let r = self.rules;
+        let mut j = i + 1;
+        if self.cue(i) == Cue::Thanks {
+            // "thank you so much for", "thanks again for".
+            while j < self.n()
+                && j < i + 5
+                && matches!(
+                    self.w(j),
+                    "you" | "u" | "so" | "very" | "much" | "again" | "guys" | "all" | "a" | "lot"
+                )
+            {
+                j += 1;
+            }
+            if self.w(j) != "for" {
+                return;
+            }
+            j += 1;
+        }
+        for k in j..(j + 5).min(self.n()) {
+            if !self.same_sentence(i, k) {
+                return;
+            }
+            let w = self.w(k);
+            if w == "nothing" {
+                if r.has(family::SARCASM) {
+                    self.set(i, -1.5);
+                    bump(&mut self.cues.sarcasm);
+                    bump(&mut self.cues.failures);
+                }
+                return;
+            }
+            if is_det(w) || matches!(w, "being" | "me" | "us" | "making" | "letting" | "it") {
+                continue;
+            }
+            let cue = self.cue(k);
+            let v = self.val(k);
+            let service = matches!(cue, Cue::Service | Cue::Help)
+                || (cue == Cue::Expected && self.negator_before(k).is_none());
+            if service || v > 0.0 {
+                if r.has(family::GRATITUDE) {
+                    let base = self.v.sentiments().get(i).copied().unwrap_or(0.0);
+                    let boosted = base + 0.6;
+                    if let Some(x) = self.vals.get_mut(i) {
+                        *x = boosted.max(*x);
+                    }
+                    if cue == Cue::Help {
+                        self.set(k, 1.5);
+                    } else if cue == Cue::Expected && v < 0.0 {
+                        // "thanks for the refund": the remedy was given.
+                        self.set(k, 0.0);
+                    }
+                    bump(&mut self.cues.gratitude);
+                    bump(&mut self.cues.successes);
+                }
+                return;
+            }
+            if v < 0.0 || self.flag(k, NUM_UNIT) || cue == Cue::TimeUnit {
+                if r.has(family::SARCASM) {
+                    let x = self.val(i);
+                    self.set(i, -x.abs().max(1.0));
+                    bump(&mut self.cues.sarcasm);
+                }
+                return;
+            }
+            if self.is_quantity(k) || matches!(cue, Cue::Another | Cue::Ordinal) {
+                continue;
+            }
+            if (cue == Cue::None && w.ends_with("ing")) || self.flag(k, COMMA | SENT_END) {
+                // Thanks for an action not in the lexicons ("for
+                // compensating us"), or "thanks for the flight, …": plain.
+                // "thanks for the flight, …": the frame ends here.
+                return;
+            }
+        }
+    }
+
+    /// Sarcasm heads and markers.
+    fn sarcasm(&mut self) {
+        let n = self.n();
+        let total: f64 = self.vals.iter().sum();
+        let mut flip_all = false;
+        for i in 0..n {
+            match self.cue(i) {
+                // "love being on hold", "gotta love the delays".
+                Cue::Love if self.val(i) > 0.0 => {
+                    let hit = (i + 1..(i + 5).min(n)).any(|k| {
+                        self.same_sentence(i, k)
+                            && (self.val(k) <= -0.5 || ENDURED.contains(&self.w(k)))
+                    });
+                    if hit {
+                        let x = self.val(i);
+                        self.set(i, -x.abs());
+                        bump(&mut self.cues.sarcasm);
+                        bump(&mut self.cues.failures);
+                    }
+                }
+                // "Great, another delay." — an interjection before a failure.
+                // "WOW!!" after a complaint.
+                Cue::Interj if self.val(i) > 0.0 => {
+                    let Some(s) = self.sent(i).copied() else {
+                        continue;
+                    };
+                    let alone = s.first as usize == i
+                        && (self.flag(i, COMMA | SENT_END) || s.end as usize == i + 1);
+                    if alone {
+                        let rest = total - self.val(i);
+                        if rest < 0.0 && self.cues.failures > 0 {
+                            let x = self.val(i);
+                            self.set(i, -x.abs());
+                            bump(&mut self.cues.sarcasm);
+                        }
+                    }
+                }
+                // "#not", "great job ... not".
+                Cue::Not
+                    if self.flag(i, HASHTAG)
+                        || (i + 1 == n && (i.saturating_sub(6)..i).any(|j| self.val(j) > 0.0)) =>
+                {
+                    flip_all = true;
+                }
+                // "#sarcasm", "/s".
+                _ if self.flag(i, SARCASM_TAG) => flip_all = true,
+                _ => {}
+            }
+        }
+        if flip_all {
+            for x in self.vals.iter_mut() {
+                if *x > 0.0 {
+                    *x = -*x;
+                }
+            }
+            bump(&mut self.cues.sarcasm);
+            bump(&mut self.cues.failures);
+        }
+    }
+
+    /// Complaint questions take their valence; informational questions
+    /// are hedged.
+    fn questions(&mut self) {
+        if !self.rules.has(family::QUESTIONS) {
+            return;
+        }
+        for si in 0..self.sents.len() {
+            let Some(s) = self.sents.get(si).copied() else {
+                continue;
+            };
+            if let Some(at) = s.complaint_at {
+                let at = at as usize;
+                let v = self.val(at).min(0.0) + f64::from(s.complaint_val);
+                self.set(at, v);
+                bump(&mut self.cues.failures);
+            } else if s.question {
+                for x in self
+                    .vals
+                    .get_mut(s.start as usize..s.end as usize)
+                    .into_iter()
+                    .flatten()
+                {
+                    *x *= INFO_QUESTION_HEDGE;
+                }
+            }
+        }
+    }
+
+    /// A formulaic "thanks" closing a request or complaint is courtesy,
+    /// not praise.
+    fn closing_thanks(&mut self) {
+        let c = *self.cues;
+        if c.requests == 0 && c.failures == 0 && c.questions == 0 {
+            return;
+        }
+        let n = self.n();
+        // A closing formula is among the last few words.
+        for i in n.saturating_sub(8).max(1)..n {
+            if self.cue(i) != Cue::Thanks || self.val(i) <= 0.0 {
+                continue;
+            }
+            let closing = (i + 1..n).all(|k| {
+                self.flag(k, MENTION | HASHTAG | NO_LETTER) || CLOSING_WORDS.contains(&self.w(k))
+            });
+            if closing {
+                self.set(i, 0.0);
+            }
+        }
+    }
+}

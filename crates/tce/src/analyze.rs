@@ -1,0 +1,476 @@
+//! The analysis commands: score, weights, benchmark, allocate, finance,
+//! outcomes import. Computation lives in `tce-insight`; this file parses
+//! flags and prints.
+
+use crate::cli::{
+    AllocateArgs, BenchmarkArgs, FinanceArgs, OutcomesCommand, RangeArgs, ScoreArgs, WeightsArgs,
+};
+use crate::workspace::Workspace;
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use tce_analytics::allocate::Bounds;
+use tce_insight::alloc::AllocRequest;
+use tce_insight::scores::{Filter, ScoreQuery};
+use tce_insight::weights::{WeightOptions, Weights};
+use tce_model::Model;
+use tce_store::{OutcomeRow, Store};
+
+fn date(flag: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    v.as_deref()
+        .map(|s| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .with_context(|| format!("--{flag} {s:?}: expected a date YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+fn filter(
+    model: &Model,
+    range: &RangeArgs,
+    brand: Option<&str>,
+    channel: Option<&str>,
+) -> Result<Filter> {
+    let brand = match brand {
+        Some(b) => Some(
+            model
+                .resolve_brand(b)
+                .with_context(|| {
+                    let ids: Vec<&str> = model.brands.iter().map(|b| b.id.as_str()).collect();
+                    format!(
+                        "--brand {b:?}: not a brand of the model (brands: {})",
+                        ids.join(", ")
+                    )
+                })?
+                .to_string(),
+        ),
+        None => None,
+    };
+    if let Some(c) = channel {
+        if model.channel(c).is_none() {
+            let ids: Vec<&str> = model.channels.iter().map(|c| c.id.as_str()).collect();
+            bail!(
+                "--channel {c:?}: not a channel of the model (channels: {})",
+                ids.join(", ")
+            );
+        }
+    }
+    let (from, to) = (date("from", &range.from)?, date("to", &range.to)?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            bail!("--from {f} is after --to {t}");
+        }
+    }
+    Ok(Filter {
+        from,
+        to,
+        brand,
+        channel: channel.map(str::to_string),
+    })
+}
+
+/// Weights for the index: derived without bootstrap (fast).
+fn index_weights(model: &Model, store: &dyn Store, f: &Filter) -> Result<Weights> {
+    Ok(tce_insight::weights::weights(
+        model,
+        store,
+        WeightOptions {
+            bootstrap: 0,
+            from: f.from,
+            to: f.to,
+        },
+    )?)
+}
+
+fn fmt_opt(v: Option<f64>, width: usize) -> String {
+    v.map_or_else(|| format!("{:>width$}", "–"), |x| format!("{x:>width$.1}"))
+}
+
+fn fmt_change(v: Option<f64>) -> String {
+    v.map_or_else(|| "       ".into(), |x| format!("{x:>+7.1}"))
+}
+
+pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let by = args
+        .by
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--by: {e}"))?;
+    let period = args
+        .period
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| anyhow::anyhow!("--period: {e}"))?;
+    let f = filter(
+        &model,
+        &args.range,
+        args.brand.as_deref(),
+        args.channel.as_deref(),
+    )?;
+    let weights = index_weights(&model, &store, &f)?;
+    let report = tce_insight::scores::score(
+        &model,
+        &store,
+        &ScoreQuery {
+            by,
+            period,
+            filter: f,
+        },
+        &weights,
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{}; stage weights: {}",
+        report.score_is,
+        report.weights_source.label()
+    );
+    let mut last_brand = None;
+    for r in &report.rows {
+        if last_brand.as_deref() != Some(r.brand.as_str()) {
+            let name = model
+                .brand(&r.brand)
+                .map_or(r.brand.as_str(), |b| b.name.as_str());
+            let prior = report.priors.get(&r.brand);
+            println!();
+            match prior {
+                Some(p) if by == tce_insight::scores::By::Touchpoint => println!(
+                    "{name}  (TES prior: brand mean {:.1}, worth {:.0} signals)",
+                    tce_analytics::agg::score_of(p.mean),
+                    p.strength
+                ),
+                _ => println!("{name}"),
+            }
+            last_brand = Some(r.brand.clone());
+        }
+        let key = r
+            .touchpoint
+            .as_deref()
+            .or(r.stage.as_deref())
+            .or(r.channel.as_deref())
+            .unwrap_or("TCE index");
+        let period = r.period.map(|p| p.to_string()).unwrap_or_default();
+        println!(
+            "  {period:<10} {key:<26} score {}  {}  n {:>8}  net sentiment {}",
+            fmt_opt(r.score, 5),
+            fmt_change(r.change),
+            r.n,
+            fmt_opt(r.net_sentiment, 6)
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn weights(ws: &Workspace, args: &WeightsArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let f = filter(&model, &args.range, None, None)?;
+    let w = tce_insight::weights::weights(
+        &model,
+        &store,
+        WeightOptions {
+            bootstrap: args.bootstrap,
+            from: f.from,
+            to: f.to,
+        },
+    )?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&w)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("stage weights ({}): {}", w.method, w.note);
+    for s in &model.stages {
+        if let Some(x) = w.horizontal.get(&s.id) {
+            println!(
+                "  {:<20} {:>5.3}  95% CI [{:.3}, {:.3}]  {}",
+                s.name,
+                x.weight,
+                x.ci[0],
+                x.ci[1],
+                x.source.label()
+            );
+        }
+    }
+    println!("\nchannel influence within each stage (reach-weighted share of evidence):");
+    for s in &model.stages {
+        if let Some(m) = w.vertical.get(&s.id) {
+            let mut v: Vec<(&String, &f64)> = m.iter().collect();
+            v.sort_by(|a, b| b.1.total_cmp(a.1));
+            let top: Vec<String> = v
+                .iter()
+                .take(5)
+                .map(|(c, x)| format!("{c} {:.0}%", *x * 100.0))
+                .collect();
+            println!("  {:<20} {}", s.name, top.join(", "));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn benchmark(ws: &Workspace, args: &BenchmarkArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let f = filter(&model, &args.range, None, None)?;
+    let weights = index_weights(&model, &store, &f)?;
+    let cards = tce_insight::scores::scorecards(&model, &store, &f, &weights)?;
+    let b = tce_insight::scores::benchmark(&model, &cards);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&b)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{:<22}", "stage");
+    for br in &b.brands {
+        print!("{:>14}", truncate(&br.name, 13));
+    }
+    println!("{:>12}", "own − best");
+    for s in &model.stages {
+        print!("{:<22}", s.name);
+        for br in &b.brands {
+            print!("{}", fmt_opt(br.stages.get(&s.id).copied().flatten(), 14));
+        }
+        println!(
+            "{}",
+            fmt_opt(b.own_gap_to_best.get(&s.id).copied().flatten(), 12)
+        );
+    }
+    print!("{:<22}", "TCE index");
+    for br in &b.brands {
+        print!("{}", fmt_opt(br.tce_index, 14));
+    }
+    println!();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn amounts(flag: &str, pairs: &[String]) -> Result<BTreeMap<String, f64>> {
+    let mut out = BTreeMap::new();
+    for p in pairs.iter().flat_map(|p| p.split(',')) {
+        let (k, v) = p
+            .split_once('=')
+            .with_context(|| format!("--{flag} {p:?}: expected NAME=NUMBER"))?;
+        let x: f64 = v
+            .trim()
+            .parse()
+            .with_context(|| format!("--{flag} {p:?}: {v:?} is not a number"))?;
+        if !(x.is_finite() && x >= 0.0) {
+            bail!("--{flag} {p:?}: must be ≥ 0");
+        }
+        out.insert(k.trim().to_string(), x);
+    }
+    Ok(out)
+}
+
+pub fn allocate(ws: &Workspace, args: &AllocateArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let f = filter(&model, &args.range, None, None)?;
+    let weights = index_weights(&model, &store, &f)?;
+    let cards = tce_insight::scores::scorecards(&model, &store, &f, &weights)?;
+    let stage_weights = args
+        .stage_weights
+        .as_ref()
+        .map(|s| amounts("stage-weights", std::slice::from_ref(s)))
+        .transpose()?;
+    let req = AllocRequest {
+        budget: args.budget,
+        objective: args.objective.clone(),
+        stage_weights,
+        bounds: Bounds {
+            min: amounts("min", &args.min)?,
+            max: amounts("max", &args.max)?,
+        },
+    };
+    let a = tce_insight::alloc::allocate(&model, &cards, &weights, &req)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&a)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} {:.0} for objective {:?}: expected TCE gain {:.2} points (response saturates at {:.0} per cell)",
+        a.currency, a.budget, a.objective, a.expected_gain, a.response.saturation
+    );
+    for l in &a.lines {
+        println!(
+            "  {:>12.0}  {:<12} {:<18} {}",
+            l.amount, l.channel, l.stage, l.reason
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn finance(ws: &Workspace, args: &FinanceArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let delta: f64 = args
+        .what_if
+        .trim_start_matches('+')
+        .parse()
+        .with_context(|| {
+            format!(
+                "--what-if {:?}: expected a number of points like +5",
+                args.what_if
+            )
+        })?;
+    let f = filter(&model, &args.range, None, None)?;
+    let r = tce_insight::finance::finance(&model, &store, &f, delta)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "driver: {} ({} brand-weeks with outcomes)",
+        r.driver, r.observations
+    );
+    for fit in &r.fits {
+        match (&fit.elasticity, &fit.what_if) {
+            (Some(e), Some(w)) => println!(
+                "  {:<14} {:+.3}% per point (95% CI {:+.3}% to {:+.3}%), R² within {:.2}, n {}; {:+} points → {:+.2}% (CI {:+.2}% to {:+.2}%)",
+                fit.outcome,
+                100.0 * e.beta,
+                100.0 * e.ci[0],
+                100.0 * e.ci[1],
+                e.r2_within,
+                e.n,
+                w.delta,
+                w.pct,
+                w.ci[0],
+                w.ci[1]
+            ),
+            _ => println!("  {:<14} no fit: {}", fit.outcome, fit.note.as_deref().unwrap_or("")),
+        }
+    }
+    println!(
+        "rule of thumb from the model: {:+.1}% sales per +5 CSAT points",
+        r.rule_of_thumb_sales_pct_per_5pt
+    );
+    let risk = &r.at_risk;
+    println!(
+        "revenue at risk: {} negative posts × {} customers lost each × {} {} = {} {:.0}{}",
+        risk.negative_posts,
+        risk.customers_lost_per_negative_post,
+        risk.customer_value,
+        r.currency,
+        r.currency,
+        risk.amount,
+        if risk.defaults.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  (seed defaults, not your data: {})",
+                risk.defaults.join(", ")
+            )
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn outcomes(ws: &Workspace, cmd: &OutcomesCommand) -> Result<ExitCode> {
+    let OutcomesCommand::Import { file } = cmd;
+    let model = ws.model()?;
+    let mut store = ws.store()?;
+    let mut rdr =
+        csv::Reader::from_path(file).with_context(|| format!("opening {}", file.display()))?;
+    let headers = rdr
+        .headers()
+        .with_context(|| format!("{}: reading the header", file.display()))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(period), Some(brand), Some(revenue)) = (col("period"), col("brand"), col("revenue"))
+    else {
+        bail!(
+            "{}: needs columns period, brand, revenue (optional customers, return_visits); found {:?}",
+            file.display(),
+            headers.iter().collect::<Vec<_>>()
+        );
+    };
+    let (customers, visits) = (col("customers"), col("return_visits"));
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.with_context(|| format!("{}:{line}: malformed CSV", file.display()))?;
+        let get = |c: usize| rec.get(c).unwrap_or("").trim();
+        let num = |c: Option<usize>, name: &str| -> Result<Option<f64>> {
+            match c.map(get) {
+                None | Some("") => Ok(None),
+                Some(v) => v.parse::<f64>().map(Some).with_context(|| {
+                    format!("{}:{line}: {name} {v:?} is not a number", file.display())
+                }),
+            }
+        };
+        let p = NaiveDate::parse_from_str(get(period), "%Y-%m-%d").with_context(|| {
+            format!(
+                "{}:{line}: period {:?} is not a date YYYY-MM-DD",
+                file.display(),
+                get(period)
+            )
+        })?;
+        let b = model.resolve_brand(get(brand)).with_context(|| {
+            format!("{}:{line}: unknown brand {:?}", file.display(), get(brand))
+        })?;
+        let rev = num(Some(revenue), "revenue")?
+            .with_context(|| format!("{}:{line}: revenue is empty", file.display()))?;
+        rows.push(OutcomeRow {
+            period_start: p,
+            brand: b.to_string(),
+            revenue: rev,
+            customers: num(customers, "customers")?,
+            return_visits: num(visits, "return_visits")?,
+        });
+    }
+    let n = store.insert_outcomes(&rows)?;
+    println!(
+        "{}: {n} outcome rows imported (existing brand-periods replaced)",
+        file.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo's closing summary: TCE index per brand and the own brand's
+/// three most urgent fix-first touchpoints.
+pub fn print_overview(model: &Model, store: &dyn Store) -> Result<()> {
+    let f = Filter::default();
+    let weights = index_weights(model, store, &f)?;
+    let cards = tce_insight::scores::scorecards(model, store, &f, &weights)?;
+    println!(
+        "TCE index per brand (stage weights {}):",
+        weights.source().label()
+    );
+    for c in &cards {
+        println!(
+            "  {:<24} {}{}",
+            c.name,
+            fmt_opt(c.tce_index, 5),
+            if c.own { "  (own brand)" } else { "" }
+        );
+    }
+    if let Some(own) = cards.iter().find(|c| c.own) {
+        let fix: Vec<_> = own
+            .ipa
+            .iter()
+            .filter(|p| p.quadrant == tce_analytics::scores::Quadrant::FixFirst)
+            .take(3)
+            .collect();
+        println!("\n{}: fix first", own.name);
+        if fix.is_empty() {
+            println!("  nothing: no important touchpoint performs below the brand's average");
+        }
+        for p in fix {
+            let name = model
+                .touchpoint(&p.touchpoint)
+                .map_or(p.touchpoint.as_str(), |t| t.name.as_str());
+            println!(
+                "  {name:<30} TES {:>5.1}  importance {:.3}",
+                p.performance, p.importance
+            );
+        }
+    }
+    Ok(())
+}

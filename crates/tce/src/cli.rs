@@ -1,0 +1,270 @@
+//! The command-line interface definition.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// tce — social media under one roof with the Total Customer Experience.
+///
+/// Ingest customer signals from every channel, score every touchpoint, stage
+/// and brand, and see where the experience is won or lost.
+#[derive(Debug, Parser)]
+#[command(name = "tce", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Workspace folder holding tce.toml and tce.db [default: .; `demo`: ./tce-demo]
+    #[arg(long, global = true, env = "TCE_DIR", value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// More log output (-v info, -vv debug); TCE_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace: write tce.toml from a built-in template.
+    Init(InitArgs),
+    /// Work with the TCE model (tce.toml).
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Ingest signal files (JSONL, CSV with a column mapping, X API v2, Reddit listings).
+    Ingest(IngestArgs),
+    /// Counts of stored signals per brand, channel and stage.
+    Stats(StatsArgs),
+    /// Generate a realistic multi-brand demo world, ingest it and summarise it.
+    Demo(DemoArgs),
+    /// Generate a synthetic data set (signals JSONL, labels, outcomes, truth) without ingesting it.
+    Generate(GenerateArgs),
+    /// Score text lines for sentiment, one JSON object per line.
+    Sentiment(SentimentArgs),
+    /// Scores per brand, stage, touchpoint or channel, with trends (TES, TCE index).
+    Score(ScoreArgs),
+    /// Stage weights (derived from surveys when possible) and channel influence.
+    Weights(WeightsArgs),
+    /// Brands side by side per stage.
+    Benchmark(BenchmarkArgs),
+    /// Split a budget over social channels × stages where it raises the TCE most.
+    Allocate(AllocateArgs),
+    /// Elasticity of revenue to experience, what-if, revenue at risk.
+    Finance(FinanceArgs),
+    /// Business outcomes (revenue, customers, visits) used by `finance`.
+    #[command(subcommand)]
+    Outcomes(OutcomesCommand),
+}
+
+/// Time range and brand filters shared by the analysis commands.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RangeArgs {
+    /// First day, YYYY-MM-DD (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Breakdown: brand (TCE index), stage, touchpoint (TES) or channel.
+    #[arg(long, default_value = "touchpoint")]
+    pub by: String,
+    /// Period buckets for trends: day, week or month [default: the whole range].
+    #[arg(long)]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// One brand only (id, handle or alias).
+    #[arg(long)]
+    pub brand: Option<String>,
+    /// One channel only.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WeightsArgs {
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchmarkArgs {
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AllocateArgs {
+    /// Budget to split (in the model's currency).
+    #[arg(long)]
+    pub budget: f64,
+    /// acquire, retain, innovate, custom, or an objective defined in tce.toml.
+    #[arg(long, default_value = "retain")]
+    pub objective: String,
+    /// Stage weights STAGE=W[,STAGE=W...] instead of the derived ones (required for custom).
+    #[arg(long, value_name = "STAGE=W,...")]
+    pub stage_weights: Option<String>,
+    /// Minimum total for a channel, CHANNEL=AMOUNT (repeatable).
+    #[arg(long = "min", value_name = "CHANNEL=AMOUNT")]
+    pub min: Vec<String>,
+    /// Maximum total for a channel, CHANNEL=AMOUNT (repeatable).
+    #[arg(long = "max", value_name = "CHANNEL=AMOUNT")]
+    pub max: Vec<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FinanceArgs {
+    /// Score change in points for the what-if, e.g. +5.
+    #[arg(long, default_value = "5", allow_hyphen_values = true)]
+    pub what_if: String,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutcomesCommand {
+    /// Import a CSV with columns period (YYYY-MM-DD), brand, revenue[, customers, return_visits].
+    Import {
+        /// CSV file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Built-in template: airline, credit_card, mobile_telecom, city_visit, b2b_it.
+    #[arg(long, short, default_value = "airline")]
+    pub template: String,
+    /// Overwrite an existing tce.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Validate tce.toml; errors name file, line and field.
+    Check {
+        /// Model file to check [default: DIR/tce.toml].
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+    /// List the built-in templates.
+    Templates,
+    /// Summarise the model: stages, touchpoints, channels, brands.
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files to ingest; the format is detected from content unless --format is given.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Input format: jsonl, csv, twitter, reddit.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// CSV column mapping FIELD=COLUMN (repeatable), e.g. --map text=body --map channel=source.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// CSV constant FIELD=VALUE for fields the file lacks (repeatable), e.g. --set channel=survey.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Use a CSV mapping saved in tce.toml under [csv_mappings.NAME].
+    #[arg(long, value_name = "NAME")]
+    pub mapping: Option<String>,
+    /// Write rejected records with file, line and reason to this JSONL file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Signals per store transaction.
+    #[arg(long, default_value_t = 10_000)]
+    pub batch_size: usize,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with status 3 when any record was rejected.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print as JSON (keys: signals, by_brand, by_channel, by_stage, first, last).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of signals to generate.
+    #[arg(long, default_value_t = 200_000)]
+    pub signals: u64,
+    /// Random seed; the same seed gives the same world.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Template of the demo world.
+    #[arg(long, short, default_value = "airline")]
+    pub template: String,
+    /// Do not serve the dashboard afterwards.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Template of the world (ignored when DIR/tce.toml exists and --template is not given).
+    #[arg(long, short)]
+    pub template: Option<String>,
+    /// Number of signals.
+    #[arg(long, default_value_t = 200_000)]
+    pub signals: u64,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Days covered.
+    #[arg(long, default_value_t = 180)]
+    pub days: u32,
+    /// Signals JSONL output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Ground-truth labels CSV output.
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+    /// Weekly outcomes CSV output.
+    #[arg(long, value_name = "FILE")]
+    pub outcomes: Option<PathBuf>,
+    /// Planted truth JSON output.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SentimentArgs {
+    /// Engine: vader (reference-exact VADER 3.3.2).
+    #[arg(long, default_value = "vader")]
+    pub engine: String,
+    /// Read lines from this file instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+}

@@ -1,0 +1,441 @@
+//! One function per subcommand: glue between the CLI and the libraries.
+
+use crate::analyze;
+use crate::cli::{
+    Cli, Command, DemoArgs, GenerateArgs, IngestArgs, InitArgs, ModelCommand, SentimentArgs,
+    StatsArgs,
+};
+use crate::pipeline::{self, IngestOptions, IngestSummary};
+use crate::workspace::Workspace;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tce_model::{templates, Model};
+use tce_store::Store;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init(args) => init(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Model(cmd) => model(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Ingest(args) => ingest(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Stats(args) => stats(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Demo(args) => {
+            let dir = cli.dir.unwrap_or_else(|| PathBuf::from("tce-demo"));
+            demo(&Workspace::new(Some(&dir)), &args)
+        }
+        Command::Generate(args) => generate(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Sentiment(args) => sentiment(&args),
+        Command::Score(args) => analyze::score(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Weights(args) => analyze::weights(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Benchmark(args) => analyze::benchmark(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Allocate(args) => analyze::allocate(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Finance(args) => analyze::finance(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Outcomes(cmd) => analyze::outcomes(&Workspace::new(cli.dir.as_deref()), &cmd),
+    }
+}
+
+fn template_or_list(name: &str) -> Result<&'static templates::Template> {
+    templates::template(name).with_context(|| {
+        let names: Vec<&str> = templates::TEMPLATES.iter().map(|t| t.name).collect();
+        format!(
+            "unknown template {name:?} (available: {})",
+            names.join(", ")
+        )
+    })
+}
+
+fn init(ws: &Workspace, args: &InitArgs) -> Result<ExitCode> {
+    let template = template_or_list(&args.template)?;
+    let path = ws.model_path();
+    if path.exists() && !args.force {
+        bail!(
+            "{} already exists (use --force to overwrite)",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(&ws.dir).with_context(|| format!("creating {}", ws.dir.display()))?;
+    std::fs::write(&path, template.toml).with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "wrote {} from template {:?}: {}",
+        path.display(),
+        template.name,
+        template.description
+    );
+    println!("next: edit it, check it with `tce model check`, then `tce ingest FILE...`");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn model(ws: &Workspace, cmd: ModelCommand) -> Result<ExitCode> {
+    match cmd {
+        ModelCommand::Templates => {
+            for t in templates::TEMPLATES {
+                println!("{:<16} {}", t.name, t.description);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ModelCommand::Check { file } => {
+            let path = file.unwrap_or_else(|| ws.model_path());
+            match Model::load(&path) {
+                Ok(m) => {
+                    println!(
+                        "{}: ok — {} stages, {} touchpoints, {} departments, {} channels, {} brands",
+                        path.display(),
+                        m.stages.len(),
+                        m.touchpoints.len(),
+                        m.departments.len(),
+                        m.channels.len(),
+                        m.brands.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        ModelCommand::Show => {
+            let m = ws.model()?;
+            println!(
+                "{} ({} template)",
+                m.name,
+                m.template.as_deref().unwrap_or("no")
+            );
+            for s in &m.stages {
+                println!("stage {:<18} weight {:.2}  {}", s.id, s.weight, s.name);
+                for t in m.touchpoints_of(&s.id) {
+                    println!("  {:<24} {:<20} {}", t.id, t.department, t.name);
+                }
+            }
+            let social: Vec<&str> = m
+                .channels
+                .iter()
+                .filter(|c| c.social)
+                .map(|c| c.id.as_str())
+                .collect();
+            let other: Vec<&str> = m
+                .channels
+                .iter()
+                .filter(|c| !c.social)
+                .map(|c| c.id.as_str())
+                .collect();
+            println!("social channels: {}", social.join(", "));
+            println!("other channels:  {}", other.join(", "));
+            for b in &m.brands {
+                println!(
+                    "brand {:<12} {}{}",
+                    b.id,
+                    b.name,
+                    if b.own { " (own)" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn parse_pairs(pairs: &[String], flag: &str) -> Result<BTreeMap<String, String>> {
+    pairs
+        .iter()
+        .map(|p| {
+            let (k, v) = p
+                .split_once('=')
+                .with_context(|| format!("{flag} {p:?}: expected FIELD=VALUE"))?;
+            Ok((k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+fn read_options(model: &Model, args: &IngestArgs) -> Result<tce_ingest::ReadOptions> {
+    let format = match &args.format {
+        Some(f) => Some(
+            f.parse::<tce_ingest::Format>()
+                .map_err(|e| anyhow::anyhow!("--format: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut csv = tce_ingest::CsvOptions::default();
+    if let Some(name) = &args.mapping {
+        let saved = model.csv_mappings.get(name).with_context(|| {
+            let names: Vec<&String> = model.csv_mappings.keys().collect();
+            format!("no CSV mapping {name:?} in the model (saved: {names:?})")
+        })?;
+        csv.columns = saved.columns.clone();
+        csv.constants = saved.constants.clone();
+    }
+    csv.columns.extend(parse_pairs(&args.map, "--map")?);
+    csv.constants.extend(parse_pairs(&args.set, "--set")?);
+    Ok(tce_ingest::ReadOptions { format, csv })
+}
+
+fn print_ingest_summary(summary: &IngestSummary) {
+    for f in &summary.files {
+        match &f.error {
+            Some(e) => println!("{}: failed: {e}", f.file),
+            None => println!(
+                "{}: {} accepted, {} duplicate, {} rejected",
+                f.file, f.accepted, f.duplicates, f.rejected
+            ),
+        }
+    }
+    let rate = (summary.accepted + summary.duplicates) as f64 / summary.seconds.max(1e-9);
+    println!(
+        "total: {} accepted, {} duplicate, {} rejected in {:.1}s ({:.0} signals/s)",
+        summary.accepted, summary.duplicates, summary.rejected, summary.seconds, rate
+    );
+}
+
+fn ingest(ws: &Workspace, args: &IngestArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let mut store = ws.store()?;
+    let opts = IngestOptions {
+        read: read_options(&model, args)?,
+        batch_size: args.batch_size,
+        rejects: args.rejects.clone(),
+        progress: !args.json,
+    };
+    let summary = pipeline::ingest_files(&model, &mut store, &args.files, &opts)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print_ingest_summary(&summary);
+        if summary.rejected > 0 {
+            match &args.rejects {
+                Some(p) => println!("rejected records with reasons: {}", p.display()),
+                None => println!("see the reasons with -v, or write them with --rejects FILE"),
+            }
+        }
+    }
+    if summary.failed_files > 0 {
+        return Ok(ExitCode::FAILURE);
+    }
+    if args.strict && summary.rejected > 0 {
+        return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(ws: &Workspace, args: &StatsArgs) -> Result<ExitCode> {
+    let model = ws.model()?;
+    let store = ws.store()?;
+    let stats = store.stats()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&stats)?);
+    } else {
+        print_stats(&model, &stats);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_stats(model: &Model, stats: &tce_store::Stats) {
+    println!("{} signals", stats.signals);
+    if let (Some(first), Some(last)) = (stats.first, stats.last) {
+        println!(
+            "from {} to {}",
+            first.format("%Y-%m-%d"),
+            last.format("%Y-%m-%d")
+        );
+    }
+    let pct = |n: u64| 100.0 * n as f64 / stats.signals.max(1) as f64;
+    println!("\nby brand:");
+    for (brand, n) in &stats.by_brand {
+        let label = model
+            .brand(brand)
+            .map_or(brand.as_str(), |b| b.name.as_str());
+        println!("  {label:<24} {n:>9} {:>5.1}%", pct(*n));
+    }
+    println!("\nby channel:");
+    for (channel, n) in &stats.by_channel {
+        let social = model.channel(channel).is_some_and(|c| c.social);
+        println!(
+            "  {channel:<24} {n:>9} {:>5.1}%{}",
+            pct(*n),
+            if social { "  social" } else { "" }
+        );
+    }
+    println!("\nby stage (signals touching it):");
+    for stage in &model.stages {
+        let n = stats.by_stage.get(&stage.id).copied().unwrap_or(0);
+        println!("  {:<24} {n:>9} {:>5.1}%", stage.name, pct(n));
+    }
+}
+
+fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
+    let model = match &args.template {
+        Some(name) => {
+            let t = template_or_list(name)?;
+            Model::parse(t.toml, Path::new(t.name))?
+        }
+        None if ws.model_path().exists() => ws.model()?,
+        None => {
+            let t = template_or_list("airline")?;
+            Model::parse(t.toml, Path::new(t.name))?
+        }
+    };
+    let cfg = tce_synth::SynthConfig {
+        signals: args.signals,
+        seed: args.seed,
+        days: args.days,
+        ..tce_synth::SynthConfig::default()
+    };
+    let truth = write_world(
+        &model,
+        &cfg,
+        &args.out,
+        args.labels.as_deref(),
+        args.outcomes.as_deref(),
+        args.truth.as_deref(),
+    )?;
+    println!(
+        "wrote {} signals to {}",
+        truth_count(&truth),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn truth_count(truth: &tce_synth::Truth) -> u64 {
+    truth.counts.signals
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    Ok(BufWriter::new(
+        File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    ))
+}
+
+fn write_world(
+    model: &Model,
+    cfg: &tce_synth::SynthConfig,
+    signals: &Path,
+    labels: Option<&Path>,
+    outcomes: Option<&Path>,
+    truth_path: Option<&Path>,
+) -> Result<tce_synth::Truth> {
+    let mut signals_out = create(signals)?;
+    let mut labels_out: Box<dyn Write> = match labels {
+        Some(p) => Box::new(create(p)?),
+        None => Box::new(std::io::sink()),
+    };
+    let mut outcomes_out: Box<dyn Write> = match outcomes {
+        Some(p) => Box::new(create(p)?),
+        None => Box::new(std::io::sink()),
+    };
+    let truth = tce_synth::generate(
+        model,
+        cfg,
+        &mut signals_out,
+        &mut labels_out,
+        &mut outcomes_out,
+    )?;
+    signals_out.flush()?;
+    labels_out.flush()?;
+    outcomes_out.flush()?;
+    if let Some(p) = truth_path {
+        let mut out = create(p)?;
+        serde_json::to_writer_pretty(&mut out, &truth)?;
+        out.flush()?;
+    }
+    Ok(truth)
+}
+
+fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
+    let template = template_or_list(&args.template)?;
+    std::fs::create_dir_all(&ws.dir).with_context(|| format!("creating {}", ws.dir.display()))?;
+    // A demo workspace is rebuilt from scratch: remove only what the demo writes.
+    for name in [
+        "tce.db",
+        "tce.db-wal",
+        "tce.db-shm",
+        "signals.jsonl",
+        "labels.csv",
+        "outcomes.csv",
+        "truth.json",
+    ] {
+        let p = ws.dir.join(name);
+        if p.exists() {
+            std::fs::remove_file(&p).with_context(|| format!("removing old {}", p.display()))?;
+        }
+    }
+    std::fs::write(ws.model_path(), template.toml)?;
+    let model = ws.model()?;
+    println!(
+        "demo workspace: {} (template {})",
+        ws.dir.display(),
+        template.name
+    );
+
+    let cfg = tce_synth::SynthConfig {
+        signals: args.signals,
+        seed: args.seed,
+        ..tce_synth::SynthConfig::default()
+    };
+    let signals_path = ws.dir.join("signals.jsonl");
+    let t0 = std::time::Instant::now();
+    write_world(
+        &model,
+        &cfg,
+        &signals_path,
+        Some(&ws.dir.join("labels.csv")),
+        Some(&ws.dir.join("outcomes.csv")),
+        Some(&ws.dir.join("truth.json")),
+    )?;
+    println!(
+        "generated a {}-day world with seed {} in {:.1}s (planted truth: truth.json)",
+        cfg.days,
+        cfg.seed,
+        t0.elapsed().as_secs_f64()
+    );
+
+    let mut store = ws.store()?;
+    let opts = IngestOptions {
+        read: tce_ingest::ReadOptions::default(),
+        batch_size: 10_000,
+        rejects: None,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let summary = pipeline::ingest_files(&model, &mut store, &[signals_path], &opts)?;
+    print_ingest_summary(&summary);
+    println!();
+    print_stats(&model, &store.stats()?);
+    println!();
+    analyze::print_overview(&model, &store)?;
+    if !args.no_serve {
+        println!(
+            "\nThe dashboard is not built yet; browse the data with `tce --dir {} stats`.",
+            ws.dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sentiment(args: &SentimentArgs) -> Result<ExitCode> {
+    if args.engine != "vader" {
+        bail!(
+            "unknown sentiment engine {:?} (available: vader)",
+            args.engine
+        );
+    }
+    let vader = tce_text::vader::Vader::new();
+    let input: Box<dyn BufRead> = match &args.input {
+        Some(p) => Box::new(std::io::BufReader::new(
+            File::open(p).with_context(|| format!("opening {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdin().lock()),
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in input.lines() {
+        let line = line.context("reading input (is it UTF-8?)")?;
+        let s = vader.polarity_scores(&line);
+        writeln!(
+            out,
+            "{{\"neg\":{},\"neu\":{},\"pos\":{},\"compound\":{}}}",
+            s.neg, s.neu, s.pos, s.compound
+        )?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

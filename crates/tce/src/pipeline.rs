@@ -1,0 +1,249 @@
+//! The ingest pipeline: read → enrich → store, with progress and rejects.
+//!
+//! A reader thread parses and enriches batches while the calling thread writes
+//! them to the store, so parsing and SQLite work overlap on two cores. Each
+//! batch is one store transaction: what `insert` returned is durable.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use tce_ingest::{ReadOptions, Reject, SignalReader};
+use tce_model::{EnrichedSignal, Model};
+use tce_store::Store;
+use tce_text::enrich::Enricher;
+
+/// How to run an ingest.
+pub struct IngestOptions {
+    pub read: ReadOptions,
+    pub batch_size: usize,
+    pub rejects: Option<PathBuf>,
+    pub progress: bool,
+}
+
+/// Counts for one file.
+#[derive(Debug, Default, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    /// Set when the file could not be read at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Counts for a whole ingest run.
+#[derive(Debug, Default, Serialize)]
+pub struct IngestSummary {
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub failed_files: u64,
+    pub seconds: f64,
+    pub files: Vec<FileSummary>,
+}
+
+/// Messages from the reader thread.
+enum Msg {
+    Batch(Vec<EnrichedSignal>),
+}
+
+pub fn ingest_files(
+    model: &Model,
+    store: &mut dyn Store,
+    files: &[PathBuf],
+    opts: &IngestOptions,
+) -> Result<IngestSummary> {
+    let enricher = Enricher::new(model).context("building the enricher from the model")?;
+    let mut rejects_out = match &opts.rejects {
+        Some(path) => Some(BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => None,
+    };
+    let started = Instant::now();
+    let mut summary = IngestSummary::default();
+    for path in files {
+        let file = ingest_file(model, &enricher, store, path, opts, rejects_out.as_mut())?;
+        summary.accepted += file.accepted;
+        summary.duplicates += file.duplicates;
+        summary.rejected += file.rejected;
+        summary.failed_files += u64::from(file.error.is_some());
+        summary.files.push(file);
+    }
+    if let Some(out) = rejects_out.as_mut() {
+        out.flush().context("writing rejects")?;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn ingest_file(
+    model: &Model,
+    enricher: &Enricher,
+    store: &mut dyn Store,
+    path: &Path,
+    opts: &IngestOptions,
+    mut rejects_out: Option<&mut BufWriter<File>>,
+) -> Result<FileSummary> {
+    let mut summary = FileSummary {
+        file: path.display().to_string(),
+        ..FileSummary::default()
+    };
+    let reader = match SignalReader::open(path, &opts.read, model) {
+        Ok(r) => r,
+        Err(e) => {
+            summary.error = Some(e.to_string());
+            return Ok(summary);
+        }
+    };
+    let progress = Progress::new(path, reader.total_bytes(), opts.progress);
+    let bytes = AtomicU64::new(0);
+    let batch_size = opts.batch_size.max(1);
+    let (tx, rx) = mpsc::sync_channel::<Msg>(2);
+
+    let result: Result<Vec<Reject>> = std::thread::scope(|scope| {
+        let bytes = &bytes;
+        let producer = scope.spawn(move || {
+            let mut reader = reader;
+            let mut rejects = Vec::new();
+            let mut batch = Vec::with_capacity(batch_size);
+            while let Some(record) = reader.next() {
+                match record {
+                    Ok(parsed) => {
+                        let enrichment = enricher.enrich(&parsed.signal);
+                        batch.push(EnrichedSignal {
+                            signal: parsed.signal,
+                            enrichment,
+                        });
+                    }
+                    Err(reject) => rejects.push(reject),
+                }
+                if batch.len() >= batch_size {
+                    bytes.store(reader.bytes_read(), Ordering::Relaxed);
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    if tx.send(Msg::Batch(full)).is_err() {
+                        return rejects; // the writer stopped on an error
+                    }
+                }
+            }
+            bytes.store(reader.bytes_read(), Ordering::Relaxed);
+            if !batch.is_empty() {
+                let _ = tx.send(Msg::Batch(batch));
+            }
+            rejects
+        });
+        let mut failure = None;
+        for msg in rx.iter() {
+            let Msg::Batch(batch) = msg;
+            match store.insert(&batch) {
+                Ok(done) => {
+                    summary.accepted += done.inserted;
+                    summary.duplicates += done.duplicates;
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            progress.set(
+                bytes.load(Ordering::Relaxed),
+                summary.accepted + summary.duplicates,
+            );
+        }
+        drop(rx);
+        let rejects = producer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader thread of {} panicked", path.display()))?;
+        match failure {
+            Some(e) => Err(anyhow::Error::new(e).context(format!(
+                "storing signals from {} (batches before this one are stored)",
+                path.display()
+            ))),
+            None => Ok(rejects),
+        }
+    });
+    let rejects = result?;
+    progress.finish();
+    summary.rejected = rejects.len() as u64;
+    for r in &rejects {
+        tracing::warn!(message = "Rejected record.", file = %r.source, line = r.line, reason = %r.reason);
+        if let Some(out) = rejects_out.as_deref_mut() {
+            let line = serde_json::json!({
+                "file": r.source, "line": r.line, "reason": r.reason, "record": r.raw,
+            });
+            writeln!(out, "{line}").context("writing rejects")?;
+        }
+    }
+    Ok(summary)
+}
+
+/// A progress bar on a terminal, plain lines every few seconds otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    plain: Option<std::cell::Cell<Instant>>,
+    name: String,
+    total: u64,
+}
+
+impl Progress {
+    fn new(path: &Path, total: u64, enabled: bool) -> Progress {
+        let name = path.display().to_string();
+        if !enabled {
+            return Progress {
+                bar: None,
+                plain: None,
+                name,
+                total,
+            };
+        }
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            let style = ProgressStyle::with_template(
+                "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .map(|s| s.progress_chars("=> "));
+            if let Ok(style) = style {
+                bar.set_style(style);
+            }
+            bar.set_message(name.clone());
+            Progress {
+                bar: Some(bar),
+                plain: None,
+                name,
+                total,
+            }
+        } else {
+            Progress {
+                bar: None,
+                plain: Some(std::cell::Cell::new(Instant::now())),
+                name,
+                total,
+            }
+        }
+    }
+
+    fn set(&self, bytes: u64, records: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(bytes);
+        } else if let Some(last) = &self.plain {
+            if last.get().elapsed() >= Duration::from_secs(5) {
+                last.set(Instant::now());
+                let pct = (bytes * 100).checked_div(self.total).unwrap_or(100);
+                eprintln!("ingest: {} {pct}% ({records} records stored)", self.name);
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

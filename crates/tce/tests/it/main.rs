@@ -1,0 +1,343 @@
+//! End-to-end tests of the `tce` binary: what a user types and sees.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod analysis;
+
+fn tce(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tce"))
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("TCE_DIR")
+        .output()
+        .expect("run tce")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: Output) -> Output {
+    assert!(
+        o.status.success(),
+        "tce failed: {}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+fn shared_data() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    assert!(
+        p.is_dir(),
+        "evaluation data not found at {} (../shared beside the repo)",
+        p.display()
+    );
+    p
+}
+
+fn workspace(template: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(tce(dir.path(), &["init", "--template", template]));
+    dir
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+#[test]
+fn init_writes_a_model_that_checks_for_every_template() {
+    for t in [
+        "airline",
+        "credit_card",
+        "mobile_telecom",
+        "city_visit",
+        "b2b_it",
+    ] {
+        let dir = workspace(t);
+        let out = ok(tce(dir.path(), &["model", "check"]));
+        assert!(
+            stdout(&out).contains("ok — 6 stages"),
+            "{t}: {}",
+            stdout(&out)
+        );
+    }
+    let dir = workspace("airline");
+    let again = tce(dir.path(), &["init", "--template", "airline"]);
+    assert!(!again.status.success() && stderr(&again).contains("already exists"));
+    let unknown = tce(dir.path(), &["init", "--template", "bakery", "--force"]);
+    assert!(stderr(&unknown).contains("unknown template \"bakery\" (available: airline,"));
+}
+
+#[test]
+fn broken_model_is_reported_with_line_and_field() {
+    let dir = workspace("airline");
+    let path = dir.path().join("tce.toml");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let broken = src.replacen("stage = \"operations\"", "stage = \"operashuns\"", 1);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("operashuns"))
+        .unwrap()
+        + 1;
+    std::fs::write(&path, broken).unwrap();
+    let out = tce(dir.path(), &["model", "check"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("tce.toml:{line}: touchpoints[")),
+        "{err}"
+    );
+    assert!(
+        err.contains("].stage: unknown stage \"operashuns\""),
+        "{err}"
+    );
+
+    std::fs::write(&path, "[[stages]\nid = 1").unwrap();
+    let out = tce(dir.path(), &["model", "check"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("tce.toml:1:"), "{}", stderr(&out));
+}
+
+#[test]
+fn real_payloads_ingest_without_rejects_and_twice_adds_nothing() {
+    let dir = workspace("airline");
+    let data = shared_data().join("payloads");
+    let mut files: Vec<String> = Vec::new();
+    for sub in ["twitter_v2", "reddit"] {
+        for e in std::fs::read_dir(data.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                files.push(p.display().to_string());
+            }
+        }
+    }
+    assert!(files.len() >= 9, "{files:?}");
+    let mut args = vec!["ingest", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let first = json(&ok(tce(dir.path(), &args)));
+    assert_eq!(first["rejected"], 0, "{first:#}");
+    let accepted = first["accepted"].as_u64().unwrap();
+    assert!(accepted > 50, "{first:#}");
+    for f in first["files"].as_array().unwrap() {
+        assert!(
+            f["accepted"].as_u64().unwrap() + f["duplicates"].as_u64().unwrap() > 0,
+            "{f:#}"
+        );
+    }
+
+    let second = json(&ok(tce(dir.path(), &args)));
+    assert_eq!(second["accepted"], 0);
+    assert_eq!(
+        second["duplicates"].as_u64().unwrap(),
+        accepted + first["duplicates"].as_u64().unwrap()
+    );
+
+    let stats = json(&ok(tce(dir.path(), &["stats", "--json"])));
+    assert_eq!(stats["signals"].as_u64().unwrap(), accepted);
+    assert!(stats["by_channel"]["x"].as_u64().unwrap() > 0);
+    assert!(stats["by_channel"]["reddit"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn bad_records_are_rejected_with_reasons_and_good_ones_land() {
+    let dir = workspace("airline");
+    let input = dir.path().join("mixed.jsonl");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(br#"{"id":"1","channel":"x","text":"flight delayed again @SkyWayAir","created_at":"2026-03-01T10:00:00Z"}"#);
+    bytes.extend_from_slice(b"\n{\"id\":\"2\",\"channel\":\"x\",\"text\":\"bro\xffken\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n");
+    bytes.extend_from_slice(
+        br#"{"id":"3","channel":"pigeon","text":"hello","created_at":"2026-03-01T10:00:00Z"}"#,
+    );
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(
+        br#"{"id":"4","channel":"x","text":"","created_at":"2026-03-01T10:00:00Z"}"#,
+    );
+    bytes.extend_from_slice(b"\n{not json\n");
+    bytes.extend_from_slice(br#"{"id":"5","channel":"x","text":"late","created_at":"yesterday"}"#);
+    bytes.extend_from_slice(b"\n");
+    bytes.extend_from_slice(br#"{"id":"6","channel":"tripadvisor","text":"lovely crew","created_at":"2026-03-02T10:00:00Z","rating":5,"rating_scale":"stars5","brand":"bluejet"}"#);
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&input, bytes).unwrap();
+    let rejects = dir.path().join("rejects.jsonl");
+    let out = ok(tce(
+        dir.path(),
+        &[
+            "ingest",
+            input.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        stdout(&out).contains("total: 2 accepted, 0 duplicate, 5 rejected"),
+        "{}",
+        stdout(&out)
+    );
+
+    let rejected: Vec<serde_json::Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let lines: Vec<u64> = rejected
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6]);
+    for r in &rejected {
+        assert!(r["file"].as_str().unwrap().ends_with("mixed.jsonl"));
+        assert!(!r["reason"].as_str().unwrap().is_empty());
+    }
+    let reasons: Vec<String> = rejected
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(reasons[0].contains("utf-8"), "{reasons:?}");
+    assert!(reasons[1].contains("channel"), "{reasons:?}");
+    assert!(reasons[2].contains("text"), "{reasons:?}");
+    assert!(reasons[4].contains("created_at"), "{reasons:?}");
+
+    let strict = tce(dir.path(), &["ingest", "--strict", input.to_str().unwrap()]);
+    assert_eq!(strict.status.code(), Some(3));
+    let stats = json(&ok(tce(dir.path(), &["stats", "--json"])));
+    assert_eq!(stats["signals"], 2);
+    assert_eq!(
+        stats["by_brand"]["skyway"], 1,
+        "brand detected from the handle: {stats:#}"
+    );
+}
+
+#[test]
+fn csv_ingests_with_a_column_mapping() {
+    let dir = workspace("airline");
+    let csv = shared_data().join("twcs/sample.csv");
+    let out = json(&ok(tce(
+        dir.path(),
+        &[
+            "ingest",
+            "--json",
+            csv.to_str().unwrap(),
+            "--map",
+            "id=tweet_id",
+            "--map",
+            "text=text",
+            "--map",
+            "created_at=created_at",
+            "--map",
+            "author=author_id",
+            "--map",
+            "in_reply_to=in_response_to_tweet_id",
+            "--set",
+            "channel=x",
+        ],
+    )));
+    assert_eq!(out["rejected"], 0, "{out:#}");
+    assert!(out["accepted"].as_u64().unwrap() >= 90, "{out:#}");
+    let missing = tce(
+        dir.path(),
+        &[
+            "ingest",
+            csv.to_str().unwrap(),
+            "--map",
+            "id=tweet_id",
+            "--map",
+            "text=body",
+            "--set",
+            "channel=x",
+        ],
+    );
+    assert!(!missing.status.success());
+    assert!(stdout(&missing).contains("body"), "{}", stdout(&missing));
+}
+
+#[test]
+fn demo_generates_ingests_and_summarises() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo");
+    let out = ok(tce(
+        &ws,
+        &["demo", "--signals", "4000", "--seed", "3", "--no-serve"],
+    ));
+    let text = stdout(&out);
+    assert!(
+        text.contains("by brand:") && text.contains("by channel:") && text.contains("by stage"),
+        "{text}"
+    );
+    for f in [
+        "tce.toml",
+        "tce.db",
+        "truth.json",
+        "labels.csv",
+        "outcomes.csv",
+    ] {
+        assert!(ws.join(f).exists(), "{f} missing");
+    }
+    let stats = json(&ok(tce(&ws, &["stats", "--json"])));
+    let n = stats["signals"].as_u64().unwrap();
+    assert!((3000..=5000).contains(&n), "{n}");
+    assert_eq!(
+        stats["by_brand"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
+        n
+    );
+    assert_eq!(
+        stats["by_channel"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum::<u64>(),
+        n
+    );
+    assert!(
+        stats["by_stage"].as_object().unwrap().len() == 6,
+        "{stats:#}"
+    );
+    // The same seed rebuilds the same world.
+    ok(tce(
+        &ws,
+        &["demo", "--signals", "4000", "--seed", "3", "--no-serve"],
+    ));
+    let again = json(&ok(tce(&ws, &["stats", "--json"])));
+    assert_eq!(again, stats);
+}
+
+#[test]
+fn sentiment_scores_lines_as_json() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tce"))
+        .args(["sentiment", "--engine", "vader"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"I love this airline!\nworst service ever\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["compound"].as_f64().unwrap() > 0.5);
+    assert!(lines[1]["compound"].as_f64().unwrap() < -0.5);
+}
