@@ -4,7 +4,7 @@
 //! cargo run --release -p tce-text --example cv -- FILE TEXT_COLUMN LABEL_COLUMN
 //!     [--folds 5] [--seed 42] [--exclude LABEL]... [--dense vader,cx,cues,touchpoints[:TEMPLATE]]
 //!     [--c 0.3] [--epochs 50] [--bits 18] [--word-ngrams 2] [--char 2-5|none] [--no-idf]
-//!     [--class-weight balanced|none] [--stack-folds 5] [--combiner-l2 0.001]
+//!     [--class-weight balanced|none] [--stack-folds 5] [--combiner-l2 5]
 //!     [--save MODEL_FILE]
 //! ```
 //!

@@ -261,8 +261,9 @@ pub struct GenerateArgs {
 
 #[derive(Debug, Args)]
 pub struct SentimentArgs {
-    /// Engine: vader (reference-exact VADER 3.3.2).
-    #[arg(long, default_value = "vader")]
+    /// Engine: cx (VADER extended with customer-experience rules) or vader
+    /// (reference-exact vaderSentiment 3.3.2).
+    #[arg(long, default_value = "cx")]
     pub engine: String,
     /// Read lines from this file instead of standard input.
     #[arg(long, value_name = "FILE")]

@@ -413,13 +413,12 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
 }
 
 fn sentiment(args: &SentimentArgs) -> Result<ExitCode> {
-    if args.engine != "vader" {
-        bail!(
-            "unknown sentiment engine {:?} (available: vader)",
-            args.engine
-        );
-    }
+    let engine: tce_text::enrich::Engine = args
+        .engine
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
     let vader = tce_text::vader::Vader::new();
+    let cx = tce_text::cx::CxSentiment::new();
     let input: Box<dyn BufRead> = match &args.input {
         Some(p) => Box::new(std::io::BufReader::new(
             File::open(p).with_context(|| format!("opening {}", p.display()))?,
@@ -427,14 +426,14 @@ fn sentiment(args: &SentimentArgs) -> Result<ExitCode> {
         None => Box::new(std::io::stdin().lock()),
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for line in input.lines() {
-        let line = line.context("reading input (is it UTF-8?)")?;
-        let s = vader.polarity_scores(&line);
-        writeln!(
-            out,
-            "{{\"neg\":{},\"neu\":{},\"pos\":{},\"compound\":{}}}",
-            s.neg, s.neu, s.pos, s.compound
-        )?;
+    for (i, line) in input.lines().enumerate() {
+        let line = line.with_context(|| format!("reading line {} (is it UTF-8?)", i + 1))?;
+        let s = match engine {
+            tce_text::enrich::Engine::Vader => vader.polarity_scores(&line),
+            tce_text::enrich::Engine::Cx => cx.scores(&line),
+        };
+        s.write_json(&mut out)?;
+        out.write_all(b"\n")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -438,6 +438,25 @@ pub struct RuleEvidence {
     touchpoints: Option<(PhraseMatcher, Vec<String>)>,
 }
 
+/// Why rule evidence could not be rebuilt for a saved classifier.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    /// A phrase matcher could not be compiled.
+    #[error(transparent)]
+    Phrases(#[from] PhraseMatcherError),
+    /// The classifier expects features this build or model cannot compute
+    /// in that order (e.g. a touchpoint was renamed since training).
+    #[error(
+        "the classifier expects dense features [{expected}], this evidence computes [{found}]"
+    )]
+    Mismatch {
+        /// Names the classifier was trained with.
+        expected: String,
+        /// Names this evidence would compute.
+        found: String,
+    },
+}
+
 /// Reusable buffers for [`RuleEvidence::compute_with`].
 #[derive(Debug, Default)]
 pub struct EvidenceScratch {
@@ -477,6 +496,42 @@ impl RuleEvidence {
             .collect();
         self.touchpoints = Some((PhraseMatcher::new(&phrases, true)?, ids));
         Ok(self)
+    }
+
+    /// The evidence a saved classifier expects, rebuilt from its
+    /// [`dense_names`](super::Classifier::dense_names): the groups are read
+    /// off the name prefixes, touchpoints come from `model`. Fails unless
+    /// the result computes exactly those names in that order.
+    pub fn from_names<S: AsRef<str>>(
+        names: &[S],
+        model: Option<&Model>,
+    ) -> Result<RuleEvidence, EvidenceError> {
+        let has = |prefix: &str| names.iter().any(|n| n.as_ref().starts_with(prefix));
+        let set = EvidenceSet {
+            vader: has("vader_"),
+            cx: has("cx_"),
+            cues: has("cue_") || has("shape_"),
+        };
+        let mut evidence = RuleEvidence::new(set)?;
+        if let (true, Some(model)) = (has("tp_"), model) {
+            evidence = evidence.with_touchpoints(model)?;
+        }
+        let found = evidence.names();
+        if !found
+            .iter()
+            .map(String::as_str)
+            .eq(names.iter().map(AsRef::as_ref))
+        {
+            return Err(EvidenceError::Mismatch {
+                expected: names
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                found: found.join(", "),
+            });
+        }
+        Ok(evidence)
     }
 
     /// The feature names, in the order [`RuleEvidence::compute`] writes them.
@@ -594,6 +649,37 @@ impl RuleEvidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebuilt_from_names() {
+        let model = tce_model::Model::parse(
+            tce_model::templates::template("airline").unwrap().toml,
+            std::path::Path::new("airline.toml"),
+        )
+        .unwrap();
+        let e = RuleEvidence::new(EvidenceSet {
+            vader: true,
+            cx: false,
+            cues: true,
+        })
+        .unwrap()
+        .with_touchpoints(&model)
+        .unwrap();
+        let names = e.names();
+        let rebuilt = RuleEvidence::from_names(&names, Some(&model)).unwrap();
+        assert_eq!(rebuilt.names(), names);
+        let text = "Flight delayed and my bag is lost";
+        assert_eq!(rebuilt.compute(text), e.compute(text));
+        assert!(matches!(
+            RuleEvidence::from_names(&names, None),
+            Err(EvidenceError::Mismatch { .. })
+        ));
+        assert!(RuleEvidence::from_names(&["vader_compound"], None).is_err());
+        assert!(RuleEvidence::from_names::<&str>(&[], None)
+            .unwrap()
+            .names()
+            .is_empty());
+    }
 
     #[test]
     fn names_match_values() {

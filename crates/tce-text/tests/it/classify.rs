@@ -95,6 +95,25 @@ fn learns_a_separable_problem() {
     }
 }
 
+/// With a handful of examples the out-of-fold scores are noise; the
+/// combiner then stays near the plain sum of the views' scores.
+#[test]
+fn learns_from_a_handful_of_examples() {
+    let texts = [
+        "flight delayed again",
+        "lost my bag",
+        "delayed 3 hours",
+        "bag never arrived",
+    ];
+    let labels = ["delay", "baggage", "delay", "baggage"];
+    let model = Classifier::train(&texts, &labels, None, &TrainConfig::default()).unwrap();
+    assert_eq!(
+        model.predict("my bag is lost", None).unwrap().label,
+        "baggage"
+    );
+    assert_eq!(model.predict("delayed again", None).unwrap().label, "delay");
+}
+
 #[test]
 fn same_seed_gives_the_same_bytes() {
     let cfg = TrainConfig::default();
