@@ -39,6 +39,10 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Score text lines for sentiment, one JSON object per line.
     Sentiment(SentimentArgs),
+    /// Train a text classifier (sentiment, touchpoint or any label) from a labelled CSV.
+    Train(TrainArgs),
+    /// Evaluate rules or a classifier on a labelled CSV: accuracy, macro-F1, per class, confusion.
+    Eval(EvalArgs),
     /// Scores per brand, stage, touchpoint or channel, with trends (TES, TCE index).
     Score(ScoreArgs),
     /// Stage weights (derived from surveys when possible) and channel influence.
@@ -268,4 +272,72 @@ pub struct SentimentArgs {
     /// Read lines from this file instead of standard input.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub input: PathBuf,
+    /// Column holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// Column holding the label.
+    #[arg(long)]
+    pub label_column: String,
+    /// Where to write the model.
+    #[arg(long, value_name = "NAME.model")]
+    pub out: PathBuf,
+    /// Rule evidence used as features: vader, cx, cues, touchpoints (needs tce.toml), none.
+    #[arg(long, default_value = "vader,cx,cues")]
+    pub evidence: String,
+    /// Rename labels FROM=TO before training (repeatable).
+    #[arg(long = "label-map", value_name = "FROM=TO")]
+    pub label_map: Vec<String>,
+    /// Skip rows with this label (repeatable), e.g. --exclude "Can't Tell".
+    #[arg(long, value_name = "LABEL")]
+    pub exclude: Vec<String>,
+    /// Seed: the same data and seed give the same model, byte for byte.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub input: PathBuf,
+    /// Column holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// Column holding the gold label.
+    #[arg(long)]
+    pub label_column: String,
+    /// sentiment (labels negative/neutral/positive) or touchpoint (touchpoint ids, "none").
+    #[arg(long, default_value = "sentiment")]
+    pub task: String,
+    /// Rule engine to evaluate: cx or vader.
+    #[arg(long, default_value = "cx", conflicts_with_all = ["classifier", "cv"])]
+    pub engine: String,
+    /// Evaluate a classifier trained with `tce train`.
+    #[arg(long, value_name = "NAME.model", conflicts_with = "cv")]
+    pub classifier: Option<PathBuf>,
+    /// K-fold cross-validation: train on K−1 folds, predict the held-out fold.
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// Rule evidence for --cv training (as `tce train --evidence`).
+    #[arg(long, default_value = "vader,cx,cues")]
+    pub evidence: String,
+    /// Rename gold labels FROM=TO (repeatable), e.g. --label-map "Late Flight=punctuality".
+    #[arg(long = "label-map", value_name = "FROM=TO")]
+    pub label_map: Vec<String>,
+    /// Skip rows with this gold label (repeatable).
+    #[arg(long, value_name = "LABEL")]
+    pub exclude: Vec<String>,
+    /// Seed of the folds and training.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print as JSON (keys accuracy, macro_f1, per_class, confusion, folds).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -5,6 +5,7 @@ use crate::cli::{
     Cli, Command, DemoArgs, GenerateArgs, IngestArgs, InitArgs, ModelCommand, SentimentArgs,
     StatsArgs,
 };
+use crate::learn;
 use crate::pipeline::{self, IngestOptions, IngestSummary};
 use crate::workspace::Workspace;
 use anyhow::{bail, Context, Result};
@@ -28,6 +29,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Generate(args) => generate(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Sentiment(args) => sentiment(&args),
+        Command::Train(args) => learn::train(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Eval(args) => learn::eval(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Score(args) => analyze::score(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Weights(args) => analyze::weights(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Benchmark(args) => analyze::benchmark(&Workspace::new(cli.dir.as_deref()), &args),

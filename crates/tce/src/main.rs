@@ -4,6 +4,7 @@
 mod analyze;
 mod cli;
 mod commands;
+mod learn;
 mod pipeline;
 mod workspace;
 

@@ -341,3 +341,79 @@ fn sentiment_scores_lines_as_json() {
     assert!(lines[0]["compound"].as_f64().unwrap() > 0.5);
     assert!(lines[1]["compound"].as_f64().unwrap() < -0.5);
 }
+
+#[test]
+fn train_and_eval_report_the_figures() {
+    let dir = workspace("airline");
+    let csv = dir.path().join("labelled.csv");
+    let mut rows = String::from("text,label\n");
+    for i in 0..60 {
+        rows.push_str(&format!(
+            "\"flight delayed again, {i} hours waiting at the gate\",negative\n"
+        ));
+        rows.push_str(&format!(
+            "\"lovely crew and a smooth flight number {i}\",positive\n"
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let model = dir.path().join("toy.model");
+    let (c, m) = (csv.to_str().unwrap(), model.to_str().unwrap());
+    ok(tce(
+        dir.path(),
+        &["train", "--input", c, "--label-column", "label", "--out", m],
+    ));
+    let e = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--input",
+            c,
+            "--label-column",
+            "label",
+            "--classifier",
+            m,
+            "--json",
+        ],
+    )));
+    assert_eq!(e["accuracy"], 1.0, "{e:#}");
+    for key in ["macro_f1", "per_class", "confusion"] {
+        assert!(e.get(key).is_some(), "{key} missing: {e:#}");
+    }
+    let rules = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--input",
+            c,
+            "--label-column",
+            "label",
+            "--engine",
+            "vader",
+            "--json",
+        ],
+    )));
+    assert_eq!(rules["confusion"]["labels"][0], "negative", "{rules:#}");
+    let cv = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--input",
+            c,
+            "--label-column",
+            "label",
+            "--cv",
+            "3",
+            "--json",
+        ],
+    )));
+    assert_eq!(cv["folds"].as_array().unwrap().len(), 3);
+    let missing = tce(
+        dir.path(),
+        &["eval", "--input", c, "--label-column", "stars"],
+    );
+    assert!(
+        stderr(&missing).contains("no column \"stars\""),
+        "{}",
+        stderr(&missing)
+    );
+}
