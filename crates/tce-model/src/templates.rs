@@ -26,17 +26,20 @@ pub const TEMPLATES: [Template; 5] = [
     },
     Template {
         name: "mobile_telecom",
-        description: "mobile operator: 5G, plans, devices, stores, coverage, porting, billing, care",
+        description:
+            "mobile operator: 5G, plans, devices, stores, coverage, porting, billing, care",
         toml: include_str!("../templates/mobile_telecom.toml"),
     },
     Template {
         name: "city_visit",
-        description: "city destination: image, events, transport, hotels, food, safety, visitor help",
+        description:
+            "city destination: image, events, transport, hotels, food, safety, visitor help",
         toml: include_str!("../templates/city_visit.toml"),
     },
     Template {
         name: "b2b_it",
-        description: "B2B IT/SaaS vendor: product & API, sales, onboarding, uptime, security, support",
+        description:
+            "B2B IT/SaaS vendor: product & API, sales, onboarding, uptime, security, support",
         toml: include_str!("../templates/b2b_it.toml"),
     },
 ];
