@@ -58,6 +58,52 @@ pub trait Store: Send {
 
     /// All outcomes, ordered by period start and brand.
     fn outcomes(&self) -> Result<Vec<OutcomeRow>, StoreError>;
+
+    /// Stores an access token (its hash, never the token); returns its id.
+    fn create_token(&mut self, token: &NewToken) -> Result<i64, StoreError>;
+
+    /// The token with this SHA-256, revoked or not.
+    fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// All tokens, oldest first, revoked ones included.
+    fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError>;
+
+    /// Marks a token revoked at `at`; `false` when there is no such token
+    /// or it was already revoked.
+    fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// An access token to store. The server makes the secret and its hash; the
+/// store only ever sees the hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewToken {
+    /// A name for people ("ingest job", "bags desk").
+    pub name: String,
+    /// Role id: `admin`, `analyst` or `agent` (the server checks it).
+    pub role: String,
+    /// Department id of an agent.
+    pub department: Option<String>,
+    /// SHA-256 of the token.
+    pub hash: [u8; 32],
+    /// When it was made (kept to the second).
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored access token, without its secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRecord {
+    /// Store-assigned id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Role id.
+    pub role: String,
+    /// Department id of an agent.
+    pub department: Option<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// What one [`Store::insert`] did.
@@ -208,8 +254,12 @@ impl Default for SignalQuery {
 pub struct StoredSignal {
     /// Store-assigned id.
     pub id: i64,
-    /// The signal and its enrichment. Times are kept to the second; the
-    /// enrichment's brand is the stored brand.
+    /// The signal and its enrichment, as inserted except that: times are
+    /// kept to the second; a touchpoint or stage matched twice is kept once
+    /// (the first); stage ratings come back ordered by stage id; the
+    /// effective brand (the enrichment's, else the source's) is what is
+    /// stored, and the source's brand reads back as it unless the source
+    /// gave none.
     pub signal: EnrichedSignal,
 }
 

@@ -33,14 +33,18 @@ pub(crate) fn distinct_stage_ratings(s: &EnrichedSignal) -> impl Iterator<Item =
         .map(|(_, sr)| sr)
 }
 
-/// Key of one rollup row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Key<'a> {
+/// One rollup increment, ready to upsert.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Row<'a> {
     pub day: NaiveDate,
     pub brand: &'a str,
     pub touchpoint: &'a str,
     pub channel: &'a str,
+    pub sums: Sums<'a>,
 }
+
+/// A row key with its names interned: day, brand, touchpoint, channel.
+type Key = (NaiveDate, u32, u32, u32);
 
 /// The additive part of one rollup row.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -72,9 +76,14 @@ impl Sums<'_> {
 }
 
 /// Rollup increments of the signals of one batch.
+///
+/// Names (brands, touchpoints, channels) are interned to small integers, so
+/// the map hashes and the final sort compares integers, not strings.
 #[derive(Debug, Default)]
 pub(crate) struct BatchRollup<'a> {
-    rows: FxHashMap<Key<'a>, Sums<'a>>,
+    ids: FxHashMap<&'a str, u32>,
+    names: Vec<&'a str>,
+    rows: FxHashMap<Key, Sums<'a>>,
 }
 
 impl<'a> BatchRollup<'a> {
@@ -82,7 +91,18 @@ impl<'a> BatchRollup<'a> {
     pub fn with_capacity(signals: usize) -> Self {
         let mut rows = FxHashMap::default();
         rows.reserve(signals / 2);
-        BatchRollup { rows }
+        BatchRollup {
+            rows,
+            ..BatchRollup::default()
+        }
+    }
+
+    fn id(&mut self, name: &'a str) -> u32 {
+        let names = &mut self.names;
+        *self.ids.entry(name).or_insert_with(|| {
+            names.push(name);
+            names.len() as u32 - 1
+        })
     }
 
     /// Adds a signal to its totals row and to one row per distinct touchpoint.
@@ -101,30 +121,56 @@ impl<'a> BatchRollup<'a> {
             complaints: u64::from(e.intents.iter().any(|i| i.intent == Intent::Complaint)),
             rated: u64::from(s.signal.rating.is_some()),
         };
-        let key = Key {
-            day: s.signal.created_at.date_naive(),
-            brand: effective_brand(s).unwrap_or(UNKNOWN_BRAND),
-            touchpoint: "",
-            channel: &s.signal.channel,
-        };
-        self.rows.entry(key).or_default().add(&one);
+        let day = s.signal.created_at.date_naive();
+        let brand = self.id(effective_brand(s).unwrap_or(UNKNOWN_BRAND));
+        let channel = self.id(&s.signal.channel);
+        let total = self.id("");
+        self.rows
+            .entry((day, brand, total, channel))
+            .or_default()
+            .add(&one);
         for tp in distinct_touchpoints(s) {
+            let touchpoint = self.id(&tp.touchpoint);
             let row = self
                 .rows
-                .entry(Key {
-                    touchpoint: &tp.touchpoint,
-                    ..key
-                })
+                .entry((day, brand, touchpoint, channel))
                 .or_default();
             row.stage = &tp.stage;
             row.add(&one);
         }
     }
 
-    /// The increments in key order (for locality when upserting).
-    pub fn into_sorted(self) -> Vec<(Key<'a>, Sums<'a>)> {
-        let mut rows: Vec<_> = self.rows.into_iter().collect();
-        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        rows
+    /// The increments in key order (day, brand, touchpoint, channel as the
+    /// store orders them), so that consecutive upserts hit the same pages.
+    pub fn into_sorted(self) -> Vec<Row<'a>> {
+        let names = self.names;
+        // Rank of each name in byte order (the store's order of text).
+        let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
+        by_name.sort_unstable_by_key(|&i| names[i as usize]);
+        let mut rank = vec![0u32; names.len()];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let mut rows: Vec<(Key, Sums<'a>)> = self
+            .rows
+            .into_iter()
+            .map(|((d, b, t, c), sums)| {
+                (
+                    (d, rank[b as usize], rank[t as usize], rank[c as usize]),
+                    sums,
+                )
+            })
+            .collect();
+        rows.sort_unstable_by_key(|(k, _)| *k);
+        let name = |r: u32| names[by_name[r as usize] as usize];
+        rows.into_iter()
+            .map(|((day, b, t, c), sums)| Row {
+                day,
+                brand: name(b),
+                touchpoint: name(t),
+                channel: name(c),
+                sums,
+            })
+            .collect()
     }
 }

@@ -11,10 +11,16 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "0001_init.sql",
-    sql: include_str!("../../migrations/sqlite/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "0001_init.sql",
+        sql: include_str!("../../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        name: "0002_tokens.sql",
+        sql: include_str!("../../migrations/sqlite/0002_tokens.sql"),
+    },
+];
 
 /// The schema version after every migration.
 pub(super) const LATEST: i64 = MIGRATIONS.len() as i64;

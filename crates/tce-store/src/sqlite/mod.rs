@@ -11,12 +11,14 @@
 
 mod migrate;
 mod read;
+mod tokens;
 mod write;
 
 use crate::{
-    InsertSummary, OutcomeRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store,
-    StoreError, SurveyResponse,
+    InsertSummary, NewToken, OutcomeRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats,
+    Store, StoreError, SurveyResponse, TokenRecord,
 };
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -148,5 +150,21 @@ impl Store for SqliteStore {
 
     fn outcomes(&self) -> Result<Vec<OutcomeRow>, StoreError> {
         read::outcomes(&self.conn)
+    }
+
+    fn create_token(&mut self, token: &NewToken) -> Result<i64, StoreError> {
+        tokens::create(&self.conn, token)
+    }
+
+    fn token_by_hash(&self, hash: &[u8; 32]) -> Result<Option<TokenRecord>, StoreError> {
+        tokens::by_hash(&self.conn, hash)
+    }
+
+    fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        tokens::list(&self.conn)
+    }
+
+    fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        tokens::revoke(&self.conn, id, at)
     }
 }

@@ -7,7 +7,7 @@ use crate::{
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::types::{FromSqlError, Type, Value};
-use rusqlite::{params, params_from_iter, Connection, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 use tce_model::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingScale, SentimentLabel, Signal,
@@ -88,12 +88,14 @@ pub(super) fn stats(conn: &Connection) -> Result<Stats, StoreError> {
 /// Signals touching each stage: one pass over the touchpoints in signal
 /// order, counting each stage once per signal.
 fn stage_counts(conn: &Connection) -> Result<BTreeMap<String, u64>, StoreError> {
-    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    // A handful of stages: linear search beats hashing, and nothing is
+    // allocated per row.
+    let mut counts: Vec<(String, u64)> = Vec::new();
     let mut stmt =
         conn.prepare_cached("SELECT signal_id, stage FROM signal_touchpoints ORDER BY signal_id")?;
     let mut rows = stmt.query([])?;
     let mut current = None;
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let stage = text(r, 1)?;
@@ -101,18 +103,19 @@ fn stage_counts(conn: &Connection) -> Result<BTreeMap<String, u64>, StoreError> 
             current = Some(id);
             seen.clear();
         }
-        if seen.iter().any(|s| s == stage) {
-            continue;
-        }
-        seen.push(stage.to_string());
-        match counts.get_mut(stage) {
-            Some(n) => *n += 1,
+        let i = match counts.iter().position(|(s, _)| s == stage) {
+            Some(i) => i,
             None => {
-                counts.insert(stage.to_string(), 1);
+                counts.push((stage.to_string(), 0));
+                counts.len() - 1
             }
+        };
+        if !seen.contains(&i) {
+            seen.push(i);
+            counts[i].1 += 1;
         }
     }
-    Ok(counts)
+    Ok(counts.into_iter().collect())
 }
 
 pub(super) fn rollups(conn: &Connection, f: &RollupFilter) -> Result<Vec<RollupRow>, StoreError> {
@@ -421,55 +424,69 @@ pub(super) fn survey_responses(
     conn: &Connection,
     brand: Option<&str>,
 ) -> Result<Vec<SurveyResponse>, StoreError> {
-    let mut sql = String::from(
-        "SELECT s.id, s.brand, s.created_at, s.channel, s.rating, s.rating_scale, r.stage, \
-         r.value, r.scale FROM signal_stage_ratings r JOIN signals s ON s.id = r.signal_id \
-         WHERE s.rating IS NOT NULL",
-    );
-    match brand {
-        Some(UNKNOWN_BRAND) => sql.push_str(" AND (s.brand IS NULL OR s.brand = ?1)"),
-        Some(_) => sql.push_str(" AND s.brand = ?1"),
-        None => {}
-    }
-    sql.push_str(" ORDER BY r.signal_id, r.stage");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = match brand {
-        Some(b) => stmt.query(params![b])?,
-        None => stmt.query([])?,
-    };
-    let mut out: Vec<(i64, SurveyResponse)> = Vec::new();
+    // Walk the stage ratings in signal order and read each answer's signal
+    // once (a join would look the signal up again for every stage).
+    let mut ratings = conn.prepare_cached(
+        "SELECT signal_id, stage, value, scale FROM signal_stage_ratings ORDER BY signal_id, stage",
+    )?;
+    let mut signal = conn.prepare_cached(
+        "SELECT brand, created_at, channel, rating, rating_scale FROM signals \
+         WHERE id = ?1 AND rating IS NOT NULL",
+    )?;
+    let mut out: Vec<SurveyResponse> = Vec::new();
+    // The signal of the current run of stage ratings, None when it is skipped.
+    let mut current: Option<(i64, bool)> = None;
+    let mut rows = ratings.query([])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let stage_rating = Rating {
-            value: r.get(7)?,
-            scale: parse_scale("signal_stage_ratings", "scale", text(r, 8)?)?,
-        };
-        let stage = (r.get::<_, String>(6)?, stage_rating.experience_value());
-        match out.last_mut() {
-            Some((last, resp)) if *last == id => resp.stages.push(stage),
-            _ => {
+        if current.map(|(c, _)| c) != Some(id) {
+            let answer = signal
+                .query_row(params![id], |s| {
+                    Ok((
+                        s.get::<_, Option<String>>(0)?,
+                        s.get::<_, i64>(1)?,
+                        s.get::<_, String>(2)?,
+                        s.get::<_, f64>(3)?,
+                        s.get::<_, String>(4)?,
+                    ))
+                })
+                .optional()?;
+            let wanted = match &answer {
+                Some((b, ..)) => match brand {
+                    None => true,
+                    Some(UNKNOWN_BRAND) => matches!(b.as_deref(), None | Some(UNKNOWN_BRAND)),
+                    Some(want) => b.as_deref() == Some(want),
+                },
+                None => false,
+            };
+            current = Some((id, wanted));
+            if let (true, Some((b, created_at, channel, value, scale))) = (wanted, answer) {
                 let overall = Rating {
-                    value: r.get(4)?,
-                    scale: parse_scale("signals", "rating_scale", text(r, 5)?)?,
+                    value,
+                    scale: parse_scale("signals", "rating_scale", &scale)?,
                 };
-                out.push((
-                    id,
-                    SurveyResponse {
-                        brand: r
-                            .get::<_, Option<String>>(1)?
-                            .unwrap_or_else(|| UNKNOWN_BRAND.to_string()),
-                        created_at: time("signals", r.get(2)?)?,
-                        channel: r.get(3)?,
-                        overall: overall.experience_value(),
-                        stages: vec![stage],
-                    },
-                ));
+                out.push(SurveyResponse {
+                    brand: b.unwrap_or_else(|| UNKNOWN_BRAND.to_string()),
+                    created_at: time("signals", created_at)?,
+                    channel,
+                    overall: overall.experience_value(),
+                    stages: Vec::new(),
+                });
+            }
+        }
+        if current.is_some_and(|(_, wanted)| wanted) {
+            let rating = Rating {
+                value: r.get(2)?,
+                scale: parse_scale("signal_stage_ratings", "scale", text(r, 3)?)?,
+            };
+            if let Some(resp) = out.last_mut() {
+                resp.stages.push((r.get(1)?, rating.experience_value()));
             }
         }
     }
     // Stable: ties in time stay in id order.
-    out.sort_by_key(|(_, r)| r.created_at);
-    Ok(out.into_iter().map(|(_, r)| r).collect())
+    out.sort_by_key(|r| r.created_at);
+    Ok(out)
 }
 
 pub(super) fn outcomes(conn: &Connection) -> Result<Vec<OutcomeRow>, StoreError> {

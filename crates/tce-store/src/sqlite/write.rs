@@ -15,11 +15,16 @@
 //! statement journal, which costs more than the rows: the only constraints
 //! that could abort are NOT NULL ones, which `check` and the types rule out,
 //! and the primary keys of touchpoints and stage ratings, which are deduped
-//! before.
+//! before. For the same reason the rollup values the upsert updates are
+//! declared without NOT NULL (an UPDATE checks the columns it sets).
+//!
+//! Measured with callgrind on 100k signals (`store_bench 100000 --days 18`):
+//! about 30k instructions per signal, two thirds inside SQLite's b-trees and
+//! a fifth binding parameters.
 
 use super::read::day_string;
 use crate::rollup::{
-    distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRollup, Key, Sums,
+    distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRollup, Row,
 };
 use crate::{InsertSummary, OutcomeRow, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
@@ -343,7 +348,8 @@ fn upsert_rollups(tx: &Transaction<'_>, rollup: BatchRollup<'_>) -> rusqlite::Re
     let rows = rollup.into_sorted();
     // Rows come by day: format each day once.
     let mut day: Option<(chrono::NaiveDate, String)> = None;
-    let bind = |stmt: &mut Statement<'_>, at: usize, (k, v): &(Key<'_>, Sums<'_>)| {
+    let bind = |stmt: &mut Statement<'_>, at: usize, k: &Row<'_>| {
+        let v = &k.sums;
         if day.as_ref().map(|(d, _)| *d) != Some(k.day) {
             day = Some((k.day, day_string(k.day)));
         }

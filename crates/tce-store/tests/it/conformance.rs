@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use tce_model::{EnrichedSignal, Intent, SentimentLabel};
 use tce_store::{
-    OutcomeRow, RollupFilter, RollupRow, SignalQuery, Stats, Store, StoreError, SurveyResponse,
-    UNKNOWN_BRAND,
+    NewToken, OutcomeRow, RollupFilter, RollupRow, SignalQuery, Stats, Store, StoreError,
+    SurveyResponse, TokenRecord, UNKNOWN_BRAND,
 };
 
 fn brand_of(s: &EnrichedSignal) -> String {
@@ -756,4 +756,57 @@ pub fn times_round_trip(store: &mut dyn Store) {
     let got = all_signals(store, &SignalQuery::default());
     let want: Vec<EnrichedSignal> = [2, 0, 1].iter().map(|&i| as_stored(&signals[i])).collect();
     assert_eq!(got.into_iter().map(|(_, s)| s).collect::<Vec<_>>(), want);
+}
+
+/// Tokens: stored by hash, found by hash, listed oldest first, revoked once.
+pub fn tokens_lifecycle(store: &mut dyn Store) {
+    assert!(store.list_tokens().expect("list").is_empty());
+    let hash = |b: u8| [b; 32];
+    let made = time(1_700_000_000);
+    let new = |name: &str, role: &str, department: Option<&str>, h: u8| NewToken {
+        name: name.into(),
+        role: role.into(),
+        department: department.map(str::to_string),
+        hash: hash(h),
+        created_at: made,
+    };
+    let a = store
+        .create_token(&new("ops", "admin", None, 1))
+        .expect("create");
+    let b = store
+        .create_token(&new("bags desk", "agent", Some("baggage"), 2))
+        .expect("create");
+    assert_ne!(a, b);
+    let found = store
+        .token_by_hash(&hash(2))
+        .expect("by hash")
+        .expect("found");
+    assert_eq!(
+        found,
+        TokenRecord {
+            id: b,
+            name: "bags desk".into(),
+            role: "agent".into(),
+            department: Some("baggage".into()),
+            created_at: made,
+            revoked_at: None,
+        }
+    );
+    assert_eq!(store.token_by_hash(&hash(3)).expect("by hash"), None);
+    // The same hash twice is refused (hashes identify tokens).
+    assert!(store.create_token(&new("dup", "admin", None, 1)).is_err());
+
+    let at = time(1_700_000_600);
+    assert!(store.revoke_token(a, at).expect("revoke"));
+    assert!(!store.revoke_token(a, time(1_700_000_900)).expect("again"));
+    assert!(!store.revoke_token(9_999, at).expect("unknown"));
+    let listed = store.list_tokens().expect("list");
+    assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), vec![a, b]);
+    assert_eq!(listed[0].revoked_at, Some(at), "first revocation time kept");
+    assert_eq!(listed[1].revoked_at, None);
+    let revoked = store
+        .token_by_hash(&hash(1))
+        .expect("by hash")
+        .expect("kept");
+    assert_eq!(revoked.revoked_at, Some(at));
 }

@@ -23,6 +23,11 @@ fn empty_store() {
 }
 
 #[test]
+fn tokens_lifecycle() {
+    both(conformance::tokens_lifecycle);
+}
+
+#[test]
 fn insert_and_stats() {
     both(conformance::insert_and_stats);
 }
