@@ -13,7 +13,7 @@ command -v sqlite3 >/dev/null || { echo "bench/ingest.sh needs sqlite3 (apt-get 
 [ -x /usr/bin/time ] || { echo "bench/ingest.sh needs GNU time (apt-get install time)" >&2; exit 1; }
 
 cargo build --release -q -p tce
-TCE=$PWD/target/release/tce
+TCE=${CARGO_TARGET_DIR:-$PWD/target}/release/tce
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
