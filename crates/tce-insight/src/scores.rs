@@ -292,8 +292,9 @@ pub struct ScoreReport {
     pub score_is: &'static str,
     /// Period, if bucketed.
     pub period: Option<Period>,
-    /// Where the stage weights come from.
-    pub weights_source: Source,
+    /// Where the stage weights of the TCE index come from (brand breakdown only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weights_source: Option<Source>,
     /// Empirical-Bayes prior per brand (whole range) for TES.
     pub priors: BTreeMap<String, Prior>,
     /// Rows: brand, then period, then model order.
@@ -403,7 +404,7 @@ pub fn score(
         by: q.by,
         score_is,
         period: q.period,
-        weights_source: weights.source(),
+        weights_source: (q.by == By::Brand).then(|| weights.source()),
         priors,
         rows,
     })

@@ -244,6 +244,15 @@ pub fn weights(
 
     // 3. Configured.
     notes.push("using the model's configured weights".into());
+    let mut w = configured(model);
+    w.note = notes.join("; ");
+    w.vertical = vertical;
+    Ok(w)
+}
+
+/// The model's configured stage weights, without reading any data (no
+/// channel influence). For views whose figures do not depend on the weights.
+pub fn configured(model: &Model) -> Weights {
     let horizontal = model
         .configured_stage_weights()
         .into_iter()
@@ -258,14 +267,14 @@ pub fn weights(
             )
         })
         .collect();
-    Ok(Weights {
+    Weights {
         horizontal,
         method: "configured".into(),
         r2: None,
         n: 0,
-        note: notes.join("; "),
-        vertical,
-    })
+        note: "the model's configured weights".into(),
+        vertical: BTreeMap::new(),
+    }
 }
 
 /// Smallest median group size for a fixed-effects level to be used.

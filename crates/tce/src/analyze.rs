@@ -110,7 +110,13 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         args.brand.as_deref(),
         args.channel.as_deref(),
     )?;
-    let weights = index_weights(&model, &store, &f)?;
+    // Only the TCE index depends on the stage weights; the other breakdowns
+    // skip deriving them.
+    let weights = if by == tce_insight::scores::By::Brand {
+        index_weights(&model, &store, &f)?
+    } else {
+        tce_insight::weights::configured(&model)
+    };
     let report = tce_insight::scores::score(
         &model,
         &store,
@@ -125,11 +131,10 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "{}; stage weights: {}",
-        report.score_is,
-        report.weights_source.label()
-    );
+    match report.weights_source {
+        Some(source) => println!("{}; stage weights: {}", report.score_is, source.label()),
+        None => println!("{}", report.score_is),
+    }
     let mut last_brand = None;
     for r in &report.rows {
         if last_brand.as_deref() != Some(r.brand.as_str()) {
