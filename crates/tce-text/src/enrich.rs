@@ -10,8 +10,10 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use crate::classify::evidence::RuleEvidence;
+use crate::classify::Classifier;
 use crate::cx::{CxScratch, CxSentiment};
 use crate::intent;
 use crate::phrases::{PhraseMatcher, PhraseMatcherError};
@@ -20,6 +22,9 @@ use tce_model::{Enrichment, Intent, Model, SentimentLabel, Signal, TouchpointMat
 /// Why an enricher could not be built from a model.
 #[derive(Debug, thiserror::Error)]
 pub enum EnrichError {
+    /// A trained classifier does not fit the model or the task.
+    #[error("{0}")]
+    Classifier(String),
     /// The phrase matcher could not be compiled.
     #[error("cannot compile the model's phrases: {0}")]
     Phrases(#[from] PhraseMatcherError),
@@ -101,6 +106,8 @@ pub struct Enricher {
     brand_ids: Vec<String>,
     touchpoints: PhraseMatcher,
     touchpoint_ids: Vec<(String, String)>,
+    sentiment_model: Option<Arc<Trained>>,
+    touchpoint_model: Option<Arc<Trained>>,
     /// Scratch spaces lent to [`Enricher::enrich`] calls, so callers that
     /// do not keep an [`EnrichScratch`] do not allocate one per signal.
     pool: Mutex<Vec<EnrichScratch>>,
@@ -118,12 +125,86 @@ impl Clone for Enricher {
             brand_ids: self.brand_ids.clone(),
             touchpoints: self.touchpoints.clone(),
             touchpoint_ids: self.touchpoint_ids.clone(),
+            sentiment_model: self.sentiment_model.clone(),
+            touchpoint_model: self.touchpoint_model.clone(),
             pool: Mutex::new(Vec::new()),
         }
     }
 }
 
+/// A trained classifier with the rule evidence it expects.
+#[derive(Debug)]
+struct Trained {
+    name: String,
+    classifier: Classifier,
+    evidence: Option<RuleEvidence>,
+}
+
+impl Trained {
+    fn predict(&self, text: &str) -> Option<crate::classify::Prediction> {
+        let dense = self.evidence.as_ref().map(|e| e.compute(text));
+        self.classifier.predict(text, dense.as_deref()).ok()
+    }
+}
+
 impl Enricher {
+    /// Uses a trained sentiment classifier instead of the rules: its labels
+    /// must include `negative` and `positive` (and may include `neutral`);
+    /// the sentiment becomes P(positive) − P(negative). `name` (e.g. the file
+    /// name) is recorded as the engine.
+    pub fn with_sentiment_classifier(
+        mut self,
+        name: &str,
+        classifier: Classifier,
+        model: &Model,
+    ) -> Result<Enricher, EnrichError> {
+        let labels = classifier.labels();
+        for needed in ["negative", "positive"] {
+            if !labels.iter().any(|l| l == needed) {
+                return Err(EnrichError::Classifier(format!(
+                    "{name}: a sentiment classifier needs the label {needed:?} (it has {})",
+                    labels.join(", ")
+                )));
+            }
+        }
+        let evidence = evidence_for(name, &classifier, model)?;
+        self.sentiment_model = Some(Arc::new(Trained {
+            name: name.to_string(),
+            classifier,
+            evidence,
+        }));
+        Ok(self)
+    }
+
+    /// Uses a trained touchpoint classifier beside the phrase rules: when it
+    /// predicts a touchpoint of the model with probability ≥ 0.5, that
+    /// touchpoint is added (or its confidence raised). Labels that are not
+    /// touchpoint ids (e.g. `none`) add nothing.
+    pub fn with_touchpoint_classifier(
+        mut self,
+        name: &str,
+        classifier: Classifier,
+        model: &Model,
+    ) -> Result<Enricher, EnrichError> {
+        if !classifier
+            .labels()
+            .iter()
+            .any(|l| model.touchpoint(l).is_some())
+        {
+            return Err(EnrichError::Classifier(format!(
+                "{name}: none of its labels ({}) is a touchpoint id of the model",
+                classifier.labels().join(", ")
+            )));
+        }
+        let evidence = evidence_for(name, &classifier, model)?;
+        self.touchpoint_model = Some(Arc::new(Trained {
+            name: name.to_string(),
+            classifier,
+            evidence,
+        }));
+        Ok(self)
+    }
+
     /// Compiles the model's brand handles/aliases and touchpoint phrases;
     /// sentiment by the CX engine.
     pub fn new(model: &Model) -> Result<Enricher, EnrichError> {
@@ -171,6 +252,8 @@ impl Enricher {
                 .iter()
                 .map(|t| (t.id.clone(), t.stage.clone()))
                 .collect(),
+            sentiment_model: None,
+            touchpoint_model: None,
             pool: Mutex::new(Vec::new()),
         })
     }
@@ -209,7 +292,28 @@ impl Enricher {
             Engine::Cx => cx_compound,
             Engine::Vader => scratch.cx.vader_scores().compound,
         };
-        let label = self.engine.label(compound);
+        let mut label = self.engine.label(compound);
+        let mut compound = compound;
+        let mut engine = self.engine.as_str().to_string();
+        if let Some(t) = &self.sentiment_model {
+            if let Some(p) = t.predict(text) {
+                let prob = |l: &str| {
+                    t.classifier
+                        .labels()
+                        .iter()
+                        .position(|x| x == l)
+                        .and_then(|i| p.scores.get(i))
+                        .map_or(0.0, |v| f64::from(*v))
+                };
+                compound = prob("positive") - prob("negative");
+                label = match p.label.as_str() {
+                    "positive" => SentimentLabel::Positive,
+                    "negative" => SentimentLabel::Negative,
+                    _ => SentimentLabel::Neutral,
+                };
+                engine = format!("classifier:{}", t.name);
+            }
+        }
 
         let brand = signal.brand.clone().or_else(|| {
             self.brands
@@ -217,7 +321,7 @@ impl Enricher {
                 .and_then(|(i, _)| self.brand_ids.get(i).cloned())
         });
 
-        let touchpoints: Vec<TouchpointMatch> = self
+        let mut touchpoints: Vec<TouchpointMatch> = self
             .touchpoints
             .all(text)
             .into_iter()
@@ -232,12 +336,28 @@ impl Enricher {
             })
             .collect();
 
+        if let Some(t) = &self.touchpoint_model {
+            if let Some(p) = t.predict(text).filter(|p| p.confidence >= 0.5) {
+                if let Some((id, stage)) = self.touchpoint_ids.iter().find(|(id, _)| *id == p.label)
+                {
+                    match touchpoints.iter_mut().find(|m| &m.touchpoint == id) {
+                        Some(m) => m.confidence = m.confidence.max(p.confidence),
+                        None => touchpoints.push(TouchpointMatch {
+                            touchpoint: id.clone(),
+                            stage: stage.clone(),
+                            confidence: p.confidence,
+                        }),
+                    }
+                }
+            }
+        }
+
         let mut intents = Vec::new();
         intent::detect_into(&scratch.cx, cx_compound, &mut intents);
         let churn = intents.iter().any(|i| i.intent == Intent::ChurnRisk);
         let experience_value = signal.rating.map_or(compound, |r| r.experience_value());
         Enrichment {
-            engine: self.engine.as_str().into(),
+            engine,
             sentiment: compound,
             sentiment_label: label,
             priority: priority(experience_value, signal.author_followers, churn),
@@ -255,6 +375,20 @@ fn priority(experience_value: f64, followers: Option<u64>, churn: bool) -> f32 {
     let reach = ((followers.unwrap_or(0) as f64 + 1.0).log10() / 6.0).min(1.0); // 1M followers → 1
     let churn = if churn { 1.0 } else { 0.0 };
     (100.0 * (0.55 * severity + 0.25 * reach + 0.20 * churn)) as f32
+}
+
+fn evidence_for(
+    name: &str,
+    classifier: &Classifier,
+    model: &Model,
+) -> Result<Option<RuleEvidence>, EnrichError> {
+    let names: Vec<&str> = classifier.dense_names().collect();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    RuleEvidence::from_names(&names, Some(model))
+        .map(Some)
+        .map_err(|e| EnrichError::Classifier(format!("{name}: {e}")))
 }
 
 #[cfg(test)]

@@ -199,6 +199,7 @@ fn ingest(ws: &Workspace, args: &IngestArgs) -> Result<ExitCode> {
         batch_size: args.batch_size,
         rejects: args.rejects.clone(),
         progress: !args.json,
+        model_dir: ws.dir.clone(),
     };
     let summary = pipeline::ingest_files(&model, &mut store, &args.files, &opts)?;
     if args.json {
@@ -399,6 +400,7 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
         batch_size: 10_000,
         rejects: None,
         progress: std::io::stderr().is_terminal(),
+        model_dir: ws.dir.clone(),
     };
     let summary = pipeline::ingest_files(&model, &mut store, &[signals_path], &opts)?;
     print_ingest_summary(&summary);

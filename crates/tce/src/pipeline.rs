@@ -24,6 +24,8 @@ pub struct IngestOptions {
     pub batch_size: usize,
     pub rejects: Option<PathBuf>,
     pub progress: bool,
+    /// Folder of the model file: `[classifiers]` paths are relative to it.
+    pub model_dir: PathBuf,
 }
 
 /// Counts for one file.
@@ -60,7 +62,7 @@ pub fn ingest_files(
     files: &[PathBuf],
     opts: &IngestOptions,
 ) -> Result<IngestSummary> {
-    let enricher = Enricher::new(model).context("building the enricher from the model")?;
+    let enricher = build_enricher(model, &opts.model_dir)?;
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -182,6 +184,28 @@ fn ingest_file(
         }
     }
     Ok(summary)
+}
+
+/// The enricher for a model: the rules, plus the trained classifiers named
+/// under `[classifiers]` in tce.toml.
+pub fn build_enricher(model: &Model, model_dir: &Path) -> Result<Enricher> {
+    let mut enricher = Enricher::new(model).context("building the enricher from the model")?;
+    let load = |file: &str| -> Result<tce_text::classify::Classifier> {
+        let path = model_dir.join(file);
+        let mut r =
+            std::io::BufReader::new(File::open(&path).with_context(|| {
+                format!("[classifiers] in tce.toml: opening {}", path.display())
+            })?);
+        tce_text::classify::Classifier::load(&mut r)
+            .with_context(|| format!("[classifiers] in tce.toml: reading {}", path.display()))
+    };
+    if let Some(file) = &model.classifiers.sentiment {
+        enricher = enricher.with_sentiment_classifier(file, load(file)?, model)?;
+    }
+    if let Some(file) = &model.classifiers.touchpoint {
+        enricher = enricher.with_touchpoint_classifier(file, load(file)?, model)?;
+    }
+    Ok(enricher)
 }
 
 /// A progress bar on a terminal, plain lines every few seconds otherwise.

@@ -417,3 +417,52 @@ fn train_and_eval_report_the_figures() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn a_trained_sentiment_classifier_referenced_in_the_model_drives_enrichment() {
+    let dir = workspace("airline");
+    let csv = dir.path().join("made_up.csv");
+    let mut rows = String::from("text,label\n");
+    for i in 0..40 {
+        rows.push_str(&format!(
+            "zorb zorb day {i},positive\nblip blip day {i},negative\n"
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let trained = dir.path().join("toy.model");
+    ok(tce(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            csv.to_str().unwrap(),
+            "--label-column",
+            "label",
+            "--out",
+            trained.to_str().unwrap(),
+        ],
+    ));
+    let model_path = dir.path().join("tce.toml");
+    let mut model = std::fs::read_to_string(&model_path).unwrap();
+    model.push_str("\n[classifiers]\nsentiment = \"toy.model\"\n");
+    std::fs::write(&model_path, &model).unwrap();
+
+    let input = dir.path().join("one.jsonl");
+    std::fs::write(&input, "{\"id\":\"1\",\"channel\":\"x\",\"text\":\"zorb zorb day 99 @SkyWayAir\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n").unwrap();
+    ok(tce(dir.path(), &["ingest", input.to_str().unwrap()]));
+    let scores = json(&ok(tce(
+        dir.path(),
+        &["score", "--by", "channel", "--json"],
+    )));
+    let row = &scores["rows"][0];
+    assert_eq!(row["channel"], "x", "{scores:#}");
+    assert_eq!(
+        row["net_sentiment"], 100.0,
+        "the rules alone call this text neutral: {scores:#}"
+    );
+
+    std::fs::write(&model_path, model.replace("toy.model", "missing.model")).unwrap();
+    let out = tce(dir.path(), &["ingest", input.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("missing.model"), "{}", stderr(&out));
+}
