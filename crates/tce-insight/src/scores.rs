@@ -5,7 +5,7 @@
 use crate::period::Period;
 use crate::weights::{Source, Weights};
 use crate::{agg_of, round2, InsightError};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -166,13 +166,27 @@ pub fn slices(
     filter: &Filter,
     period: Option<Period>,
 ) -> Result<BTreeMap<(String, Option<NaiveDate>), Slice>, InsightError> {
-    let rows = store.rollups(&filter.rollup_filter())?;
+    let rows = if monthly_suffices(filter, period) {
+        store.monthly_rollups(&filter.rollup_filter())?
+    } else {
+        store.rollups(&filter.rollup_filter())?
+    };
     let mut out: BTreeMap<(String, Option<NaiveDate>), Slice> = BTreeMap::new();
     for r in &rows {
         let bucket = period.map(|p| p.start(r.day));
         out.entry((r.brand.clone(), bucket)).or_default().add(r);
     }
     Ok(out)
+}
+
+/// Whether the monthly rollups give the same slices as the daily ones: no
+/// period or months, and a range made of whole months.
+pub(crate) fn monthly_suffices(filter: &Filter, period: Option<Period>) -> bool {
+    let whole_start = filter.from.is_none_or(|d| d.day() == 1);
+    let whole_end = filter
+        .to
+        .is_none_or(|d| (d + chrono::Duration::days(1)).day() == 1);
+    matches!(period, None | Some(Period::Month)) && whole_start && whole_end
 }
 
 /// Brand cards over the whole slice, model brands first (own brand first),

@@ -114,12 +114,26 @@ pub fn weights(
     opts: WeightOptions,
 ) -> Result<Weights, InsightError> {
     let stages: Vec<String> = model.stages.iter().map(|s| s.id.clone()).collect();
-    let rollups = store.rollups(&RollupFilter {
+    let range = crate::scores::Filter {
         from: opts.from,
         to: opts.to,
-        ..RollupFilter::default()
-    })?;
-    let tp_aggs: Vec<(String, String, Agg)> = rollups
+        ..Default::default()
+    };
+    // Channel influence needs only totals: monthly rollups when the range allows.
+    let totals = if crate::scores::monthly_suffices(&range, None) {
+        store.monthly_rollups(&RollupFilter {
+            from: opts.from,
+            to: opts.to,
+            ..RollupFilter::default()
+        })?
+    } else {
+        store.rollups(&RollupFilter {
+            from: opts.from,
+            to: opts.to,
+            ..RollupFilter::default()
+        })?
+    };
+    let tp_aggs: Vec<(String, String, Agg)> = totals
         .iter()
         .filter(|r| !r.touchpoint.is_empty())
         .map(|r| (r.stage.clone(), r.channel.clone(), agg_of(r)))
@@ -188,6 +202,11 @@ pub fn weights(
     }
 
     // 2. Social, brand × week.
+    let rollups = store.rollups(&RollupFilter {
+        from: opts.from,
+        to: opts.to,
+        ..RollupFilter::default()
+    })?;
     let mut cells: HashMap<(String, NaiveDate), (Agg, BTreeMap<String, Agg>)> = HashMap::new();
     for r in &rollups {
         let week = crate::period::Period::Week.start(r.day);

@@ -45,6 +45,12 @@ pub trait Store: Send {
     /// touchpoint, channel.
     fn rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError>;
 
+    /// The same sums per calendar month (`day` = the first of the month),
+    /// kept in step with the daily rollups in the same transaction. `from` and
+    /// `to` select the months that contain them. Whole-range and monthly
+    /// views read these: a few thousand rows at any number of signals.
+    fn monthly_rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError>;
+
     /// One page of signals matching the query, newest first.
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
 

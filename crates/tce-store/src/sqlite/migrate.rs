@@ -20,6 +20,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_tokens.sql",
         sql: include_str!("../../migrations/sqlite/0002_tokens.sql"),
     },
+    Migration {
+        name: "0003_rollup_monthly.sql",
+        sql: include_str!("../../migrations/sqlite/0003_rollup_monthly.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -136,6 +136,10 @@ impl Store for SqliteStore {
         read::rollups(&self.conn, filter)
     }
 
+    fn monthly_rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError> {
+        read::monthly_rollups(&self.conn, filter)
+    }
+
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError> {
         read::signals(&self.conn, query)
     }

@@ -119,9 +119,29 @@ fn stage_counts(conn: &Connection) -> Result<BTreeMap<String, u64>, StoreError> 
 }
 
 pub(super) fn rollups(conn: &Connection, f: &RollupFilter) -> Result<Vec<RollupRow>, StoreError> {
-    let mut sql = String::from(
-        "SELECT day, brand, touchpoint, stage, channel, n, sum_ev, sum_ev2, positive, neutral, \
-         negative, reach, complaints, rated FROM rollup_daily WHERE 1",
+    rollups_of(conn, f, "rollup_daily", "day")
+}
+
+/// Monthly rollups: `day` is the first of the month; `from`/`to` select months.
+pub(super) fn monthly_rollups(
+    conn: &Connection,
+    f: &RollupFilter,
+) -> Result<Vec<RollupRow>, StoreError> {
+    let mut f = f.clone();
+    f.from = f.from.and_then(|d| d.with_day(1));
+    f.to = f.to.and_then(|d| d.with_day(1));
+    rollups_of(conn, &f, "rollup_monthly", "month")
+}
+
+fn rollups_of(
+    conn: &Connection,
+    f: &RollupFilter,
+    table: &'static str,
+    day_col: &'static str,
+) -> Result<Vec<RollupRow>, StoreError> {
+    let mut sql = format!(
+        "SELECT {day_col}, brand, touchpoint, stage, channel, n, sum_ev, sum_ev2, positive, neutral, \
+         negative, reach, complaints, rated FROM {table} WHERE 1"
     );
     let mut args: Vec<Value> = Vec::new();
     let mut cond = |sql: &mut String, clause: &str, v: Value| {
@@ -129,10 +149,18 @@ pub(super) fn rollups(conn: &Connection, f: &RollupFilter) -> Result<Vec<RollupR
         sql.push_str(&format!(" AND {clause} ?{}", args.len()));
     };
     if let Some(d) = f.from {
-        cond(&mut sql, "day >=", Value::Text(day_string(d)));
+        cond(
+            &mut sql,
+            &format!("{day_col} >="),
+            Value::Text(day_string(d)),
+        );
     }
     if let Some(d) = f.to {
-        cond(&mut sql, "day <=", Value::Text(day_string(d)));
+        cond(
+            &mut sql,
+            &format!("{day_col} <="),
+            Value::Text(day_string(d)),
+        );
     }
     if let Some(b) = &f.brand {
         cond(&mut sql, "brand =", Value::Text(b.clone()));
@@ -143,7 +171,7 @@ pub(super) fn rollups(conn: &Connection, f: &RollupFilter) -> Result<Vec<RollupR
     if let Some(t) = &f.touchpoint {
         cond(&mut sql, "touchpoint =", Value::Text(t.clone()));
     }
-    sql.push_str(" ORDER BY day, brand, touchpoint, channel");
+    sql.push_str(&format!(" ORDER BY {day_col}, brand, touchpoint, channel"));
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     let mut out = Vec::new();
@@ -154,7 +182,7 @@ pub(super) fn rollups(conn: &Connection, f: &RollupFilter) -> Result<Vec<RollupR
         let d = match &day {
             Some((s, d)) if s == day_text => *d,
             _ => {
-                let d = parse_day("rollup_daily", "day", day_text)?;
+                let d = parse_day(table, day_col, day_text)?;
                 day = Some((day_text.to_string(), d));
                 d
             }

@@ -810,3 +810,101 @@ pub fn tokens_lifecycle(store: &mut dyn Store) {
         .expect("kept");
     assert_eq!(revoked.revoked_at, Some(at));
 }
+
+/// Monthly rollups equal the daily rollups summed per calendar month, after
+/// batches that both insert new rollup rows and update existing ones.
+pub fn monthly_rollups_sum_the_daily_ones(store: &mut dyn Store) {
+    let mut signals = crate::fixtures::signals(5, 1200);
+    for (i, s) in signals.iter_mut().enumerate() {
+        s.signal.created_at += chrono::Duration::days(20 * (i % 4) as i64);
+    }
+    for batch in signals.chunks(97) {
+        store.insert(batch).expect("insert");
+    }
+    store
+        .insert(&signals[..200])
+        .expect("duplicates change nothing");
+    let daily = store.rollups(&RollupFilter::default()).expect("daily");
+    let mut want: BTreeMap<(chrono::NaiveDate, String, String, String), RollupRow> =
+        BTreeMap::new();
+    for r in daily {
+        let month = chrono::Datelike::with_day(&r.day, 1).expect("first of month");
+        let key = (
+            month,
+            r.brand.clone(),
+            r.touchpoint.clone(),
+            r.channel.clone(),
+        );
+        let e = want.entry(key).or_insert_with(|| RollupRow {
+            day: month,
+            n: 0,
+            sum_ev: 0.0,
+            sum_ev2: 0.0,
+            positive: 0,
+            neutral: 0,
+            negative: 0,
+            reach: 0,
+            complaints: 0,
+            rated: 0,
+            ..r.clone()
+        });
+        e.n += r.n;
+        e.sum_ev += r.sum_ev;
+        e.sum_ev2 += r.sum_ev2;
+        e.positive += r.positive;
+        e.neutral += r.neutral;
+        e.negative += r.negative;
+        e.reach += r.reach;
+        e.complaints += r.complaints;
+        e.rated += r.rated;
+    }
+    let got = store
+        .monthly_rollups(&RollupFilter::default())
+        .expect("monthly");
+    assert!(
+        want.len() > 10 && got.len() == want.len(),
+        "{} monthly rows, want {}",
+        got.len(),
+        want.len()
+    );
+    let months: std::collections::BTreeSet<_> = got.iter().map(|r| r.day).collect();
+    assert!(
+        months.len() >= 2,
+        "the fixtures should span months: {months:?}"
+    );
+    for g in &got {
+        let w = &want[&(
+            g.day,
+            g.brand.clone(),
+            g.touchpoint.clone(),
+            g.channel.clone(),
+        )];
+        assert_eq!(
+            (
+                g.n,
+                g.positive,
+                g.neutral,
+                g.negative,
+                g.reach,
+                g.complaints,
+                g.rated,
+                &g.stage
+            ),
+            (
+                w.n,
+                w.positive,
+                w.neutral,
+                w.negative,
+                w.reach,
+                w.complaints,
+                w.rated,
+                &w.stage
+            ),
+            "{g:?}"
+        );
+        assert!(
+            close(g.sum_ev, w.sum_ev) && close(g.sum_ev2, w.sum_ev2),
+            "{g:?} vs {w:?}"
+        );
+    }
+}

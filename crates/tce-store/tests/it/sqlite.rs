@@ -268,3 +268,8 @@ fn listing_uses_the_time_index() {
         assert!(!p.contains("TEMP B-TREE"), "{filters}: {p}");
     }
 }
+
+#[test]
+fn monthly_rollups_sum_the_daily_ones() {
+    both(conformance::monthly_rollups_sum_the_daily_ones);
+}
