@@ -56,6 +56,15 @@ pub enum Command {
     /// Business outcomes (revenue, customers, visits) used by `finance`.
     #[command(subcommand)]
     Outcomes(OutcomesCommand),
+    /// Serve the REST API and the web dashboard.
+    Serve(crate::web::ServeArgs),
+    /// Manage access tokens of the API and dashboard.
+    #[command(subcommand)]
+    Token(crate::web::TokenCommand),
+    /// Write a self-contained HTML report (inline CSS and SVG, opens offline).
+    Report(crate::web::ReportArgs),
+    /// Export signals or scores as CSV.
+    Export(crate::web::ExportArgs),
 }
 
 /// Time range and brand filters shared by the analysis commands.
@@ -233,6 +242,9 @@ pub struct DemoArgs {
     /// Do not serve the dashboard afterwards.
     #[arg(long)]
     pub no_serve: bool,
+    /// Address the dashboard is served on (loopback only: the demo serves without authentication).
+    #[arg(long, default_value = tce_server::DEFAULT_ADDR, value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

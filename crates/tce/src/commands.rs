@@ -7,6 +7,7 @@ use crate::cli::{
 };
 use crate::learn;
 use crate::pipeline::{self, IngestOptions, IngestSummary};
+use crate::web;
 use crate::workspace::Workspace;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -37,6 +38,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Allocate(args) => analyze::allocate(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Finance(args) => analyze::finance(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Outcomes(cmd) => analyze::outcomes(&Workspace::new(cli.dir.as_deref()), &cmd),
+        Command::Serve(args) => web::serve(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Token(cmd) => web::token(&Workspace::new(cli.dir.as_deref()), &cmd),
+        Command::Report(args) => web::report(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Export(args) => web::export(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }
 
@@ -409,10 +414,13 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     println!();
     analyze::print_overview(&model, &store)?;
     if !args.no_serve {
-        println!(
-            "\nThe dashboard is not built yet; browse the data with `tce --dir {} stats`.",
-            ws.dir.display()
-        );
+        if !args.addr.ip().is_loopback() {
+            bail!(
+                "--addr {}: the demo serves without authentication, so only on a loopback address",
+                args.addr
+            );
+        }
+        web::serve_demo(ws, args.addr)?;
     }
     Ok(ExitCode::SUCCESS)
 }

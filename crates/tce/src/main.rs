@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod learn;
 mod pipeline;
+mod web;
 mod workspace;
 
 use clap::Parser;

@@ -1,0 +1,232 @@
+//! What each dashboard page (and the report) shows, gathered from
+//! [`Insights`]: plain data, rendered by `pages`.
+
+use crate::dto::JourneyDto;
+use crate::error::ApiError;
+use crate::insights::{self, Insights};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use tce_analytics::scores::Quadrant;
+use tce_insight::alloc::{AllocReport, AllocRequest};
+use tce_insight::finance::FinanceReport;
+use tce_insight::scores::{benchmark, Benchmark, BrandCard, Filter};
+use tce_insight::weights::{Source, Weights};
+
+/// A touchpoint to fix first.
+#[derive(Debug, Clone)]
+pub struct FixFirst {
+    /// Touchpoint name.
+    pub touchpoint: String,
+    /// Stage name.
+    pub stage: String,
+    /// TES.
+    pub tes: f64,
+    /// Signals.
+    pub n: u64,
+    /// Net Sentiment.
+    pub net_sentiment: Option<f64>,
+    /// Share of the total weight.
+    pub importance: f64,
+    /// Importance × shortfall.
+    pub priority: f64,
+}
+
+/// The overview page.
+#[derive(Debug, Clone)]
+pub struct OverviewView {
+    /// Weights of the index.
+    pub weights: Arc<Weights>,
+    /// Brand cards.
+    pub cards: Arc<Vec<BrandCard>>,
+    /// Brand id → (week, TCE index).
+    pub trends: BTreeMap<String, Vec<(String, Option<f64>)>>,
+    /// The own brand's name.
+    pub own: Option<String>,
+    /// The own brand's fix-first touchpoints, most urgent first.
+    pub fix_first: Vec<FixFirst>,
+}
+
+/// Gathers the overview.
+pub fn overview(ins: &Insights<'_>, filter: &Filter) -> Result<OverviewView, ApiError> {
+    let weights = ins.weights(filter)?;
+    let cards = ins.cards(filter)?;
+    let weekly = ins.weekly_index(filter)?;
+    let mut trends: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
+    for r in &weekly.rows {
+        if let Some(p) = r.period {
+            trends
+                .entry(r.brand.clone())
+                .or_default()
+                .push((format!("week of {p}"), r.score));
+        }
+    }
+    let model = ins.model;
+    let own_card = cards.iter().find(|c| c.own);
+    let fix_first = own_card
+        .map(|c| {
+            c.ipa
+                .iter()
+                .filter(|p| p.quadrant == Quadrant::FixFirst)
+                .take(6)
+                .map(|p| {
+                    let ts = c.touchpoints.iter().find(|t| t.touchpoint == p.touchpoint);
+                    FixFirst {
+                        touchpoint: model
+                            .touchpoint(&p.touchpoint)
+                            .map_or_else(|| p.touchpoint.clone(), |t| t.name.clone()),
+                        stage: model
+                            .stage(&p.stage)
+                            .map_or_else(|| p.stage.clone(), |s| s.name.clone()),
+                        tes: p.performance,
+                        n: ts.map_or(0, |t| t.n),
+                        net_sentiment: ts.and_then(|t| t.net_sentiment),
+                        importance: p.importance,
+                        priority: p.gap_priority,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(OverviewView {
+        weights,
+        own: own_card.map(|c| c.name.clone()),
+        cards,
+        trends,
+        fix_first,
+    })
+}
+
+/// A brand choice for the pages that show one brand.
+pub type BrandChoice = Vec<(String, String)>;
+
+fn brand_choice(ins: &Insights<'_>) -> BrandChoice {
+    ins.model
+        .brands
+        .iter()
+        .map(|b| (b.id.clone(), b.name.clone()))
+        .collect()
+}
+
+fn chosen_brand(ins: &Insights<'_>, filter: &Filter) -> Result<String, ApiError> {
+    match &filter.brand {
+        Some(b) => Ok(b.clone()),
+        None => ins
+            .default_brand()
+            .ok_or_else(|| ApiError::Unprocessable("the model has no brands".into())),
+    }
+}
+
+/// The journey page.
+#[derive(Debug, Clone)]
+pub struct JourneyView {
+    /// Brands to choose from.
+    pub brands: BrandChoice,
+    /// The matrix.
+    pub journey: JourneyDto,
+    /// Whether the view is limited to a department's touchpoints.
+    pub scoped: bool,
+}
+
+/// Gathers the journey map of the filter's brand (default: the own brand).
+pub fn journey(
+    ins: &Insights<'_>,
+    filter: &Filter,
+    scope: Option<&BTreeSet<String>>,
+) -> Result<JourneyView, ApiError> {
+    let brand = chosen_brand(ins, filter)?;
+    let card = ins.card(filter, &brand)?.unwrap_or_else(|| {
+        tce_insight::scores::brand_card(
+            ins.model,
+            &brand,
+            &Default::default(),
+            &Weights {
+                horizontal: BTreeMap::new(),
+                method: String::new(),
+                r2: None,
+                n: 0,
+                note: String::new(),
+                vertical: BTreeMap::new(),
+            },
+        )
+    });
+    Ok(JourneyView {
+        brands: brand_choice(ins),
+        journey: insights::journey(ins.model, &card, scope),
+        scoped: scope.is_some(),
+    })
+}
+
+/// Gathers the channel influence page: the weights.
+pub fn channels(ins: &Insights<'_>, filter: &Filter) -> Result<Arc<Weights>, ApiError> {
+    ins.weights(filter)
+}
+
+/// The benchmark page.
+#[derive(Debug, Clone)]
+pub struct BenchmarkView {
+    /// Brands per stage.
+    pub benchmark: Benchmark,
+    /// Source of the index weights.
+    pub source: Source,
+}
+
+/// Gathers the benchmark.
+pub fn benchmark_view(ins: &Insights<'_>, filter: &Filter) -> Result<BenchmarkView, ApiError> {
+    let all = Filter {
+        brand: None,
+        ..filter.clone()
+    };
+    let cards = ins.cards(&all)?;
+    Ok(BenchmarkView {
+        benchmark: benchmark(ins.model, &cards),
+        source: ins.weights(&all)?.source(),
+    })
+}
+
+/// The importance–performance page.
+#[derive(Debug, Clone)]
+pub struct QuadrantView {
+    /// Brands to choose from.
+    pub brands: BrandChoice,
+    /// The brand's card (its `ipa` points).
+    pub card: Option<BrandCard>,
+    /// Source of the weights behind importance.
+    pub source: Source,
+}
+
+/// Gathers the quadrant of the filter's brand (default: the own brand).
+pub fn quadrant(ins: &Insights<'_>, filter: &Filter) -> Result<QuadrantView, ApiError> {
+    let brand = chosen_brand(ins, filter)?;
+    Ok(QuadrantView {
+        brands: brand_choice(ins),
+        card: ins.card(filter, &brand)?,
+        source: ins.weights(filter)?.source(),
+    })
+}
+
+/// Allocates a budget for the own brand.
+pub fn allocation(
+    ins: &Insights<'_>,
+    filter: &Filter,
+    req: &AllocRequest,
+) -> Result<AllocReport, ApiError> {
+    let all = Filter {
+        brand: None,
+        channel: None,
+        ..filter.clone()
+    };
+    let cards = ins.cards(&all)?;
+    let weights = ins.weights(&all)?;
+    Ok(tce_insight::alloc::allocate(
+        ins.model, &cards, &weights, req,
+    )?)
+}
+
+/// Computes the finance view.
+pub fn finance(
+    ins: &Insights<'_>,
+    filter: &Filter,
+    what_if: f64,
+) -> Result<Arc<FinanceReport>, ApiError> {
+    ins.finance(filter, what_if)
+}

@@ -1,0 +1,679 @@
+//! The JSON API: roles × endpoint groups, ingest, errors, OpenAPI, agreement
+//! with the CLI's computations.
+
+use crate::common::*;
+use axum::http::StatusCode;
+use std::collections::HashSet;
+use tce_server::ServerOptions;
+use tce_store::Store;
+
+const SMALL_BATCH: &str = r#"{"id":"m-1","channel":"x","text":"Great crew, smooth boarding @SkyWayAir","created_at":"2026-05-01T10:00:00Z"}
+{"id":"m-2","channel":"facebook","text":"My bag is still missing","created_at":"2026-05-01T11:00:00Z","brand":"skyway"}"#;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Admin,
+    Analyst,
+    Agent,
+    Nobody,
+    Revoked,
+    Garbage,
+}
+
+fn token(t: &TestApp, who: Who) -> Option<&str> {
+    match who {
+        Who::Admin => Some(&t.tokens.admin),
+        Who::Analyst => Some(&t.tokens.analyst),
+        Who::Agent => Some(&t.tokens.agent),
+        Who::Revoked => Some(&t.tokens.revoked),
+        Who::Garbage => Some("tce_not-a-real-token"),
+        Who::Nobody => None,
+    }
+}
+
+async fn call(t: &TestApp, group: &str, who: Who) -> StatusCode {
+    let tok = token(t, who);
+    let r = match group {
+        "ingest" => {
+            t.post("/api/v1/signals", tok, "application/x-ndjson", SMALL_BATCH)
+                .await
+        }
+        "signals" => t.get("/api/v1/signals?limit=5", tok).await,
+        "scores" => t.get("/api/v1/scores?by=touchpoint", tok).await,
+        "journey" => t.get("/api/v1/journey", tok).await,
+        "weights" => t.get("/api/v1/weights", tok).await,
+        "benchmark" => t.get("/api/v1/benchmark", tok).await,
+        "allocate" => {
+            t.post(
+                "/api/v1/allocate",
+                tok,
+                "application/json",
+                r#"{"budget":50000,"objective":"retain"}"#,
+            )
+            .await
+        }
+        "finance" => t.get("/api/v1/finance", tok).await,
+        "model" => t.get("/api/v1/model", tok).await,
+        "tokens" => t.get("/api/v1/tokens", tok).await,
+        other => panic!("unknown group {other}"),
+    };
+    if r.status != StatusCode::OK {
+        let code = r.error_code();
+        let expected = match r.status {
+            StatusCode::UNAUTHORIZED => "unauthorized",
+            StatusCode::FORBIDDEN => "forbidden",
+            s => panic!("{group} as {who:?}: unexpected {s}: {}", r.text()),
+        };
+        assert_eq!(code, expected);
+        if r.status == StatusCode::UNAUTHORIZED {
+            assert!(r.headers.contains_key("www-authenticate"));
+        }
+    }
+    r.status
+}
+
+#[tokio::test]
+async fn every_role_against_every_endpoint_group() {
+    let t = test_app();
+    let ok = StatusCode::OK;
+    let no = StatusCode::FORBIDDEN;
+    // group: admin, analyst, agent
+    let table = [
+        ("ingest", [ok, ok, no]),
+        ("signals", [ok, ok, ok]),
+        ("scores", [ok, ok, ok]),
+        ("journey", [ok, ok, ok]),
+        ("weights", [ok, ok, no]),
+        ("benchmark", [ok, ok, no]),
+        ("allocate", [ok, ok, no]),
+        ("finance", [ok, ok, no]),
+        ("model", [ok, ok, ok]),
+        ("tokens", [ok, no, no]),
+    ];
+    let mut seen = Vec::new();
+    for (group, expect) in table {
+        let got = [
+            call(&t, group, Who::Admin).await,
+            call(&t, group, Who::Analyst).await,
+            call(&t, group, Who::Agent).await,
+        ];
+        seen.push(format!("{group:<10} {got:?}"));
+        assert_eq!(got, expect, "{group}: admin, analyst, agent");
+        for who in [Who::Nobody, Who::Revoked, Who::Garbage] {
+            assert_eq!(
+                call(&t, group, who).await,
+                StatusCode::UNAUTHORIZED,
+                "{group} as {who:?}"
+            );
+        }
+    }
+    // Health and the OpenAPI document need no token.
+    assert_eq!(t.get("/api/v1/health", None).await.status, ok);
+    assert_eq!(t.get("/api/v1/openapi.json", None).await.status, ok);
+}
+
+#[tokio::test]
+async fn agents_see_only_their_departments_touchpoints() {
+    let t = test_app();
+    let agent = Some(t.tokens.agent.as_str());
+    // Signals: every item touches baggage; pages continue without repeats.
+    let mut seen = HashSet::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let uri = match &cursor {
+            Some(c) => format!("/api/v1/signals?limit=40&cursor={}", urlencode(c)),
+            None => "/api/v1/signals?limit=40".to_string(),
+        };
+        let r = t.get(&uri, agent).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let v = r.json();
+        for item in v["items"].as_array().unwrap() {
+            let tps: Vec<&str> = item["touchpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["touchpoint"].as_str().unwrap())
+                .collect();
+            assert!(tps.contains(&"baggage"), "{item}");
+            assert!(seen.insert(item["id"].as_i64().unwrap()), "repeated {item}");
+        }
+        pages += 1;
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+        assert!(pages < 200, "runaway paging");
+    }
+    // Exactly the baggage signals of the store.
+    let store = t.store();
+    let all = store
+        .signals(&tce_store::SignalQuery {
+            touchpoint: Some("baggage".into()),
+            limit: 10_000,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(seen.len(), all.items.len());
+    assert!(seen.len() > 20, "the fixture has baggage signals");
+    assert!(pages > 1);
+
+    // Another department's touchpoint is refused.
+    let r = t
+        .get("/api/v1/signals?touchpoint=airport_checkin", agent)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.error_code(), "forbidden");
+
+    // Scores: touchpoint rows of baggage only; other breakdowns refused.
+    let r = t.get("/api/v1/scores?by=touchpoint", agent).await;
+    let rows = r.json()["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|r| r["touchpoint"] == "baggage"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        t.get("/api/v1/scores?by=brand", agent).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Journey: the baggage cell only, without whole-stage scores.
+    let j = t.get("/api/v1/journey", agent).await.json();
+    let stages = j["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 1, "{j}");
+    assert_eq!(stages[0]["touchpoints"].as_array().unwrap().len(), 1);
+    assert_eq!(stages[0]["touchpoints"][0]["touchpoint"], "baggage");
+    assert!(stages[0]["score"].is_null() && j["tce_index"].is_null());
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("c", s)]).unwrap()[2..].to_string()
+}
+
+#[tokio::test]
+async fn ingest_counts_accepted_duplicates_and_rejects() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let before = t.store().signal_count().unwrap();
+    let body = serde_json::json!([
+        {"id": "b-1", "channel": "x", "text": "Lovely lounge", "created_at": "2026-05-02T09:00:00Z", "brand": "skyway"},
+        {"id": "b-2", "channel": "x", "text": "Seat was broken", "created_at": "2026-05-02T09:05:00Z", "brand": "skyway"},
+        {"id": "b-1", "channel": "x", "text": "Lovely lounge again", "created_at": "2026-05-02T09:06:00Z"},
+        {"id": "b-3", "channel": "pigeon", "text": "coo", "created_at": "2026-05-02T09:00:00Z"},
+        {"id": "b-4", "channel": "x", "created_at": "2026-05-02T09:00:00Z"}
+    ]);
+    let r = t
+        .post(
+            "/api/v1/signals",
+            admin,
+            "application/json",
+            body.to_string(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(
+        (
+            v["accepted"].as_u64(),
+            v["duplicate"].as_u64(),
+            v["rejected"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2)),
+        "{v}"
+    );
+    let rejects = v["rejects"].as_array().unwrap();
+    assert_eq!(rejects[0]["line"], 4);
+    assert!(
+        rejects[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unknown channel"),
+        "{v}"
+    );
+    assert_eq!(rejects[1]["line"], 5);
+    assert!(
+        rejects[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("missing text"),
+        "{v}"
+    );
+    assert_eq!(t.store().signal_count().unwrap(), before + 2);
+
+    // NDJSON; resending is all duplicates (the CLI's dedupe key).
+    let r = t
+        .post(
+            "/api/v1/signals",
+            admin,
+            "application/x-ndjson",
+            SMALL_BATCH,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["duplicate"].as_u64()),
+        (Some(2), Some(0)),
+        "{r}"
+    );
+    let r = t
+        .post(
+            "/api/v1/signals",
+            admin,
+            "application/x-ndjson",
+            SMALL_BATCH,
+        )
+        .await
+        .json();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["duplicate"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+
+    // The new signals are enriched and readable.
+    let page = t
+        .get("/api/v1/signals?q=still%20missing", admin)
+        .await
+        .json();
+    let item = &page["items"][0];
+    assert_eq!(item["external_id"], "m-2");
+    assert!(item["sentiment"].as_f64().is_some());
+    assert!(
+        item["touchpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["touchpoint"] == "baggage"),
+        "{item}"
+    );
+}
+
+#[tokio::test]
+async fn errors_have_one_shape_and_stable_codes() {
+    let t = test_app_with(ServerOptions {
+        max_body_bytes: 4096,
+        ..ServerOptions::default()
+    });
+    let admin = Some(t.tokens.admin.as_str());
+    let cases: Vec<(Reply, StatusCode, &str)> = vec![
+        (
+            t.post(
+                "/api/v1/signals",
+                admin,
+                "text/plain",
+                "hello, this is not JSON",
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            t.post("/api/v1/signals", admin, "application/json", "")
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            t.post("/api/v1/signals", admin, "application/json", "[{\"id\": 1,")
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            t.post(
+                "/api/v1/signals",
+                admin,
+                "application/json",
+                format!("[{}]", "1,".repeat(4000) + "1"),
+            )
+            .await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            t.post(
+                "/api/v1/signals?format=csv",
+                admin,
+                "application/json",
+                "[]",
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/signals?brand=acme", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/signals?limit=0", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/signals?from=yesterday", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/signals?cursor=garbage", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_cursor",
+        ),
+        (
+            t.get("/api/v1/scores?by=planet", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/scores?from=2026-05-01&to=2026-04-01", admin)
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/weights?bootstrap=lots", admin).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+        ),
+        (
+            t.get("/api/v1/nothing-here", admin).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            t.delete("/api/v1/signals", admin).await,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            t.post("/api/v1/allocate", admin, "application/json", "{budget: 1}")
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            t.post(
+                "/api/v1/allocate",
+                admin,
+                "application/json",
+                r#"{"budget":"many"}"#,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            t.post(
+                "/api/v1/allocate",
+                admin,
+                "application/json",
+                r#"{"budget":1000,"min":{"x":5000}}"#,
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+        ),
+        (
+            t.post(
+                "/api/v1/allocate",
+                admin,
+                "application/json",
+                r#"{"budget":1000,"objective":"world_peace"}"#,
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+        ),
+        (
+            t.post(
+                "/api/v1/tokens",
+                admin,
+                "application/json",
+                r#"{"role":"agent"}"#,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            t.delete("/api/v1/tokens/999999", admin).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            t.get("/api/v1/signals", Some("Bearer")).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+    ];
+    for (i, (reply, status, code)) in cases.iter().enumerate() {
+        assert_eq!(reply.status, *status, "case {i}: {}", reply.text());
+        assert_eq!(reply.error_code(), *code, "case {i}");
+        assert!(reply.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
+    }
+}
+
+#[tokio::test]
+async fn tokens_can_be_created_listed_and_revoked_over_the_api() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let r = t
+        .post(
+            "/api/v1/tokens",
+            admin,
+            "application/json",
+            r#"{"role":"agent","department":"baggage","name":"bags desk"}"#,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let created = r.json();
+    let secret = created["token"].as_str().unwrap().to_string();
+    assert!(
+        secret.starts_with("tce_") && secret.len() >= 4 + 22,
+        "{secret}"
+    );
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(
+        t.get("/api/v1/signals?limit=1", Some(&secret)).await.status,
+        StatusCode::OK
+    );
+
+    let list = t.get("/api/v1/tokens", admin).await.json();
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(listed["name"], "bags desk");
+    assert!(
+        !list.to_string().contains(&secret),
+        "secrets are never listed"
+    );
+
+    let r = t.delete(&format!("/api/v1/tokens/{id}"), admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["revoked_at"].is_string());
+    let r = t.get("/api/v1/signals?limit=1", Some(&secret)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Only the hash is stored.
+    let store = t.store();
+    let rows = store.list_tokens().unwrap();
+    assert!(rows.iter().any(|r| r.id == id));
+}
+
+#[tokio::test]
+async fn openapi_document_is_generated_and_complete() {
+    let t = test_app();
+    let doc = t.get("/api/v1/openapi.json", None).await.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3."),
+        "{}",
+        doc["openapi"]
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/api/v1/signals",
+        "/api/v1/scores",
+        "/api/v1/weights",
+        "/api/v1/benchmark",
+        "/api/v1/journey",
+        "/api/v1/allocate",
+        "/api/v1/finance",
+        "/api/v1/model",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{id}",
+    ] {
+        assert!(paths.contains_key(p), "missing {p}");
+    }
+    assert!(
+        paths["/api/v1/signals"]["post"]["requestBody"]["content"]["application/x-ndjson"]
+            .is_object()
+    );
+    let params: Vec<&str> = paths["/api/v1/signals"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "brand",
+        "channel",
+        "stage",
+        "touchpoint",
+        "min_sentiment",
+        "max_sentiment",
+        "intent",
+        "from",
+        "to",
+        "q",
+        "cursor",
+        "limit",
+    ] {
+        assert!(params.contains(&p), "GET /signals lacks {p}: {params:?}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for s in [
+        "ErrorBody",
+        "IngestResult",
+        "SignalPageDto",
+        "ScoreReportDto",
+        "JourneyDto",
+        "AllocReportDto",
+        "FinanceDto",
+        "WeightsDto",
+        "ModelDto",
+    ] {
+        assert!(doc["components"]["schemas"][s].is_object(), "schema {s}");
+    }
+}
+
+#[tokio::test]
+async fn api_agrees_with_the_cli_computation() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let model = model();
+    let store = t.store();
+    // What `tce score --by brand --json` computes.
+    let filter = tce_insight::scores::Filter::default();
+    let w = tce_insight::weights::weights(
+        &model,
+        &store,
+        tce_insight::weights::WeightOptions {
+            bootstrap: 0,
+            from: None,
+            to: None,
+        },
+    )
+    .unwrap();
+    let cli = tce_insight::scores::score(
+        &model,
+        &store,
+        &tce_insight::scores::ScoreQuery {
+            by: tce_insight::scores::By::Brand,
+            period: None,
+            filter,
+        },
+        &w,
+    )
+    .unwrap();
+    let api = t.get("/api/v1/scores?by=brand", admin).await.json();
+    let rows = api["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), cli.rows.len());
+    for (a, c) in rows.iter().zip(&cli.rows) {
+        assert_eq!(a["brand"], c.brand.as_str());
+        assert_eq!(a["n"].as_u64(), Some(c.n));
+        assert_eq!(a["score"].as_f64(), c.score);
+    }
+    // Benchmark and journey use the same cards.
+    let bench = t.get("/api/v1/benchmark", admin).await.json();
+    let own = bench["brands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["own"] == true)
+        .unwrap();
+    let own_cli = cli.rows.iter().find(|r| r.brand == "skyway").unwrap();
+    assert_eq!(own["tce_index"].as_f64(), own_cli.score);
+    let journey = t.get("/api/v1/journey?brand=skyway", admin).await.json();
+    assert_eq!(
+        journey["tce_index"]
+            .as_f64()
+            .map(|x| (x * 100.0).round() / 100.0),
+        own_cli.score
+    );
+}
+
+#[tokio::test]
+async fn cursor_pagination_visits_every_signal_once() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let total = t.store().signal_count().unwrap();
+    let mut ids = HashSet::new();
+    let mut uri = "/api/v1/signals?limit=1000".to_string();
+    loop {
+        let v = t.get(&uri, admin).await.json();
+        for item in v["items"].as_array().unwrap() {
+            assert!(ids.insert(item["id"].as_i64().unwrap()));
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => uri = format!("/api/v1/signals?limit=1000&cursor={}", urlencode(c)),
+            None => break,
+        }
+    }
+    assert_eq!(ids.len() as u64, total);
+    assert!(total >= GENERATED);
+}
+
+#[test]
+fn no_auth_is_refused_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |addr: &str, no_auth| tce_server::ServeConfig {
+        addr: addr.parse().unwrap(),
+        model: model(),
+        db_path: dir.path().join("tce.db"),
+        no_auth,
+        max_body_bytes: 1024,
+        read_connections: 1,
+    };
+    let err = tce_server::state_for(&config("0.0.0.0:8080", true)).unwrap_err();
+    assert!(matches!(err, tce_server::ServeError::NoAuthNotLoopback(_)));
+    assert!(err.to_string().contains("loopback"), "{err}");
+    assert!(tce_server::state_for(&config("127.0.0.1:8080", true)).is_ok());
+    assert!(tce_server::state_for(&config("[::1]:8080", true)).is_ok());
+    let s = tce_server::state_for(&config("0.0.0.0:8080", false)).unwrap();
+    assert!(
+        s.options().secure_cookies,
+        "cookies are Secure off loopback"
+    );
+}

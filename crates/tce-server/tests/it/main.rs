@@ -1,0 +1,10 @@
+//! Integration tests of tce-server: the API and dashboard in-process, the
+//! report and exports, and the dashboard in headless Chromium.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod api;
+mod browser;
+mod cache;
+mod common;
+mod report;
+mod web;
