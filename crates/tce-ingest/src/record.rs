@@ -12,22 +12,9 @@ use std::borrow::Cow;
 use std::fmt;
 use tce_model::{Model, Rating, RatingScale, Signal, StageRating};
 
-/// Fields of our schema (also the CSV mapping targets, beside `stage:<id>`).
-pub(crate) const FIELDS: [&str; 13] = [
-    "id",
-    "channel",
-    "text",
-    "created_at",
-    "brand",
-    "author",
-    "author_followers",
-    "rating",
-    "rating_scale",
-    "in_reply_to",
-    "url",
-    "lang",
-    "survey_id",
-];
+/// Fields of our schema (also the CSV mapping targets, beside `stage:<id>`):
+/// the model's list, so a saved mapping and `--map` accept the same fields.
+pub(crate) use tce_model::CSV_FIELDS as FIELDS;
 
 /// When a record was made: text to parse, or a time the source already decoded.
 pub(crate) enum When<'a> {
