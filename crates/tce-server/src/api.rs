@@ -208,11 +208,7 @@ async fn post_signals(
         Ok::<_, ApiError>((batch, rejects))
     })
     .await??;
-    let summary = if batch.is_empty() {
-        tce_store::InsertSummary::default()
-    } else {
-        state.db().write(move |s| Ok(s.insert(&batch)?)).await?
-    };
+    let summary = state.db().insert(batch).await?;
     if summary.inserted > 0 {
         state.data_changed();
     }

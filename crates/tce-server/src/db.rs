@@ -4,11 +4,31 @@
 //! writer at a time anyway); reads take a connection from a small pool, so
 //! in WAL mode they never wait for a write. All store work runs on tokio's
 //! blocking pool (`spawn_blocking`), never on the async workers.
+//!
+//! Signal batches are *group-committed* ([`Db::insert`]): a batch joins a
+//! queue, and whichever request gets the writer stores everything queued in
+//! one transaction and hands each request its own counts. Under load the
+//! batches of concurrent requests share one commit (one WAL sync, one pass
+//! over the rollups), which is what lets HTTP ingest keep up with a file
+//! ingest; alone, a batch is committed as soon as it comes.
 
 use crate::error::ApiError;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use tce_store::{SqliteStore, StoreError};
+use tce_model::EnrichedSignal;
+use tce_store::{InsertSummary, SqliteStore, Store, StoreError};
+use tokio::sync::oneshot;
+
+/// At most this many signals are committed in one group; the rest of the
+/// queue waits for the next commit.
+const MAX_GROUP_SIGNALS: usize = 20_000;
+
+/// A batch waiting for the writer, and where its outcome goes.
+#[derive(Debug)]
+struct Queued {
+    batch: Vec<EnrichedSignal>,
+    done: oneshot::Sender<Result<InsertSummary, StoreError>>,
+}
 
 /// The store of one workspace, shared by all requests.
 #[derive(Debug, Clone)]
@@ -20,6 +40,7 @@ pub struct Db {
 struct Inner {
     path: PathBuf,
     writer: Mutex<SqliteStore>,
+    queue: Mutex<Vec<Queued>>,
     readers: Mutex<Vec<SqliteStore>>,
     max_idle_readers: usize,
 }
@@ -34,6 +55,7 @@ impl Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(writer),
+                queue: Mutex::new(Vec::new()),
                 readers: Mutex::new(Vec::new()),
                 max_idle_readers: max_idle_readers.max(1),
             }),
@@ -103,6 +125,92 @@ impl Db {
         })
         .await?
     }
+}
+
+impl Db {
+    /// Stores a batch of signals (see [`Store::insert`]), group-committed
+    /// with the batches of concurrent requests. When it returns `Ok`, the
+    /// batch is durable.
+    pub async fn insert(&self, batch: Vec<EnrichedSignal>) -> Result<InsertSummary, ApiError> {
+        if batch.is_empty() {
+            return Ok(InsertSummary::default());
+        }
+        let (done, outcome) = oneshot::channel();
+        lock(&self.inner.queue).push(Queued { batch, done });
+        let db = self.clone();
+        spawn_blocking(move || db.commit_queued()).await?;
+        match outcome.await {
+            Ok(result) => Ok(result?),
+            Err(e) => Err(ApiError::internal("group commit", e)),
+        }
+    }
+
+    /// Takes the writer, then commits what is queued (possibly nothing: an
+    /// earlier caller may have committed this caller's batch already) in
+    /// groups of at most [`MAX_GROUP_SIGNALS`].
+    fn commit_queued(&self) {
+        let mut writer = lock(&self.inner.writer);
+        loop {
+            let group = {
+                let mut queue = lock(&self.inner.queue);
+                let mut size = 0;
+                let take = queue
+                    .iter()
+                    .take_while(|q| {
+                        size += q.batch.len();
+                        size <= MAX_GROUP_SIGNALS || size == q.batch.len()
+                    })
+                    .count();
+                queue.drain(..take).collect::<Vec<_>>()
+            };
+            if group.is_empty() {
+                return;
+            }
+            commit_group(&mut writer, group);
+        }
+    }
+}
+
+/// Stores a group in one transaction and tells each batch its outcome. When
+/// the group fails as a whole, each batch is tried alone, so one bad batch
+/// fails only its own request.
+fn commit_group(store: &mut SqliteStore, group: Vec<Queued>) {
+    if let [_] = group.as_slice() {
+        for q in group {
+            let result = store.insert(&q.batch);
+            let _ = q.done.send(result);
+        }
+        return;
+    }
+    let lens: Vec<usize> = group.iter().map(|q| q.batch.len()).collect();
+    let mut all = Vec::with_capacity(lens.iter().sum());
+    let mut senders = Vec::with_capacity(group.len());
+    for q in group {
+        all.extend(q.batch);
+        senders.push(q.done);
+    }
+    match store.insert_grouped(&all, &lens) {
+        Ok(summaries) => {
+            for (done, summary) in senders.into_iter().zip(summaries) {
+                // The request may have gone (client hung up): its batch is
+                // stored all the same.
+                let _ = done.send(Ok(summary));
+            }
+        }
+        Err(e) => {
+            tracing::debug!(message = "Group commit failed; committing its batches one by one.", error = %e);
+            let mut rest = all.as_slice();
+            for (done, len) in senders.into_iter().zip(lens) {
+                let (batch, after) = rest.split_at(len);
+                rest = after;
+                let _ = done.send(store.insert(batch));
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// `tokio::task::spawn_blocking` with a join failure mapped to a server fault.

@@ -48,6 +48,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The client took too long to send the body (408 `request_timeout`).
+    #[error("the request body did not arrive within {seconds} s; send it in one go, or in smaller batches")]
+    RequestTimeout {
+        /// The time allowed, in seconds.
+        seconds: u64,
+    },
     /// A well-formed request that cannot be carried out as asked, e.g. an
     /// allocation whose minimums exceed the budget (422 `unprocessable`).
     #[error("{0}")]
@@ -73,6 +79,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
             }
+            ApiError::RequestTimeout { .. } => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }

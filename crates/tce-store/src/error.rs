@@ -47,6 +47,15 @@ pub enum StoreError {
         /// The cause.
         source: rusqlite::Error,
     },
+    /// [`Store::insert_grouped`](crate::Store::insert_grouped) was given
+    /// part lengths that do not add up to the number of signals.
+    #[error("grouped insert: the parts add up to {sum} signals, but {signals} were given")]
+    GroupLengths {
+        /// Sum of the part lengths.
+        sum: usize,
+        /// Number of signals given.
+        signals: usize,
+    },
     /// A signal that cannot be stored; the batch is not stored.
     #[error("signal {channel}/{external_id}: {reason}")]
     InvalidSignal {

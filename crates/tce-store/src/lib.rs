@@ -35,6 +35,17 @@ pub trait Store: Send {
     /// the batch is durable; on `Err` nothing of the batch is stored.
     fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError>;
 
+    /// Group commit: stores several batches, laid one after the other in
+    /// `signals` with lengths `lens`, in one transaction, and says what
+    /// happened to each (a signal that repeats one of an earlier part counts
+    /// as that later part's duplicate). Same rules as [`Store::insert`]; all
+    /// parts or none are stored.
+    fn insert_grouped(
+        &mut self,
+        signals: &[EnrichedSignal],
+        lens: &[usize],
+    ) -> Result<Vec<InsertSummary>, StoreError>;
+
     /// Counts by brand, channel and stage, and the time span.
     fn stats(&self) -> Result<Stats, StoreError>;
 

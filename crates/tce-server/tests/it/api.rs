@@ -289,6 +289,60 @@ async fn ingest_counts_accepted_duplicates_and_rejects() {
     );
 }
 
+/// Concurrent batches are group-committed: each request still gets its own
+/// counts, a signal sent by two requests is stored once (accepted by one,
+/// a duplicate for the other), and everything acknowledged is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_each_get_their_own_counts() {
+    let t = std::sync::Arc::new(test_app());
+    let before = t.store().signal_count().unwrap();
+    // 16 requests of different sizes (so counts handed to the wrong request
+    // show); the later ones overlap their predecessor.
+    let ranges: Vec<std::ops::Range<usize>> =
+        (0..16).map(|i| i * 150..i * 150 + 100 + 10 * i).collect();
+    let record = |n: usize| {
+        serde_json::json!({"id": format!("c-{n}"), "channel": "x",
+            "text": format!("bag {n} was lost again"), "created_at": "2026-05-03T10:00:00Z",
+            "brand": "skyway"})
+        .to_string()
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for range in ranges.clone() {
+        let size = range.len() as u64;
+        let body: String = range.map(|n| record(n) + "\n").collect();
+        let t = t.clone();
+        tasks.spawn(async move {
+            let admin = Some(t.tokens.admin.as_str());
+            let r = t
+                .post("/api/v1/signals", admin, "application/x-ndjson", body)
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+            let v = r.json();
+            (
+                size,
+                v["accepted"].as_u64().unwrap(),
+                v["duplicate"].as_u64().unwrap(),
+            )
+        });
+    }
+    let (mut accepted, mut duplicates) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        let (size, a, d) = done.unwrap();
+        assert_eq!(a + d, size, "each request's counts cover its own batch");
+        accepted += a;
+        duplicates += d;
+    }
+    let sent: u64 = ranges.iter().map(|r| r.len() as u64).sum();
+    let distinct = ranges
+        .iter()
+        .flat_map(|r| r.clone())
+        .collect::<HashSet<_>>()
+        .len() as u64;
+    assert!(distinct < sent, "the batches overlap");
+    assert_eq!((accepted, duplicates), (distinct, sent - distinct));
+    assert_eq!(t.store().signal_count().unwrap(), before + distinct);
+}
+
 #[tokio::test]
 async fn errors_have_one_shape_and_stable_codes() {
     let t = test_app_with(ServerOptions {

@@ -117,7 +117,16 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError> {
-        write::insert(&mut self.conn, batch)
+        let summaries = write::insert_grouped(&mut self.conn, batch, &[batch.len()])?;
+        Ok(summaries.first().copied().unwrap_or_default())
+    }
+
+    fn insert_grouped(
+        &mut self,
+        signals: &[EnrichedSignal],
+        lens: &[usize],
+    ) -> Result<Vec<InsertSummary>, StoreError> {
+        write::insert_grouped(&mut self.conn, signals, lens)
     }
 
     fn stats(&self) -> Result<Stats, StoreError> {

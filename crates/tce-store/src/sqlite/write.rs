@@ -115,24 +115,41 @@ fn check(s: &EnrichedSignal) -> Result<(), StoreError> {
     })
 }
 
-pub(super) fn insert(
+/// Stores `batch` in one transaction; `lens` splits it into consecutive
+/// parts (group commit of several requests' batches), each of which gets
+/// its own summary. The lengths must add up to the batch's length.
+pub(super) fn insert_grouped(
     conn: &mut Connection,
     batch: &[EnrichedSignal],
-) -> Result<InsertSummary, StoreError> {
-    let mut summary = InsertSummary::default();
+    lens: &[usize],
+) -> Result<Vec<InsertSummary>, StoreError> {
+    let total: usize = lens.iter().sum();
+    if total != batch.len() {
+        return Err(StoreError::GroupLengths {
+            sum: total,
+            signals: batch.len(),
+        });
+    }
+    let mut summaries = vec![InsertSummary::default(); lens.len()];
     if batch.is_empty() {
-        return Ok(summary);
+        return Ok(summaries);
     }
     for s in batch {
         check(s)?;
     }
+    // The part each signal belongs to.
+    let parts = lens
+        .iter()
+        .enumerate()
+        .flat_map(|(part, &len)| std::iter::repeat_n(part, len));
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let ids = insert_signals(&tx, batch)?;
 
     let mut touchpoints: Vec<(i64, i64, &TouchpointMatch)> = Vec::with_capacity(batch.len() * 3);
     let mut stage_ratings: Vec<(i64, &StageRating)> = Vec::new();
     let mut rollup = BatchRollup::with_capacity(batch.len());
-    for (es, id) in batch.iter().zip(ids) {
+    for ((es, id), part) in batch.iter().zip(ids).zip(parts) {
+        let summary = &mut summaries[part];
         let Some(id) = id else {
             summary.duplicates += 1;
             continue;
@@ -177,7 +194,7 @@ pub(super) fn insert(
     )?;
     upsert_rollups(&tx, rollup)?;
     tx.commit()?;
-    Ok(summary)
+    Ok(summaries)
 }
 
 /// Inserts the signals; returns the id of each, `None` for a duplicate.

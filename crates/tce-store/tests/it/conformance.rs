@@ -260,6 +260,40 @@ pub fn dedupe_within_batch(store: &mut dyn Store) {
     );
 }
 
+/// Several batches in one transaction: each part gets its own counts, a key
+/// of an earlier part is a later part's duplicate, and the result is the
+/// same as inserting the parts one by one.
+pub fn grouped_insert(store: &mut dyn Store) {
+    let signals = fixtures::signals(5, 400);
+    store.insert(&signals[..50]).expect("stored before");
+    // Parts: 0..100 (50 already stored), 100..250, 200..300 (50 repeat the
+    // previous part), an empty part, 300..400.
+    let mut group: Vec<EnrichedSignal> = Vec::new();
+    let mut lens = Vec::new();
+    for range in [0..100, 100..250, 200..300, 0..0, 300..400] {
+        lens.push(range.len());
+        group.extend_from_slice(&signals[range]);
+    }
+    let done = store.insert_grouped(&group, &lens).expect("grouped");
+    let counts: Vec<(u64, u64)> = done.iter().map(|d| (d.inserted, d.duplicates)).collect();
+    assert_eq!(counts, [(50, 50), (150, 0), (50, 50), (0, 0), (100, 0)]);
+    let kept = distinct(&[&signals]);
+    assert_eq!(store.signal_count().expect("count"), kept.len() as u64);
+    assert_eq!(store.stats().expect("stats"), expected_stats(&kept));
+    assert_rollups_eq(
+        &store.rollups(&RollupFilter::default()).expect("rollups"),
+        &expected_rollups(&kept),
+        "after a grouped insert",
+    );
+    // Lengths that do not add up are refused and nothing is stored.
+    let more = fixtures::signals(55, 10);
+    let err = store
+        .insert_grouped(&more, &[4, 5])
+        .expect_err("lengths must add up");
+    assert!(err.to_string().contains("add up to 9"), "{err}");
+    assert_eq!(store.signal_count().expect("count"), kept.len() as u64);
+}
+
 /// A key stored by an earlier batch is a duplicate; the rest of the batch goes in.
 pub fn dedupe_across_batches(store: &mut dyn Store) {
     let signals = fixtures::signals(3, 300);

@@ -43,6 +43,11 @@ fn dedupe_across_batches() {
 }
 
 #[test]
+fn grouped_insert() {
+    both(conformance::grouped_insert);
+}
+
+#[test]
 fn reopen_keeps_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("tce.db");
