@@ -52,7 +52,7 @@ pub enum ApiError {
     #[error("the request body did not arrive within {seconds} s; send it in one go, or in smaller batches")]
     RequestTimeout {
         /// The time allowed, in seconds.
-        seconds: u64,
+        seconds: f64,
     },
     /// A well-formed request that cannot be carried out as asked, e.g. an
     /// allocation whose minimums exceed the budget (422 `unprocessable`).

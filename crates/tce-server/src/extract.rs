@@ -2,20 +2,13 @@
 //! bodies and oversized requests get the one error shape.
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, ServerOptions};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::header::CONTENT_LENGTH;
 use axum::http::request::Parts;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::de::DeserializeOwned;
-use std::time::Duration;
-
-/// How long a client may take to send a request body. A client that
-/// trickles its body ties up a connection and a buffer; past this it gets a
-/// 408 `request_timeout` (a 10 MiB batch takes well under a second on any
-/// network a collector runs on).
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Query parameters; a malformed query string is a 400 `invalid_parameter`.
 #[derive(Debug, Clone)]
@@ -41,14 +34,14 @@ impl FromRequest<AppState> for LimitedBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        read_limited(req, state.options().max_body_bytes)
-            .await
-            .map(LimitedBody)
+        read_limited(req, state.options()).await.map(LimitedBody)
     }
 }
 
-/// Reads a body up to `limit` bytes within [`BODY_TIMEOUT`].
-pub async fn read_limited(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+/// Reads a body of up to `max_body_bytes` within `body_timeout` (see
+/// [`ServerOptions`]).
+pub async fn read_limited(req: Request, options: &ServerOptions) -> Result<Bytes, ApiError> {
+    let limit = options.max_body_bytes;
     let declared = req
         .headers()
         .get(CONTENT_LENGTH)
@@ -57,10 +50,10 @@ pub async fn read_limited(req: Request, limit: usize) -> Result<Bytes, ApiError>
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let read = tokio::time::timeout(BODY_TIMEOUT, Limited::new(req.into_body(), limit).collect());
-    let Ok(read) = read.await else {
+    let read = Limited::new(req.into_body(), limit).collect();
+    let Ok(read) = tokio::time::timeout(options.body_timeout, read).await else {
         return Err(ApiError::RequestTimeout {
-            seconds: BODY_TIMEOUT.as_secs(),
+            seconds: options.body_timeout.as_secs_f64(),
         });
     };
     match read {
@@ -83,7 +76,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let bytes = read_limited(req, state.options().max_body_bytes).await?;
+        let bytes = read_limited(req, state.options()).await?;
         serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
             use serde_json::error::Category;
             match e.classify() {

@@ -52,6 +52,11 @@ pub use state::{AppState, ServerOptions};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 /// Default largest request body: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// How long a client may take to send a request body by default. One that
+/// trickles its body ties up a connection and a buffer; past this it gets a
+/// 408 `request_timeout` (16 MiB arrive well within it on any network a
+/// collector runs on).
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Default number of idle read connections kept.
 pub const DEFAULT_READ_CONNECTIONS: usize = 4;
 
@@ -136,6 +141,7 @@ pub fn state_for(config: &ServeConfig) -> Result<AppState, ServeError> {
             no_auth: config.no_auth,
             secure_cookies: !loopback,
             max_body_bytes: config.max_body_bytes,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         },
     )
 }

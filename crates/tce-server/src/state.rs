@@ -46,6 +46,9 @@ pub struct ServerOptions {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// How long a client may take to send a request body; slower ones get
+    /// a 408 `request_timeout`.
+    pub body_timeout: std::time::Duration,
 }
 
 impl Default for ServerOptions {
@@ -54,6 +57,7 @@ impl Default for ServerOptions {
             no_auth: false,
             secure_cookies: false,
             max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         }
     }
 }

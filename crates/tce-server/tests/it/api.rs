@@ -343,6 +343,37 @@ async fn concurrent_batches_each_get_their_own_counts() {
     assert_eq!(t.store().signal_count().unwrap(), before + distinct);
 }
 
+/// A client that stops sending its body gets a 408 instead of holding the
+/// connection and its buffer forever.
+#[tokio::test]
+async fn a_stalled_body_times_out() {
+    struct Stalled;
+    impl axum::body::HttpBody for Stalled {
+        type Data = axum::body::Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+            std::task::Poll::Pending
+        }
+    }
+    let t = test_app_with(ServerOptions {
+        body_timeout: std::time::Duration::from_millis(200),
+        ..ServerOptions::default()
+    });
+    let r = t
+        .post(
+            "/api/v1/signals",
+            Some(t.tokens.admin.as_str()),
+            "application/x-ndjson",
+            axum::body::Body::new(Stalled),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::REQUEST_TIMEOUT, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "request_timeout");
+}
+
 #[tokio::test]
 async fn errors_have_one_shape_and_stable_codes() {
     let t = test_app_with(ServerOptions {
