@@ -24,6 +24,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_rollup_monthly.sql",
         sql: include_str!("../../migrations/sqlite/0003_rollup_monthly.sql"),
     },
+    Migration {
+        name: "0004_survey_answers.sql",
+        sql: include_str!("../../migrations/sqlite/0004_survey_answers.sql"),
+    },
 ];
 
 /// The schema version after every migration.

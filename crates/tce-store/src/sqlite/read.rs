@@ -7,7 +7,7 @@ use crate::{
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::types::{FromSqlError, Type, Value};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, Row};
 use std::collections::BTreeMap;
 use tce_model::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingScale, SentimentLabel, Signal,
@@ -452,64 +452,43 @@ pub(super) fn survey_responses(
     conn: &Connection,
     brand: Option<&str>,
 ) -> Result<Vec<SurveyResponse>, StoreError> {
-    // Walk the stage ratings in signal order and read each answer's signal
-    // once (a join would look the signal up again for every stage).
-    let mut ratings = conn.prepare_cached(
-        "SELECT signal_id, stage, value, scale FROM signal_stage_ratings ORDER BY signal_id, stage",
-    )?;
-    let mut signal = conn.prepare_cached(
-        "SELECT brand, created_at, channel, rating, rating_scale FROM signals \
-         WHERE id = ?1 AND rating IS NOT NULL",
+    // survey_answers holds what is needed of each answer's signal, so this
+    // is a scan of two compact tables in signal order, not a lookup per
+    // answer into the signals table.
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.signal_id, a.brand, a.created_at, a.channel, a.rating, a.rating_scale, \
+                r.stage, r.value, r.scale \
+         FROM survey_answers a JOIN signal_stage_ratings r ON r.signal_id = a.signal_id \
+         WHERE ?1 IS NULL OR a.brand = ?1 OR (?1 = ?2 AND a.brand IS NULL) \
+         ORDER BY a.signal_id, r.stage",
     )?;
     let mut out: Vec<SurveyResponse> = Vec::new();
-    // The signal of the current run of stage ratings, None when it is skipped.
-    let mut current: Option<(i64, bool)> = None;
-    let mut rows = ratings.query([])?;
+    let mut current: Option<i64> = None;
+    let mut rows = stmt.query(params![brand, UNKNOWN_BRAND])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        if current.map(|(c, _)| c) != Some(id) {
-            let answer = signal
-                .query_row(params![id], |s| {
-                    Ok((
-                        s.get::<_, Option<String>>(0)?,
-                        s.get::<_, i64>(1)?,
-                        s.get::<_, String>(2)?,
-                        s.get::<_, f64>(3)?,
-                        s.get::<_, String>(4)?,
-                    ))
-                })
-                .optional()?;
-            let wanted = match &answer {
-                Some((b, ..)) => match brand {
-                    None => true,
-                    Some(UNKNOWN_BRAND) => matches!(b.as_deref(), None | Some(UNKNOWN_BRAND)),
-                    Some(want) => b.as_deref() == Some(want),
-                },
-                None => false,
+        if current != Some(id) {
+            current = Some(id);
+            let overall = Rating {
+                value: r.get(4)?,
+                scale: parse_scale("survey_answers", "rating_scale", text(r, 5)?)?,
             };
-            current = Some((id, wanted));
-            if let (true, Some((b, created_at, channel, value, scale))) = (wanted, answer) {
-                let overall = Rating {
-                    value,
-                    scale: parse_scale("signals", "rating_scale", &scale)?,
-                };
-                out.push(SurveyResponse {
-                    brand: b.unwrap_or_else(|| UNKNOWN_BRAND.to_string()),
-                    created_at: time("signals", created_at)?,
-                    channel,
-                    overall: overall.experience_value(),
-                    stages: Vec::new(),
-                });
-            }
+            out.push(SurveyResponse {
+                brand: r
+                    .get::<_, Option<String>>(1)?
+                    .unwrap_or_else(|| UNKNOWN_BRAND.to_string()),
+                created_at: time("survey_answers", r.get(2)?)?,
+                channel: r.get(3)?,
+                overall: overall.experience_value(),
+                stages: Vec::new(),
+            });
         }
-        if current.is_some_and(|(_, wanted)| wanted) {
-            let rating = Rating {
-                value: r.get(2)?,
-                scale: parse_scale("signal_stage_ratings", "scale", text(r, 3)?)?,
-            };
-            if let Some(resp) = out.last_mut() {
-                resp.stages.push((r.get(1)?, rating.experience_value()));
-            }
+        let rating = Rating {
+            value: r.get(7)?,
+            scale: parse_scale("signal_stage_ratings", "scale", text(r, 8)?)?,
+        };
+        if let Some(resp) = out.last_mut() {
+            resp.stages.push((r.get(6)?, rating.experience_value()));
         }
     }
     // Stable: ties in time stay in id order.

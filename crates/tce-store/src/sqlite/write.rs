@@ -29,7 +29,7 @@ use crate::rollup::{
 use crate::{InsertSummary, OutcomeRow, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
 use std::fmt::Write as _;
-use tce_model::{EnrichedSignal, IntentScore, StageRating, TouchpointMatch};
+use tce_model::{EnrichedSignal, IntentScore, Rating, StageRating, TouchpointMatch};
 
 const SIGNAL_COLUMNS: &str = "signals (channel, external_id, brand, brand_detected, author, \
      author_followers, created_at, text, rating, rating_scale, in_reply_to, url, lang, engine, \
@@ -39,6 +39,9 @@ const TOUCHPOINT_COLUMNS: &str =
     "signal_touchpoints (signal_id, position, touchpoint, stage, confidence)";
 
 const STAGE_RATING_COLUMNS: &str = "signal_stage_ratings (signal_id, stage, value, scale)";
+
+const SURVEY_ANSWER_COLUMNS: &str =
+    "survey_answers (signal_id, brand, created_at, channel, rating, rating_scale)";
 
 const ROLLUP_COLUMNS: &str = "rollup_daily (day, brand, touchpoint, stage, channel, n, sum_ev, \
      sum_ev2, positive, neutral, negative, reach, complaints, rated)";
@@ -147,6 +150,7 @@ pub(super) fn insert_grouped(
 
     let mut touchpoints: Vec<(i64, i64, &TouchpointMatch)> = Vec::with_capacity(batch.len() * 3);
     let mut stage_ratings: Vec<(i64, &StageRating)> = Vec::new();
+    let mut survey_answers: Vec<(i64, &EnrichedSignal, &Rating)> = Vec::new();
     let mut rollup = BatchRollup::with_capacity(batch.len());
     for ((es, id), part) in batch.iter().zip(ids).zip(parts) {
         let summary = &mut summaries[part];
@@ -160,7 +164,13 @@ pub(super) fn insert_grouped(
                 .zip(0..)
                 .map(|(tp, position)| (id, position, tp)),
         );
+        let rated_stages = stage_ratings.len();
         stage_ratings.extend(distinct_stage_ratings(es).map(|sr| (id, sr)));
+        if stage_ratings.len() > rated_stages {
+            if let Some(overall) = &es.signal.rating {
+                survey_answers.push((id, es, overall));
+            }
+        }
         rollup.add(es);
     }
     insert_rows(
@@ -190,6 +200,22 @@ pub(super) fn insert_grouped(
             stmt.raw_bind_parameter(at + 1, &sr.stage)?;
             stmt.raw_bind_parameter(at + 2, sr.rating.value)?;
             stmt.raw_bind_parameter(at + 3, sr.rating.scale.as_str())
+        },
+    )?;
+    insert_rows(
+        &tx,
+        DETAILS_PER_STATEMENT,
+        SURVEY_ANSWER_COLUMNS,
+        6,
+        "",
+        &survey_answers,
+        |stmt, at, (id, es, overall)| {
+            stmt.raw_bind_parameter(at, id)?;
+            stmt.raw_bind_parameter(at + 1, effective_brand(es))?;
+            stmt.raw_bind_parameter(at + 2, es.signal.created_at.timestamp())?;
+            stmt.raw_bind_parameter(at + 3, &es.signal.channel)?;
+            stmt.raw_bind_parameter(at + 4, overall.value)?;
+            stmt.raw_bind_parameter(at + 5, overall.scale.as_str())
         },
     )?;
     upsert_rollups(&tx, rollup)?;

@@ -175,6 +175,26 @@ fn user_version(path: &Path) -> i64 {
         .expect("user_version")
 }
 
+/// A database from before survey_answers (schema 3) gets the table filled
+/// from its signals when opened, and reads the same survey answers.
+#[test]
+fn survey_answers_are_backfilled_by_the_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tce.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    store.insert(&fixtures::signals(7, 800)).expect("insert");
+    let before = store.survey_responses(None).expect("responses");
+    assert!(before.len() > 10, "the fixtures hold survey answers");
+    store
+        .connection()
+        .execute_batch("DROP TABLE survey_answers; PRAGMA user_version = 3;")
+        .expect("back to schema 3");
+    drop(store);
+    let store = SqliteStore::open(&path).expect("migrate");
+    assert_eq!(user_version(&path), SqliteStore::schema_version());
+    assert_eq!(store.survey_responses(None).expect("responses"), before);
+}
+
 #[test]
 fn file_is_wal_and_migrated_once() {
     let dir = tempfile::tempdir().expect("tempdir");
