@@ -5,7 +5,7 @@
 //!     [--folds 5] [--seed 42] [--exclude LABEL]... [--dense vader,cx,cues,touchpoints[:TEMPLATE]]
 //!     [--c 0.3] [--epochs 50] [--bits 18] [--word-ngrams 2] [--char 2-5|none] [--no-idf]
 //!     [--class-weight balanced|none] [--stack-folds 5] [--combiner-l2 5]
-//!     [--save MODEL_FILE]
+//!     [--prior-flattening 0.25] [--save MODEL_FILE] [--dump FILE.tsv] [--quick]
 //! ```
 //!
 //! Rows with an empty label, or a label given to `--exclude`, are left out.
@@ -18,7 +18,10 @@
 //! the pooled out-of-fold predictions with the calibration of their
 //! confidences, and the prediction throughput of the last fold's model on one
 //! core (per CPU-second of the thread, so other load on the machine counts
-//! less).
+//! less). `--dump` writes every out-of-fold prediction as a tab-separated
+//! row (row index, fold, gold class index, then the probability of each
+//! class in sorted label order), for analysis elsewhere; `--quick` stops
+//! after the pooled report (no calibration, saving or throughput).
 
 use std::error::Error;
 use std::time::Instant;
@@ -35,6 +38,8 @@ struct Args {
     exclude: Vec<String>,
     dense: Vec<String>,
     save: Option<String>,
+    dump: Option<String>,
+    quick: bool,
     cfg: TrainConfig,
 }
 
@@ -43,7 +48,7 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
         "usage: cv FILE TEXT_COLUMN LABEL_COLUMN [--folds N] [--seed N] [--exclude LABEL]... \
                  [--dense vader,cx,cues,touchpoints[:TEMPLATE]] [--c X] [--epochs N] [--bits N] [--word-ngrams N] \
                  [--char LO-HI|none] [--no-idf] [--class-weight balanced|none] [--stack-folds N] \
-                 [--combiner-l2 X] [--save MODEL_FILE]";
+                 [--combiner-l2 X] [--prior-flattening X] [--save MODEL_FILE] [--dump FILE.tsv] [--quick]";
     let mut positional = Vec::new();
     let mut args = Args {
         path: String::new(),
@@ -53,6 +58,8 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
         exclude: Vec::new(),
         dense: Vec::new(),
         save: None,
+        dump: None,
+        quick: false,
         cfg: TrainConfig::default(),
     };
     let mut it = std::env::args().skip(1);
@@ -88,7 +95,10 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
             }
             "--stack-folds" => args.cfg.stack_folds = value()?.parse()?,
             "--combiner-l2" => args.cfg.combiner_l2 = value()?.parse()?,
+            "--prior-flattening" => args.cfg.prior_flattening = value()?.parse()?,
             "--save" => args.save = Some(value()?),
+            "--dump" => args.dump = Some(value()?),
+            "--quick" => args.quick = true,
             "-h" | "--help" => return Err(usage.into()),
             _ if a.starts_with("--") => return Err(format!("unknown option {a}\n{usage}").into()),
             _ => positional.push(a),
@@ -202,6 +212,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut figures = Vec::new();
     let mut last_model = None;
     let mut train_secs = 0.0;
+    let mut dump = String::new();
     for fold in 0..args.folds {
         let train: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] != fold).collect();
         let test: Vec<usize> = (0..texts.len()).filter(|&i| folds[i] == fold).collect();
@@ -220,6 +231,14 @@ fn main() -> Result<(), Box<dyn Error>> {
             let d = dense.as_ref().map(|d| d[i].as_slice());
             let p = model.predict_with(&texts[i], d, &mut scratch)?;
             confidences.push((p.confidence, p.label == labels[i]));
+            if args.dump.is_some() {
+                let gold = model.labels().iter().position(|l| *l == labels[i]);
+                dump.push_str(&format!("{i}\t{fold}\t{}", gold.map_or(-1, |g| g as i64)));
+                for s in &p.scores {
+                    dump.push_str(&format!("\t{s}"));
+                }
+                dump.push('\n');
+            }
             gold.push(labels[i].clone());
             pred.push(p.label);
         }
@@ -269,6 +288,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         "calibration: mean confidence {mean_confidence:.4}, expected calibration error {ece:.4} (10 bins)\n"
     );
 
+    if let Some(path) = &args.dump {
+        std::fs::write(path, &dump)?;
+    }
+    if args.quick {
+        return Ok(());
+    }
     if let (Some(model), Some(path)) = (&last_model, &args.save) {
         let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
         model.save(&mut file)?;

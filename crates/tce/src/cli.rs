@@ -312,6 +312,11 @@ pub struct TrainArgs {
     /// Seed: the same data and seed give the same model, byte for byte.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Prior correction, 0…1: 0 keeps the training class mix (best accuracy),
+    /// 1 treats classes as equally likely (best mean recall); in between
+    /// favours small classes (macro-F1).
+    #[arg(long, value_name = "X", default_value_t = 0.25)]
+    pub prior_flattening: f32,
 }
 
 #[derive(Debug, Args)]
@@ -349,6 +354,9 @@ pub struct EvalArgs {
     /// Seed of the folds and training.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Prior correction of --cv training (as `tce train --prior-flattening`).
+    #[arg(long, value_name = "X", default_value_t = 0.25)]
+    pub prior_flattening: f32,
     /// Print as JSON (keys accuracy, macro_f1, per_class, confusion, folds).
     #[arg(long)]
     pub json: bool,

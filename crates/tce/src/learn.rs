@@ -113,9 +113,10 @@ fn dense_rows(ev: Option<&RuleEvidence>, texts: &[String]) -> Option<Vec<Vec<f32
     ev.map(|e| texts.iter().map(|t| e.compute(t)).collect())
 }
 
-fn train_config(seed: u64, ev: Option<&RuleEvidence>) -> TrainConfig {
+fn train_config(seed: u64, prior_flattening: f32, ev: Option<&RuleEvidence>) -> TrainConfig {
     TrainConfig {
         seed,
+        prior_flattening,
         dense_names: ev.map(RuleEvidence::names).unwrap_or_default(),
         ..TrainConfig::default()
     }
@@ -147,7 +148,7 @@ pub fn train(ws: &Workspace, args: &TrainArgs) -> Result<ExitCode> {
         &texts,
         &labels,
         dense.as_deref(),
-        &train_config(args.seed, ev.as_ref()),
+        &train_config(args.seed, args.prior_flattening, ev.as_ref()),
     )?;
     let mut out = BufWriter::new(
         File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?,
@@ -214,7 +215,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs) -> Result<ExitCode> {
                 &texts,
                 &labels,
                 d.as_deref(),
-                &train_config(args.seed, ev.as_ref()),
+                &train_config(args.seed, args.prior_flattening, ev.as_ref()),
             )?;
             let mut gold = Vec::new();
             let mut pred = Vec::new();

@@ -114,6 +114,44 @@ fn learns_from_a_handful_of_examples() {
     assert_eq!(model.predict("delayed again", None).unwrap().label, "delay");
 }
 
+/// Prior correction moves probability from a large class to a small one
+/// by exactly the prior ratio, and leaves everything else as it was.
+#[test]
+fn prior_flattening_favours_small_classes() {
+    let mut texts: Vec<String> = (0..40).map(|i| format!("delayed again {i}")).collect();
+    let mut labels = vec!["delay"; 40];
+    texts.extend((0..8).map(|i| format!("lost my bag {i}")));
+    labels.extend(["baggage"; 8]);
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let train = |a: f32| {
+        let cfg = TrainConfig {
+            prior_flattening: a,
+            ..TrainConfig::default()
+        };
+        Classifier::train(&texts, &labels, None, &cfg).unwrap()
+    };
+    let (plain, flat) = (train(0.0), train(1.0));
+    let text = "delayed bag";
+    let p = plain.predict(text, None).unwrap().scores;
+    let q = flat.predict(text, None).unwrap().scores;
+    // labels: ["baggage", "delay"]; priors 8/48 and 40/48.
+    let odds = |s: &[f32]| s[0] / s[1];
+    assert!(
+        (odds(&q) / odds(&p) - 5.0).abs() < 0.05,
+        "{p:?} → {q:?}: the odds should grow by the prior ratio 40/8"
+    );
+    for a in [-0.1, 1.5, f32::NAN] {
+        let cfg = TrainConfig {
+            prior_flattening: a,
+            ..TrainConfig::default()
+        };
+        assert!(matches!(
+            Classifier::train(&texts, &labels, None, &cfg),
+            Err(ClassifyError::Config(_))
+        ));
+    }
+}
+
 #[test]
 fn same_seed_gives_the_same_bytes() {
     let cfg = TrainConfig::default();
