@@ -67,6 +67,8 @@ fn serve(dir: &Path) -> Result<(), Error> {
         no_auth: false,
         max_body_bytes: tce_server::DEFAULT_MAX_BODY_BYTES,
         read_connections: tce_server::DEFAULT_READ_CONNECTIONS,
+        // The benchmark measures the server, not the per-token policy.
+        rate_limit: None,
     };
     tce_server::serve_blocking(config, |addr| {
         println!("listening http://{addr}");

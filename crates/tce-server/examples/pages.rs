@@ -44,6 +44,7 @@ fn main() -> Result<(), Error> {
         no_auth: true,
         max_body_bytes: tce_server::DEFAULT_MAX_BODY_BYTES,
         read_connections: tce_server::DEFAULT_READ_CONNECTIONS,
+        rate_limit: None,
     };
     let state = tce_server::state_for(&config)?;
     // What `tce serve` does in the background at start, timed here.

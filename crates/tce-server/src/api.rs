@@ -64,6 +64,33 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Every authenticated operation is rate limited per token.
+        let rate_limited = utoipa::openapi::ResponseBuilder::new()
+            .description("The token is over its request rate (`rate_limited`); see Retry-After")
+            .content(
+                "application/json",
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for op in operations.into_iter().flatten() {
+                if op.responses.responses.contains_key("401") {
+                    op.responses.responses.insert(
+                        "429".to_string(),
+                        utoipa::openapi::RefOr::T(rate_limited.clone()),
+                    );
+                }
+            }
+        }
     }
 }
 

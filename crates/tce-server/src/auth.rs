@@ -242,7 +242,9 @@ impl FromRequestParts<AppState> for ApiCaller {
             .ok_or_else(|| {
                 ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
             })?;
-        principal_of_token(state, token).await.map(ApiCaller)
+        let principal = principal_of_token(state, token).await?;
+        state.check_rate(principal.token_id)?;
+        Ok(ApiCaller(principal))
     }
 }
 

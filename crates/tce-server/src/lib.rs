@@ -25,6 +25,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod insights;
+pub mod limit;
 pub mod pages;
 pub mod params;
 pub mod report;
@@ -46,6 +47,7 @@ use tce_model::Model;
 
 pub use auth::{generate_token, hash_token, Role};
 pub use db::Db;
+pub use limit::RateLimit;
 pub use state::{AppState, ServerOptions};
 
 /// Default address: loopback only.
@@ -101,6 +103,8 @@ pub struct ServeConfig {
     pub max_body_bytes: usize,
     /// Idle read connections kept.
     pub read_connections: usize,
+    /// Requests per API token (`None`: unlimited).
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// The whole application: API under `/api/v1`, dashboard elsewhere.
@@ -142,6 +146,7 @@ pub fn state_for(config: &ServeConfig) -> Result<AppState, ServeError> {
             secure_cookies: !loopback,
             max_body_bytes: config.max_body_bytes,
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            rate_limit: config.rate_limit,
         },
     )
 }

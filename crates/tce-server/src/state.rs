@@ -14,6 +14,7 @@
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::limit::{Limiter, RateLimit};
 use crate::session::Sessions;
 use std::any::Any;
 use std::collections::HashMap;
@@ -49,6 +50,8 @@ pub struct ServerOptions {
     /// How long a client may take to send a request body; slower ones get
     /// a 408 `request_timeout`.
     pub body_timeout: std::time::Duration,
+    /// Requests per token (`None`: unlimited); over it, 429 `rate_limited`.
+    pub rate_limit: Option<RateLimit>,
 }
 
 impl Default for ServerOptions {
@@ -58,6 +61,7 @@ impl Default for ServerOptions {
             secure_cookies: false,
             max_body_bytes: crate::DEFAULT_MAX_BODY_BYTES,
             body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            rate_limit: Some(RateLimit::DEFAULT),
         }
     }
 }
@@ -75,6 +79,7 @@ struct Inner {
     options: ServerOptions,
     sessions: Sessions,
     ingest_permits: Semaphore,
+    limiter: Option<Limiter>,
     generation: AtomicU64,
     cache: Mutex<HashMap<String, CacheEntry>>,
 }
@@ -110,6 +115,7 @@ impl AppState {
                 model: Arc::new(model),
                 enricher: Arc::new(enricher),
                 db,
+                limiter: options.rate_limit.map(Limiter::new),
                 options,
                 sessions: Sessions::default(),
                 ingest_permits: Semaphore::new(INGEST_CONCURRENCY),
@@ -117,6 +123,17 @@ impl AppState {
                 cache: Mutex::new(HashMap::new()),
             }),
         })
+    }
+
+    /// Spends one request of the token's rate limit; over it, a 429
+    /// `rate_limited` that says when to retry.
+    pub fn check_rate(&self, token_id: Option<i64>) -> Result<(), ApiError> {
+        match (&self.inner.limiter, token_id) {
+            (Some(limiter), Some(id)) => limiter.check(id).map_err(|wait| ApiError::RateLimited {
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The model.

@@ -14,7 +14,7 @@ use tce_insight::scores::{By, Filter, ScoreQuery};
 use tce_server::params::{RangeParams, SignalParams};
 use tce_server::report::{export_scores, export_signals, report as render_report, ReportOptions};
 use tce_server::tokens::NewToken;
-use tce_server::{ServeConfig, DEFAULT_ADDR, DEFAULT_READ_CONNECTIONS};
+use tce_server::{RateLimit, ServeConfig, DEFAULT_ADDR, DEFAULT_READ_CONNECTIONS};
 use tce_store::Store;
 
 /// `tce serve`.
@@ -29,6 +29,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in MiB.
     #[arg(long, default_value_t = 16, value_name = "MIB")]
     pub max_body_mib: usize,
+    /// API requests per second per token (bursts of twice that); over it a
+    /// client gets 429 with Retry-After. 0 = unlimited.
+    #[arg(long, default_value_t = RateLimit::DEFAULT.per_second, value_name = "N")]
+    pub rate_limit: u32,
 }
 
 /// `tce token …`.
@@ -141,6 +145,7 @@ fn config(
     addr: SocketAddr,
     no_auth: bool,
     max_body_mib: usize,
+    rate_limit: u32,
 ) -> Result<ServeConfig> {
     Ok(ServeConfig {
         addr,
@@ -149,6 +154,7 @@ fn config(
         no_auth,
         max_body_bytes: max_body_mib.max(1) * 1024 * 1024,
         read_connections: DEFAULT_READ_CONNECTIONS,
+        rate_limit: (rate_limit > 0).then(|| RateLimit::per_second(rate_limit)),
     })
 }
 
@@ -174,7 +180,13 @@ fn run(cfg: ServeConfig) -> Result<()> {
 
 /// `tce serve`.
 pub fn serve(ws: &Workspace, args: &ServeArgs) -> Result<ExitCode> {
-    run(config(ws, args.addr, args.no_auth, args.max_body_mib)?)?;
+    run(config(
+        ws,
+        args.addr,
+        args.no_auth,
+        args.max_body_mib,
+        args.rate_limit,
+    )?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -182,7 +194,7 @@ pub fn serve(ws: &Workspace, args: &ServeArgs) -> Result<ExitCode> {
 /// of `tce demo`).
 pub fn serve_demo(ws: &Workspace, addr: SocketAddr) -> Result<()> {
     println!("\nThe demo serves without authentication on loopback (--no-auth).");
-    run(config(ws, addr, true, 16)?)
+    run(config(ws, addr, true, 16, 0)?)
 }
 
 /// `tce token …`.

@@ -374,6 +374,32 @@ async fn a_stalled_body_times_out() {
     assert_eq!(r.json()["error"]["code"], "request_timeout");
 }
 
+/// A token over its request rate gets 429 with Retry-After; other tokens
+/// are not affected.
+#[tokio::test]
+async fn a_token_over_its_rate_gets_429_and_others_do_not() {
+    let t = test_app_with(ServerOptions {
+        rate_limit: Some(tce_server::RateLimit {
+            per_second: 1,
+            burst: 3,
+        }),
+        ..ServerOptions::default()
+    });
+    let analyst = Some(t.tokens.analyst.as_str());
+    for _ in 0..3 {
+        assert_eq!(t.get("/api/v1/model", analyst).await.status, StatusCode::OK);
+    }
+    let r = t.get("/api/v1/model", analyst).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+    assert_eq!(
+        r.headers.get("retry-after").map(|v| v.to_str().unwrap()),
+        Some("1")
+    );
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    let admin = Some(t.tokens.admin.as_str());
+    assert_eq!(t.get("/api/v1/model", admin).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn errors_have_one_shape_and_stable_codes() {
     let t = test_app_with(ServerOptions {
@@ -648,6 +674,17 @@ async fn openapi_document_is_generated_and_complete() {
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
+    // Every operation that takes a token documents the rate limit.
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            if op["responses"]["401"].is_object() {
+                assert!(
+                    op["responses"]["429"].is_object(),
+                    "{method} {path} lacks 429"
+                );
+            }
+        }
+    }
     for s in [
         "ErrorBody",
         "IngestResult",
@@ -750,6 +787,7 @@ fn no_auth_is_refused_off_loopback() {
         no_auth,
         max_body_bytes: 1024,
         read_connections: 1,
+        rate_limit: None,
     };
     let err = tce_server::state_for(&config("0.0.0.0:8080", true)).unwrap_err();
     assert!(matches!(err, tce_server::ServeError::NoAuthNotLoopback(_)));
