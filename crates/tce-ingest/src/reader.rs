@@ -51,7 +51,12 @@ impl SignalReader {
         let source = path.display().to_string();
         let mut input = BufReader::with_capacity(BUFFER_BYTES, file);
         let head = input.fill_buf()?;
-        let format = opts.format.unwrap_or_else(|| detect(head));
+        let format = opts.format.unwrap_or_else(|| match detect(head) {
+            // A .jsonl file whose first line is not a record (garbage, a
+            // stray header) is still JSONL: its records are kept.
+            Format::Csv if has_jsonl_extension(path) => Format::Jsonl,
+            detected => detected,
+        });
         let streamed = match format {
             Format::Csv => true,
             Format::Jsonl => !document_of_records(head, head.len() as u64 >= total_bytes),
@@ -110,6 +115,13 @@ impl Iterator for SignalReader {
             Records::Parsed { items, .. } => items.next(),
         }
     }
+}
+
+/// `.jsonl` or `.ndjson`, in any case.
+fn has_jsonl_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
 /// True when JSONL input is one JSON document rather than one record per
@@ -214,6 +226,11 @@ pub fn parse_body(
             match trimmed.first() {
                 None => return Err(IngestError::NotJson("the body is empty".to_string())),
                 Some(b'{' | b'[') => {}
+                // NDJSON whose first line is garbage still has its records.
+                Some(_) if has_object_line(trimmed) => {
+                    let mut lines = LineReader::new(body, source.to_string());
+                    return Ok(split(std::iter::from_fn(|| lines.next_record(model))));
+                }
                 Some(_) => {
                     let start =
                         String::from_utf8_lossy(&trimmed[..trimmed.len().min(40)]).into_owned();
@@ -241,6 +258,11 @@ pub fn parse_body(
             }
         }
     };
+    Ok(split(items))
+}
+
+/// Signals and rejects, each in input order.
+fn split(items: impl IntoIterator<Item = Result<Parsed, Reject>>) -> (Vec<Parsed>, Vec<Reject>) {
     let mut parsed = Vec::new();
     let mut rejects = Vec::new();
     for item in items {
@@ -249,5 +271,11 @@ pub fn parse_body(
             Err(r) => rejects.push(r),
         }
     }
-    Ok((parsed, rejects))
+    (parsed, rejects)
+}
+
+/// Whether some line starts (after blanks) with `{`: the body may be NDJSON.
+fn has_object_line(body: &[u8]) -> bool {
+    body.split(|&b| b == b'\n')
+        .any(|line| skip_space(line).first() == Some(&b'{'))
 }

@@ -38,6 +38,25 @@ fn a_json_array_of_records() {
 }
 
 #[test]
+fn ndjson_whose_first_line_is_garbage_keeps_its_records() {
+    check(
+        b"0\n{\"id\":\"1\",\"channel\":\"x\",\"text\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n",
+        Some(Format::Jsonl),
+        expect![[r#"
+            2 ok x/1 2026-03-01T10:00:00Z "a"
+            1 REJECT expected a JSON object, got a number
+        "#]],
+    );
+    check(
+        b"0\nnull\n",
+        None,
+        expect![[r#"
+        error: not JSON: expected a JSON array, NDJSON or an X/Reddit payload, got "0\nnull\n"
+    "#]],
+    );
+}
+
+#[test]
 fn ndjson_and_a_single_record() {
     check(
         b"{\"id\":\"1\",\"channel\":\"x\",\"text\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n{broken\n\n{\"id\":\"3\",\"channel\":\"x\",\"text\":\"c\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n",

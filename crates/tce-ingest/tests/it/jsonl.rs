@@ -175,3 +175,14 @@ fn a_big_file_streams_across_buffer_boundaries_and_an_overlong_line_is_skipped()
     );
     assert_eq!(items[12_001].as_ref().unwrap().line, 12_002);
 }
+
+#[test]
+fn a_jsonl_file_whose_first_line_is_not_a_record_keeps_its_records() {
+    check(
+        b"id,channel,text\n{\"id\":\"1\",\"channel\":\"x\",\"text\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n",
+        expect![[r#"
+            1 REJECT malformed JSON: expected value at line 1 column 1
+            2 ok x/1 2026-03-01T10:00:00Z "a"
+        "#]],
+    );
+}

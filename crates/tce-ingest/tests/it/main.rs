@@ -6,6 +6,7 @@
 mod body;
 mod csv;
 mod detect;
+mod fuzz;
 mod jsonl;
 mod payloads;
 
