@@ -5,4 +5,5 @@
 
 mod classify;
 mod cx;
+mod fuzz;
 mod vader;
