@@ -1,6 +1,9 @@
 //! Property tests: signal text is hostile and arbitrary; the analysers must
 //! answer every text, within their ranges, without panicking.
 
+// The fixtures are test code: a broken template should stop the test.
+#![allow(clippy::expect_used)]
+
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
