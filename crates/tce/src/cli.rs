@@ -300,8 +300,10 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, value_name = "NAME.model")]
     pub out: PathBuf,
-    /// Rule evidence used as features: vader, cx, cues, touchpoints (needs tce.toml), none.
-    #[arg(long, default_value = "vader,cx,cues")]
+    /// Rule evidence used as features: vader, cx, cues, touchpoints (needs
+    /// tce.toml), none; auto = vader,cx,cues plus touchpoints when the
+    /// workspace has a model.
+    #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename labels FROM=TO before training (repeatable).
     #[arg(long = "label-map", value_name = "FROM=TO")]
@@ -343,7 +345,7 @@ pub struct EvalArgs {
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
     /// Rule evidence for --cv training (as `tce train --evidence`).
-    #[arg(long, default_value = "vader,cx,cues")]
+    #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename gold labels FROM=TO (repeatable), e.g. --label-map "Late Flight=punctuality".
     #[arg(long = "label-map", value_name = "FROM=TO")]

@@ -78,6 +78,20 @@ fn read_examples(
     Ok(ex)
 }
 
+/// The evidence groups `auto` stands for: the rules' sentiment and cues,
+/// and the model's touchpoints when there is a workspace model.
+fn resolve_evidence(groups: &str, model: Option<&Model>) -> String {
+    if groups.trim() == "auto" {
+        if model.is_some() {
+            "vader,cx,cues,touchpoints".to_string()
+        } else {
+            "vader,cx,cues".to_string()
+        }
+    } else {
+        groups.to_string()
+    }
+}
+
 fn evidence(groups: &str, model: Option<&Model>) -> Result<Option<RuleEvidence>> {
     let mut set = EvidenceSet {
         vader: false,
@@ -93,7 +107,7 @@ fn evidence(groups: &str, model: Option<&Model>) -> Result<Option<RuleEvidence>>
             "cues" => set.cues = true,
             "touchpoints" => touchpoints = true,
             other => bail!(
-                "--evidence: unknown group {other:?} (use vader, cx, cues, touchpoints or none)"
+                "--evidence: unknown group {other:?} (use auto, or vader, cx, cues, touchpoints, none)"
             ),
         }
     }
@@ -139,7 +153,8 @@ pub fn train(ws: &Workspace, args: &TrainArgs) -> Result<ExitCode> {
         &args.label_map,
         &args.exclude,
     )?;
-    let ev = evidence(&args.evidence, model.as_ref())?;
+    let groups = resolve_evidence(&args.evidence, model.as_ref());
+    let ev = evidence(&groups, model.as_ref())?;
     let texts: Vec<&str> = ex.texts.iter().map(String::as_str).collect();
     let labels: Vec<&str> = ex.labels.iter().map(String::as_str).collect();
     let dense = dense_rows(ev.as_ref(), &ex.texts);
@@ -199,7 +214,8 @@ pub fn eval(ws: &Workspace, args: &EvalArgs) -> Result<ExitCode> {
         if k < 2 {
             bail!("--cv needs at least 2 folds");
         }
-        let ev = evidence(&args.evidence, model.as_ref())?;
+        let groups = resolve_evidence(&args.evidence, model.as_ref());
+        let ev = evidence(&groups, model.as_ref())?;
         let dense = dense_rows(ev.as_ref(), &ex.texts);
         let folds = stratified_folds(&ex.labels, k, args.seed);
         let mut predicted = vec![String::new(); ex.texts.len()];
@@ -237,10 +253,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs) -> Result<ExitCode> {
         }
         (
             predicted,
-            format!(
-                "{k}-fold cross-validation of a classifier trained with evidence {}",
-                args.evidence
-            ),
+            format!("{k}-fold cross-validation of a classifier trained with evidence {groups}"),
         )
     } else if let Some(path) = &args.classifier {
         let (clf, ev) = load_classifier(path, model.as_ref())?;
