@@ -86,6 +86,10 @@ impl IntoResponse for PageError {
                 if let ApiError::Internal(detail) = &e {
                     tracing::error!(message = "Page failed.", %detail);
                 }
+                let retry_after = match &e {
+                    ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+                    _ => None,
+                };
                 let body = pages::error_body(status.as_u16(), code, &e.public_message());
                 let doc = maud::html! {
                     (maud::DOCTYPE)
@@ -94,7 +98,14 @@ impl IntoResponse for PageError {
                         body { header { a.brand href="/" { "tce" } } main { (body) p { a href="/" { "Back to the overview" } } } }
                     }
                 };
-                (status, Html(doc.into_string())).into_response()
+                let mut response = (status, Html(doc.into_string())).into_response();
+                if let Some(secs) = retry_after {
+                    response.headers_mut().insert(
+                        axum::http::header::RETRY_AFTER,
+                        HeaderValue::from(secs.max(1)),
+                    );
+                }
+                response
             }
         }
     }
@@ -146,6 +157,12 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
                 (id, session, fresh) = (new_id, s, true);
             }
             Err(e) => return PageError::Error(e).into_response(),
+        }
+    }
+    // A signed-in token's requests count against its rate limit, pages too.
+    if let Some(p) = &session.principal {
+        if let Err(e) = state.check_rate(p.token_id) {
+            return PageError::Error(e).into_response();
         }
     }
     req.extensions_mut().insert(WebSession {

@@ -29,8 +29,8 @@ pub struct ServeArgs {
     /// Largest request body accepted, in MiB.
     #[arg(long, default_value_t = 16, value_name = "MIB")]
     pub max_body_mib: usize,
-    /// API requests per second per token (bursts of twice that); over it a
-    /// client gets 429 with Retry-After. 0 = unlimited.
+    /// Requests per second per token, API and dashboard (bursts of twice
+    /// that); over it a client gets 429 with Retry-After. 0 = unlimited.
     #[arg(long, default_value_t = RateLimit::DEFAULT.per_second, value_name = "N")]
     pub rate_limit: u32,
 }

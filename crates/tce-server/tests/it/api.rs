@@ -398,6 +398,21 @@ async fn a_token_over_its_rate_gets_429_and_others_do_not() {
     assert_eq!(r.json()["error"]["code"], "rate_limited");
     let admin = Some(t.tokens.admin.as_str());
     assert_eq!(t.get("/api/v1/model", admin).await.status, StatusCode::OK);
+    // Dashboard pages count against the signed-in token too: within a
+    // burst's worth of page loads one is refused, with Retry-After.
+    let cookie = t.sign_in(&t.tokens.admin).await;
+    let mut refused = None;
+    for _ in 0..4 {
+        let r = t.page("/benchmark", Some(&cookie)).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(r);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = refused.expect("a page over the rate is refused");
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(r.text().contains("rate_limited"), "{}", r.text());
 }
 
 #[tokio::test]
