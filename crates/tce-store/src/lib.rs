@@ -46,6 +46,11 @@ pub trait Store: Send {
         lens: &[usize],
     ) -> Result<Vec<InsertSummary>, StoreError>;
 
+    /// Retention: deletes every signal created before `cutoff` (midnight
+    /// UTC) with its touchpoints, ratings and survey answer, and takes it out
+    /// of the rollups, in one transaction. Outcomes and tokens stay.
+    fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
+
     /// Counts by brand, channel and stage, and the time span.
     fn stats(&self) -> Result<Stats, StoreError>;
 
@@ -131,6 +136,17 @@ pub struct InsertSummary {
     /// Signals skipped because their (channel, external id) was already
     /// stored or came earlier in the batch.
     pub duplicates: u64,
+}
+
+/// What one [`Store::purge_before`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgeSummary {
+    /// Signals deleted.
+    pub signals: u64,
+    /// Of them, survey answers.
+    pub survey_answers: u64,
+    /// Daily rollup rows deleted.
+    pub rollup_rows: u64,
 }
 
 /// Counts over everything stored.

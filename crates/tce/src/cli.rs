@@ -33,6 +33,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Counts of stored signals per brand, channel and stage.
     Stats(StatsArgs),
+    /// Retention: delete signals older than a day, with their share of every score.
+    Purge(PurgeArgs),
     /// Generate a realistic multi-brand demo world, ingest it and summarise it.
     Demo(DemoArgs),
     /// Generate a synthetic data set (signals JSONL, labels, outcomes, truth) without ingesting it.
@@ -219,6 +221,23 @@ pub struct IngestArgs {
     /// Exit with status 3 when any record was rejected.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("cutoff").required(true).args(["before", "keep_days"]))]
+pub struct PurgeArgs {
+    /// Delete signals created before this day (YYYY-MM-DD, midnight UTC).
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
+    /// Keep the last N days (a retention rule to run daily, e.g. from cron).
+    #[arg(long, value_name = "N")]
+    pub keep_days: Option<u32>,
+    /// Really delete (without it, only say what would be deleted).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the result as JSON (keys: cutoff, signals, survey_answers, rollup_rows).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,8 +2,8 @@
 
 use crate::analyze;
 use crate::cli::{
-    Cli, Command, DemoArgs, GenerateArgs, IngestArgs, InitArgs, ModelCommand, SentimentArgs,
-    StatsArgs,
+    Cli, Command, DemoArgs, GenerateArgs, IngestArgs, InitArgs, ModelCommand, PurgeArgs,
+    SentimentArgs, StatsArgs,
 };
 use crate::learn;
 use crate::pipeline::{self, IngestOptions, IngestSummary};
@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Model(cmd) => model(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Ingest(args) => ingest(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Stats(args) => stats(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Purge(args) => purge(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Demo(args) => {
             let dir = cli.dir.unwrap_or_else(|| PathBuf::from("tce-demo"));
             demo(&Workspace::new(Some(&dir)), &args)
@@ -235,6 +236,45 @@ fn stats(ws: &Workspace, args: &StatsArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&stats)?);
     } else {
         print_stats(&model, &stats);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
+    let cutoff = match (&args.before, args.keep_days) {
+        (Some(day), _) => chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--before {day:?}: expected a day as YYYY-MM-DD"))?,
+        (None, Some(n)) => chrono::Utc::now()
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(u64::from(n)))
+            .with_context(|| format!("--keep-days {n}: too far back"))?,
+        (None, None) => bail!("say what to purge: --before YYYY-MM-DD or --keep-days N"),
+    };
+    let mut store = ws.store()?;
+    if !args.yes {
+        let stats = store.stats()?;
+        let oldest = stats.first.map(|t| t.date_naive());
+        match oldest {
+            Some(first) if first < cutoff => println!(
+                "would delete every signal created before {cutoff} (UTC); the oldest is from \
+                 {first}. Outcomes and tokens stay. Run again with --yes to delete."
+            ),
+            _ => println!("nothing to purge: no signal is older than {cutoff}"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let done = store.purge_before(cutoff)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"cutoff": cutoff.to_string(), "signals": done.signals,
+                "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows})
+        );
+    } else {
+        println!(
+            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows)",
+            done.signals, done.survey_answers, done.rollup_rows
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

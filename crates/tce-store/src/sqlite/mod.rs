@@ -15,10 +15,10 @@ mod tokens;
 mod write;
 
 use crate::{
-    InsertSummary, NewToken, OutcomeRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats,
-    Store, StoreError, SurveyResponse, TokenRecord,
+    InsertSummary, NewToken, OutcomeRow, PurgeSummary, RollupFilter, RollupRow, SignalPage,
+    SignalQuery, Stats, Store, StoreError, SurveyResponse, TokenRecord,
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -127,6 +127,10 @@ impl Store for SqliteStore {
         lens: &[usize],
     ) -> Result<Vec<InsertSummary>, StoreError> {
         write::insert_grouped(&mut self.conn, signals, lens)
+    }
+
+    fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError> {
+        write::purge_before(&mut self.conn, cutoff)
     }
 
     fn stats(&self) -> Result<Stats, StoreError> {

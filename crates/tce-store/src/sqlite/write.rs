@@ -26,7 +26,7 @@ use super::read::day_string;
 use crate::rollup::{
     distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRollup, Row,
 };
-use crate::{InsertSummary, OutcomeRow, StoreError};
+use crate::{InsertSummary, OutcomeRow, PurgeSummary, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
 use std::fmt::Write as _;
 use tce_model::{EnrichedSignal, IntentScore, Rating, StageRating, TouchpointMatch};
@@ -445,4 +445,64 @@ pub(super) fn insert_outcomes(
     }
     tx.commit()?;
     Ok(written)
+}
+
+/// Deletes every signal created before `cutoff` (midnight UTC) with its
+/// details, and the rollups of those days, in one transaction. Days before
+/// the cutoff hold only purged signals, so their daily rollups go whole;
+/// the cutoff's month keeps its later days, so its monthly rows are summed
+/// again from the daily ones that remain.
+pub(super) fn purge_before(
+    conn: &mut Connection,
+    cutoff: chrono::NaiveDate,
+) -> Result<PurgeSummary, StoreError> {
+    let cutoff_ts = cutoff
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        .timestamp();
+    let day = day_string(cutoff);
+    let month = format!("{}-01", &day[..7]);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS purge_ids (id INTEGER PRIMARY KEY); DELETE FROM purge_ids;",
+    )?;
+    let signals = tx.execute(
+        "INSERT INTO purge_ids SELECT id FROM signals WHERE created_at < ?1",
+        params![cutoff_ts],
+    )?;
+    for table in ["signal_touchpoints", "signal_stage_ratings"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE signal_id IN (SELECT id FROM purge_ids)"),
+            [],
+        )?;
+    }
+    let survey_answers = tx.execute(
+        "DELETE FROM survey_answers WHERE signal_id IN (SELECT id FROM purge_ids)",
+        [],
+    )?;
+    tx.execute(
+        "DELETE FROM signals WHERE id IN (SELECT id FROM purge_ids)",
+        [],
+    )?;
+    tx.execute("DELETE FROM purge_ids", [])?;
+    let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;
+    tx.execute(
+        "DELETE FROM rollup_monthly WHERE month <= ?1",
+        params![month],
+    )?;
+    tx.execute(
+        "INSERT INTO rollup_monthly
+         SELECT ?1, brand, touchpoint, stage, channel,
+                SUM(n), SUM(sum_ev), SUM(sum_ev2), SUM(positive), SUM(neutral), SUM(negative),
+                SUM(reach), SUM(complaints), SUM(rated)
+         FROM rollup_daily WHERE day >= ?2 AND substr(day, 1, 7) = substr(?2, 1, 7)
+         GROUP BY brand, touchpoint, channel",
+        params![month, day],
+    )?;
+    tx.commit()?;
+    Ok(PurgeSummary {
+        signals: signals as u64,
+        survey_answers: survey_answers as u64,
+        rollup_rows: rollup_days as u64,
+    })
 }

@@ -43,6 +43,11 @@ fn dedupe_across_batches() {
 }
 
 #[test]
+fn purge_before() {
+    both(conformance::purge_before);
+}
+
+#[test]
 fn grouped_insert() {
     both(conformance::grouped_insert);
 }

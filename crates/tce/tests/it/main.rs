@@ -467,3 +467,50 @@ fn a_trained_sentiment_classifier_referenced_in_the_model_drives_enrichment() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("missing.model"), "{}", stderr(&out));
 }
+
+#[test]
+fn purge_deletes_old_signals_only_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("demo");
+    ok(tce(
+        &ws,
+        &["demo", "--signals", "3000", "--seed", "5", "--no-serve"],
+    ));
+    let before = json(&ok(tce(&ws, &["stats", "--json"])));
+    let first = before["first"].as_str().unwrap()[..10].to_string();
+    let last = before["last"].as_str().unwrap()[..10].to_string();
+    assert!(first < last, "{before}");
+    // The middle of the range.
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let cutoff = day(&first) + (day(&last) - day(&first)) / 2;
+    let cutoff = cutoff.to_string();
+
+    let dry = stdout(&ok(tce(&ws, &["purge", "--before", &cutoff])));
+    assert!(dry.contains("--yes"), "{dry}");
+    assert_eq!(
+        json(&ok(tce(&ws, &["stats", "--json"])))["signals"],
+        before["signals"]
+    );
+
+    let done = json(&ok(tce(
+        &ws,
+        &["purge", "--before", &cutoff, "--yes", "--json"],
+    )));
+    let after = json(&ok(tce(&ws, &["stats", "--json"])));
+    let purged = done["signals"].as_u64().unwrap();
+    assert!(purged > 0);
+    assert_eq!(
+        after["signals"].as_u64().unwrap() + purged,
+        before["signals"].as_u64().unwrap()
+    );
+    assert!(
+        after["first"].as_str().unwrap()[..10] >= *cutoff.as_str(),
+        "{after}"
+    );
+    // Scores still work on what is left.
+    ok(tce(&ws, &["score", "--by", "brand"]));
+
+    let bad = tce(&ws, &["purge", "--before", "last tuesday", "--yes"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
+}
