@@ -17,6 +17,7 @@
 mod csv_source;
 mod detect;
 mod jsonl;
+pub mod privacy;
 mod reader;
 mod record;
 mod reddit;
@@ -28,6 +29,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use detect::detect;
+pub use privacy::Pseudonymizer;
 pub use reader::{parse_body, SignalReader};
 use tce_model::Signal;
 

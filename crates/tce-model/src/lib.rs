@@ -12,7 +12,7 @@ pub mod templates;
 
 pub use model::{
     Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model, ModelError,
-    ModelIssue, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,
+    ModelIssue, Privacy, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,

@@ -58,6 +58,8 @@ pub struct Model {
     pub allocation: Allocation,
     /// Trained classifiers to use in enrichment.
     pub classifiers: Classifiers,
+    /// What is kept of people (`[privacy]`).
+    pub privacy: Privacy,
     /// Saved CSV column mappings by name.
     pub csv_mappings: BTreeMap<String, CsvMapping>,
 }
@@ -181,6 +183,15 @@ pub struct Classifiers {
     pub sentiment: Option<String>,
     /// Touchpoint classifier.
     pub touchpoint: Option<String>,
+}
+
+/// What is kept of people (`[privacy]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Privacy {
+    /// Store author handles as keyed pseudonyms (the same author gets the
+    /// same pseudonym within a workspace, so advocates and repeat
+    /// complainers can still be followed; the handle itself is not kept).
+    pub pseudonymize_authors: bool,
 }
 
 /// A saved CSV column mapping: signal field → CSV column name.
@@ -382,6 +393,15 @@ struct RawModel {
     allocation: Option<RawAllocation>,
     #[serde(default)]
     classifiers: RawClassifiers,
+    #[serde(default)]
+    privacy: RawPrivacy,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPrivacy {
+    #[serde(default)]
+    pseudonymize_authors: bool,
 }
 
 #[derive(Deserialize)]
@@ -830,6 +850,9 @@ impl Checker<'_> {
 
         Model {
             allocation,
+            privacy: Privacy {
+                pseudonymize_authors: raw.privacy.pseudonymize_authors,
+            },
             classifiers: Classifiers {
                 sentiment: raw.classifiers.sentiment,
                 touchpoint: raw.classifiers.touchpoint,

@@ -213,6 +213,7 @@ async fn post_signals(
         .map_err(|e| ApiError::internal("ingest permits", e))?;
     let model = state.model().clone();
     let enricher = state.enricher().clone();
+    let pseudonyms = state.pseudonyms().cloned();
     let (batch, rejects) = crate::db::spawn_blocking(move || {
         let (parsed, rejects) =
             parse_body(&body, format, &ReadOptions::default(), &model, "request").map_err(|e| {
@@ -227,9 +228,15 @@ async fn post_signals(
         let mut scratch = EnrichScratch::new();
         let batch: Vec<EnrichedSignal> = parsed
             .into_iter()
-            .map(|p| EnrichedSignal {
-                enrichment: enricher.enrich_with(&p.signal, &mut scratch),
-                signal: p.signal,
+            .map(|p| {
+                let mut signal = p.signal;
+                if let Some(ps) = &pseudonyms {
+                    ps.apply(&mut signal);
+                }
+                EnrichedSignal {
+                    enrichment: enricher.enrich_with(&signal, &mut scratch),
+                    signal,
+                }
             })
             .collect();
         Ok::<_, ApiError>((batch, rejects))

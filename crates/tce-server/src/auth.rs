@@ -169,11 +169,16 @@ pub fn generate_token() -> String {
     format!("{TOKEN_PREFIX}{}", random_base64(32))
 }
 
-/// `n` random bytes from the OS, base64url without padding.
-pub fn random_base64(n: usize) -> String {
+/// `n` random bytes from the OS.
+pub fn random_bytes(n: usize) -> Vec<u8> {
     let mut bytes = vec![0u8; n];
     OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    bytes
+}
+
+/// `n` random bytes from the OS, base64url without padding.
+pub fn random_base64(n: usize) -> String {
+    URL_SAFE_NO_PAD.encode(random_bytes(n))
 }
 
 /// The SHA-256 of a token, as stored.

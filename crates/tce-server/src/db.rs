@@ -104,6 +104,12 @@ impl Db {
         result
     }
 
+    /// Runs `f` on the writer connection on the current thread (start-up
+    /// work, outside the async runtime).
+    pub fn write_blocking<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
+        f(&mut lock(&self.inner.writer))
+    }
+
     /// Runs `f` on the writer connection on the blocking pool; writes are
     /// serialised.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>

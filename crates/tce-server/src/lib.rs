@@ -78,6 +78,9 @@ pub enum ServeError {
     /// The model's phrases could not be compiled.
     #[error(transparent)]
     Enricher(tce_text::enrich::EnrichError),
+    /// The author pseudonym key is unusable.
+    #[error(transparent)]
+    PseudonymKey(#[from] tce_ingest::privacy::KeyError),
     /// Binding or serving failed.
     #[error("serving on {addr}: {source}")]
     Io {

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use tce_ingest::privacy::{Pseudonymizer, KEY_NAME};
 use tce_model::Model;
 use tce_store::Store;
 use tce_text::enrich::Enricher;
@@ -75,6 +76,7 @@ pub struct AppState {
 struct Inner {
     model: Arc<Model>,
     enricher: Arc<Enricher>,
+    pseudonyms: Option<Pseudonymizer>,
     db: Db,
     options: ServerOptions,
     sessions: Sessions,
@@ -110,10 +112,18 @@ impl AppState {
         options: ServerOptions,
     ) -> Result<AppState, crate::ServeError> {
         let enricher = Enricher::new(&model).map_err(crate::ServeError::Enricher)?;
+        let pseudonyms = if model.privacy.pseudonymize_authors {
+            let key = db
+                .write_blocking(|s| s.secret_or_insert(KEY_NAME, &crate::auth::random_bytes(32)))?;
+            Some(Pseudonymizer::new(&key)?)
+        } else {
+            None
+        };
         Ok(AppState {
             inner: Arc::new(Inner {
                 model: Arc::new(model),
                 enricher: Arc::new(enricher),
+                pseudonyms,
                 db,
                 limiter: options.rate_limit.map(Limiter::new),
                 options,
@@ -139,6 +149,11 @@ impl AppState {
     /// The model.
     pub fn model(&self) -> &Arc<Model> {
         &self.inner.model
+    }
+
+    /// Author pseudonyms, when the model asks for them (`[privacy]`).
+    pub fn pseudonyms(&self) -> Option<&Pseudonymizer> {
+        self.inner.pseudonyms.as_ref()
     }
 
     /// The enricher built from the model.

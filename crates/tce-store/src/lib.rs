@@ -51,6 +51,11 @@ pub trait Store: Send {
     /// of the rollups, in one transaction. Outcomes and tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
+    /// The workspace secret `name`: the stored one, or `candidate` (fresh
+    /// random bytes from the caller), stored now, when there is none yet.
+    /// Every process writing to the store gets the same secret.
+    fn secret_or_insert(&mut self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError>;
+
     /// Counts by brand, channel and stage, and the time span.
     fn stats(&self) -> Result<Stats, StoreError>;
 

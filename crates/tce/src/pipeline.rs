@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use tce_ingest::privacy::{Pseudonymizer, KEY_NAME};
 use tce_ingest::{ReadOptions, Reject, SignalReader};
 use tce_model::{EnrichedSignal, Model};
 use tce_store::Store;
@@ -63,6 +64,13 @@ pub fn ingest_files(
     opts: &IngestOptions,
 ) -> Result<IngestSummary> {
     let enricher = build_enricher(model, &opts.model_dir)?;
+    let pseudonyms = if model.privacy.pseudonymize_authors {
+        let candidate = tce_server::auth::random_bytes(32);
+        let key = store.secret_or_insert(KEY_NAME, &candidate)?;
+        Some(Pseudonymizer::new(&key)?)
+    } else {
+        None
+    };
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -72,7 +80,14 @@ pub fn ingest_files(
     let started = Instant::now();
     let mut summary = IngestSummary::default();
     for path in files {
-        let file = ingest_file(model, &enricher, store, path, opts, rejects_out.as_mut())?;
+        let file = ingest_file(
+            model,
+            (&enricher, pseudonyms.as_ref()),
+            store,
+            path,
+            opts,
+            rejects_out.as_mut(),
+        )?;
         summary.accepted += file.accepted;
         summary.duplicates += file.duplicates;
         summary.rejected += file.rejected;
@@ -88,7 +103,7 @@ pub fn ingest_files(
 
 fn ingest_file(
     model: &Model,
-    enricher: &Enricher,
+    (enricher, pseudonyms): (&Enricher, Option<&Pseudonymizer>),
     store: &mut dyn Store,
     path: &Path,
     opts: &IngestOptions,
@@ -119,11 +134,12 @@ fn ingest_file(
             while let Some(record) = reader.next() {
                 match record {
                     Ok(parsed) => {
-                        let enrichment = enricher.enrich(&parsed.signal);
-                        batch.push(EnrichedSignal {
-                            signal: parsed.signal,
-                            enrichment,
-                        });
+                        let mut signal = parsed.signal;
+                        if let Some(p) = pseudonyms {
+                            p.apply(&mut signal);
+                        }
+                        let enrichment = enricher.enrich(&signal);
+                        batch.push(EnrichedSignal { signal, enrichment });
                     }
                     Err(reject) => rejects.push(reject),
                 }

@@ -216,6 +216,28 @@ fn brands_resolve_from_handles_and_aliases() {
         .contains(&"customers_lost_per_negative_post".to_string()));
 }
 
+#[test]
+fn privacy_is_off_unless_asked_and_misspellings_are_errors() {
+    let t = tce_model::templates::template("airline").unwrap();
+    let m = Model::parse(t.toml, Path::new("tce.toml")).unwrap();
+    assert!(!m.privacy.pseudonymize_authors);
+    let on = format!("{}\n[privacy]\npseudonymize_authors = true\n", t.toml);
+    assert!(
+        Model::parse(&on, Path::new("tce.toml"))
+            .unwrap()
+            .privacy
+            .pseudonymize_authors
+    );
+    let typo = format!("{}\n[privacy]\npseudonymise_authors = true\n", t.toml);
+    let err = Model::parse(&typo, Path::new("tce.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("tce.toml:") && err.contains("pseudonymise_authors"),
+        "{err}"
+    );
+}
+
 mod edits {
     //! Property tests: a model file edited by hand in any small way is
     //! either valid or refused with an error that names the file and line —

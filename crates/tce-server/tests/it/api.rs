@@ -815,3 +815,55 @@ fn no_auth_is_refused_off_loopback() {
         "cookies are Secure off loopback"
     );
 }
+
+/// With `[privacy] pseudonymize_authors`, the API stores and shows keyed
+/// pseudonyms, never the handles.
+#[tokio::test]
+async fn the_api_pseudonymizes_authors_when_the_model_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("tce.db");
+    let mut m = model();
+    m.privacy.pseudonymize_authors = true;
+    let db = tce_server::Db::open(&db_path, 1).unwrap();
+    let state = tce_server::AppState::new(
+        m,
+        db,
+        ServerOptions {
+            no_auth: true,
+            ..ServerOptions::default()
+        },
+    )
+    .unwrap();
+    let app = tce_server::app(state);
+    let body = [("p-1", "@JaneDoe"), ("p-2", "janedoe"), ("p-3", "bob")]
+        .iter()
+        .map(|(id, a)| {
+            serde_json::json!({"id": id, "channel": "x", "text": "my bag is lost",
+                "created_at": "2026-05-01T10:00:00Z", "author": a})
+            .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    use tower::ServiceExt;
+    let req = axum::http::Request::post("/api/v1/signals")
+        .header("content-type", "application/x-ndjson")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let store = tce_store::SqliteStore::open(&db_path).unwrap();
+    let authors: Vec<String> = store
+        .connection()
+        .prepare("SELECT author FROM signals ORDER BY external_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        authors.iter().all(|a| a.starts_with("anon-")),
+        "{authors:?}"
+    );
+    assert_eq!(authors[0], authors[1]);
+    assert_ne!(authors[0], authors[2]);
+}

@@ -28,6 +28,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0004_survey_answers.sql",
         sql: include_str!("../../migrations/sqlite/0004_survey_answers.sql"),
     },
+    Migration {
+        name: "0005_secrets.sql",
+        sql: include_str!("../../migrations/sqlite/0005_secrets.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -133,6 +133,22 @@ impl Store for SqliteStore {
         write::purge_before(&mut self.conn, cutoff)
     }
 
+    fn secret_or_insert(&mut self, name: &str, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO secrets (name, value) VALUES (?1, ?2)",
+            rusqlite::params![name, candidate],
+        )?;
+        let value: Vec<u8> =
+            tx.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })?;
+        tx.commit()?;
+        Ok(value)
+    }
+
     fn stats(&self) -> Result<Stats, StoreError> {
         read::stats(&self.conn)
     }

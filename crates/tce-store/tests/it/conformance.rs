@@ -1003,3 +1003,12 @@ fn assert_monthly_sums_daily(store: &mut dyn Store) {
         );
     }
 }
+
+/// A secret is made once: later callers get the first one, whatever they
+/// propose.
+pub fn secrets_are_made_once(store: &mut dyn Store) {
+    let first = store.secret_or_insert("k", &[1, 2, 3]).expect("insert");
+    assert_eq!(first, [1, 2, 3]);
+    assert_eq!(store.secret_or_insert("k", &[9]).expect("again"), [1, 2, 3]);
+    assert_eq!(store.secret_or_insert("other", &[7]).expect("other"), [7]);
+}

@@ -43,6 +43,11 @@ fn dedupe_across_batches() {
 }
 
 #[test]
+fn secrets_are_made_once() {
+    both(conformance::secrets_are_made_once);
+}
+
+#[test]
 fn purge_before() {
     both(conformance::purge_before);
 }
@@ -192,7 +197,7 @@ fn survey_answers_are_backfilled_by_the_migration() {
     assert!(before.len() > 10, "the fixtures hold survey answers");
     store
         .connection()
-        .execute_batch("DROP TABLE survey_answers; PRAGMA user_version = 3;")
+        .execute_batch("DROP TABLE survey_answers; DROP TABLE secrets; PRAGMA user_version = 3;")
         .expect("back to schema 3");
     drop(store);
     let store = SqliteStore::open(&path).expect("migrate");

@@ -514,3 +514,55 @@ fn purge_deletes_old_signals_only_when_told() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
 }
+
+#[test]
+fn pseudonymized_authors_are_stable_and_the_handles_are_not_kept() {
+    let dir = workspace("airline");
+    let toml = dir.path().join("tce.toml");
+    let mut model = std::fs::read_to_string(&toml).unwrap();
+    model.push_str("\n[privacy]\npseudonymize_authors = true\n");
+    std::fs::write(&toml, model).unwrap();
+    let record = |id: &str, author: &str| {
+        serde_json::json!({"id": id, "channel": "x", "text": "bag lost again",
+            "created_at": "2026-05-01T10:00:00Z", "author": author})
+        .to_string()
+    };
+    let first = dir.path().join("first.jsonl");
+    std::fs::write(
+        &first,
+        [record("1", "@JaneDoe"), record("2", "bob_b")].join("\n"),
+    )
+    .unwrap();
+    let second = dir.path().join("second.jsonl");
+    std::fs::write(&second, record("3", "janedoe")).unwrap();
+    // Two processes: the key is kept in the workspace, so pseudonyms agree.
+    ok(tce(dir.path(), &["ingest", first.to_str().unwrap()]));
+    ok(tce(dir.path(), &["ingest", second.to_str().unwrap()]));
+
+    let store = tce_store::SqliteStore::open(&dir.path().join("tce.db")).unwrap();
+    let authors: Vec<String> = store
+        .connection()
+        .prepare("SELECT author FROM signals ORDER BY external_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(authors.len(), 3);
+    assert!(
+        authors.iter().all(|a| a.starts_with("anon-")),
+        "{authors:?}"
+    );
+    assert_eq!(
+        authors[0], authors[2],
+        "the same author, the same pseudonym"
+    );
+    assert_ne!(authors[0], authors[1]);
+    let mut bytes = std::fs::read(dir.path().join("tce.db")).unwrap();
+    bytes.extend(std::fs::read(dir.path().join("tce.db-wal")).unwrap_or_default());
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    assert!(
+        !text.contains("janedoe") && !text.contains("bob_b"),
+        "a handle was stored"
+    );
+}
