@@ -51,6 +51,10 @@ pub trait Store: Send {
     /// of the rollups, in one transaction. Outcomes and tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
+    /// Signals created before `cutoff` (midnight UTC): what
+    /// [`Store::purge_before`] would delete.
+    fn count_before(&self, cutoff: NaiveDate) -> Result<u64, StoreError>;
+
     /// The workspace secret `name`: the stored one, or `candidate` (fresh
     /// random bytes from the caller), stored now, when there is none yet.
     /// Every process writing to the store gets the same secret.

@@ -252,14 +252,12 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
     };
     let mut store = ws.store()?;
     if !args.yes {
-        let stats = store.stats()?;
-        let oldest = stats.first.map(|t| t.date_naive());
-        match oldest {
-            Some(first) if first < cutoff => println!(
-                "would delete every signal created before {cutoff} (UTC); the oldest is from \
-                 {first}. Outcomes and tokens stay. Run again with --yes to delete."
+        match store.count_before(cutoff)? {
+            0 => println!("nothing to purge: no signal is older than {cutoff}"),
+            n => println!(
+                "would delete {n} signals created before {cutoff} (UTC), with their share of \
+                 every score; outcomes and tokens stay. Run again with --yes to delete."
             ),
-            _ => println!("nothing to purge: no signal is older than {cutoff}"),
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -149,6 +149,18 @@ impl Store for SqliteStore {
         Ok(value)
     }
 
+    fn count_before(&self, cutoff: NaiveDate) -> Result<u64, StoreError> {
+        let ts = cutoff
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp();
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM signals WHERE created_at < ?1")?
+            .query_row([ts], |r| r.get(0))?;
+        Ok(read::to_u64(n))
+    }
+
     fn stats(&self) -> Result<Stats, StoreError> {
         read::stats(&self.conn)
     }

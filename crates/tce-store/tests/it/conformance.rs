@@ -890,6 +890,7 @@ pub fn purge_before(store: &mut dyn Store) {
         .partition(|s| s.signal.created_at.date_naive() < cutoff);
     assert!(!old.is_empty() && !kept.is_empty());
     let surveys_before = store.survey_responses(None).expect("surveys").len();
+    assert_eq!(store.count_before(cutoff).expect("count"), old.len() as u64);
     let done = store.purge_before(cutoff).expect("purge");
     assert_eq!(done.signals, old.len() as u64);
     assert_eq!(store.signal_count().expect("count"), kept.len() as u64);

@@ -499,6 +499,10 @@ fn purge_deletes_old_signals_only_when_told() {
     let after = json(&ok(tce(&ws, &["stats", "--json"])));
     let purged = done["signals"].as_u64().unwrap();
     assert!(purged > 0);
+    assert!(
+        dry.contains(&format!("would delete {purged} signals")),
+        "{dry}"
+    );
     assert_eq!(
         after["signals"].as_u64().unwrap() + purged,
         before["signals"].as_u64().unwrap()
