@@ -228,8 +228,7 @@ pub fn parse_body(
                 Some(b'{' | b'[') => {}
                 // NDJSON whose first line is garbage still has its records.
                 Some(_) if has_object_line(trimmed) => {
-                    let mut lines = LineReader::new(body, source.to_string());
-                    return Ok(split(std::iter::from_fn(|| lines.next_record(model))));
+                    return Ok(split(ndjson(body, model, source)))
                 }
                 Some(_) => {
                     let start =
@@ -251,14 +250,17 @@ pub fn parse_body(
                         message: e.to_string(),
                     })
                 }
-                Err(_) => {
-                    let mut lines = LineReader::new(body, source.to_string());
-                    std::iter::from_fn(|| lines.next_record(model)).collect()
-                }
+                Err(_) => ndjson(body, model, source),
             }
         }
     };
     Ok(split(items))
+}
+
+/// A body read one record per line.
+fn ndjson(body: &[u8], model: &Model, source: &str) -> Vec<Result<Parsed, Reject>> {
+    let mut lines = LineReader::new(body, source.to_string());
+    std::iter::from_fn(|| lines.next_record(model)).collect()
 }
 
 /// Signals and rejects, each in input order.

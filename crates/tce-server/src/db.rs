@@ -82,22 +82,13 @@ impl Db {
         &self,
         f: impl FnOnce(&SqliteStore) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let taken = self
-            .inner
-            .readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+        let taken = lock(&self.inner.readers).pop();
         let store = match taken {
             Some(s) => s,
             None => SqliteStore::open(&self.inner.path)?,
         };
         let result = f(&store);
-        let mut idle = self
-            .inner
-            .readers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut idle = lock(&self.inner.readers);
         if idle.len() < self.inner.max_idle_readers {
             idle.push(store);
         }
@@ -105,7 +96,9 @@ impl Db {
     }
 
     /// Runs `f` on the writer connection on the current thread (start-up
-    /// work, outside the async runtime).
+    /// work, outside the async runtime). A panic while holding the lock
+    /// cannot leave a half-written batch behind (the transaction rolls
+    /// back), so a poisoned lock is taken over.
     pub fn write_blocking<T>(&self, f: impl FnOnce(&mut SqliteStore) -> T) -> T {
         f(&mut lock(&self.inner.writer))
     }
@@ -118,18 +111,7 @@ impl Db {
         F: FnOnce(&mut SqliteStore) -> Result<T, ApiError> + Send + 'static,
     {
         let db = self.clone();
-        spawn_blocking(move || {
-            // A panic while holding the lock cannot leave a half-written
-            // batch behind (the transaction rolls back), so the connection
-            // stays usable.
-            let mut writer = db
-                .inner
-                .writer
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            f(&mut writer)
-        })
-        .await?
+        spawn_blocking(move || db.write_blocking(f)).await?
     }
 }
 
@@ -181,10 +163,9 @@ impl Db {
 /// the group fails as a whole, each batch is tried alone, so one bad batch
 /// fails only its own request.
 fn commit_group(store: &mut SqliteStore, group: Vec<Queued>) {
-    if let [_] = group.as_slice() {
+    if group.len() == 1 {
         for q in group {
-            let result = store.insert(&q.batch);
-            let _ = q.done.send(result);
+            let _ = q.done.send(store.insert(&q.batch));
         }
         return;
     }

@@ -93,6 +93,17 @@ impl ApiError {
         }
     }
 
+    /// Seconds the client should wait before retrying (`Retry-After`), for
+    /// a rate-limited request.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            ApiError::RateLimited { retry_after_secs } => {
+                Some(HeaderValue::from((*retry_after_secs).max(1)))
+            }
+            _ => None,
+        }
+    }
+
     /// The stable code.
     pub fn code(&self) -> &'static str {
         self.status_and_code().1
@@ -134,10 +145,7 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(message = "Request failed.", %detail);
         }
-        let retry_after = match &self {
-            ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-            _ => None,
-        };
+        let retry_after = self.retry_after();
         let body = ErrorBody {
             error: ErrorDetail {
                 code: code.to_string(),
@@ -151,10 +159,8 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Bearer realm=\"tce\""),
             );
         }
-        if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        if let Some(v) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
     }

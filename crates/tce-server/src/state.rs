@@ -38,6 +38,20 @@ const CACHE_MAX: usize = 512;
 /// this many bodies.
 const INGEST_CONCURRENCY: usize = 8;
 
+/// The author pseudonymizer of a model whose `[privacy]` asks for one, keyed
+/// by the workspace's secret (made on first use): every ingest path (HTTP,
+/// `tce ingest`) gets the same pseudonyms.
+pub fn author_pseudonyms(
+    model: &Model,
+    store: &mut dyn Store,
+) -> Result<Option<Pseudonymizer>, crate::ServeError> {
+    if !model.privacy.pseudonymize_authors {
+        return Ok(None);
+    }
+    let key = store.secret_or_insert(KEY_NAME, &crate::auth::random_bytes(32))?;
+    Ok(Some(Pseudonymizer::new(&key)?))
+}
+
 /// How the server behaves.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -112,13 +126,7 @@ impl AppState {
         options: ServerOptions,
     ) -> Result<AppState, crate::ServeError> {
         let enricher = Enricher::new(&model).map_err(crate::ServeError::Enricher)?;
-        let pseudonyms = if model.privacy.pseudonymize_authors {
-            let key = db
-                .write_blocking(|s| s.secret_or_insert(KEY_NAME, &crate::auth::random_bytes(32)))?;
-            Some(Pseudonymizer::new(&key)?)
-        } else {
-            None
-        };
+        let pseudonyms = db.write_blocking(|s| author_pseudonyms(&model, s))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 model: Arc::new(model),

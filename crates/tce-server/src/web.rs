@@ -86,10 +86,7 @@ impl IntoResponse for PageError {
                 if let ApiError::Internal(detail) = &e {
                     tracing::error!(message = "Page failed.", %detail);
                 }
-                let retry_after = match &e {
-                    ApiError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-                    _ => None,
-                };
+                let retry_after = e.retry_after();
                 let body = pages::error_body(status.as_u16(), code, &e.public_message());
                 let doc = maud::html! {
                     (maud::DOCTYPE)
@@ -99,11 +96,10 @@ impl IntoResponse for PageError {
                     }
                 };
                 let mut response = (status, Html(doc.into_string())).into_response();
-                if let Some(secs) = retry_after {
-                    response.headers_mut().insert(
-                        axum::http::header::RETRY_AFTER,
-                        HeaderValue::from(secs.max(1)),
-                    );
+                if let Some(v) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, v);
                 }
                 response
             }

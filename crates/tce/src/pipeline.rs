@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tce_ingest::privacy::{Pseudonymizer, KEY_NAME};
+use tce_ingest::privacy::Pseudonymizer;
 use tce_ingest::{ReadOptions, Reject, SignalReader};
 use tce_model::{EnrichedSignal, Model};
 use tce_store::Store;
@@ -64,13 +64,7 @@ pub fn ingest_files(
     opts: &IngestOptions,
 ) -> Result<IngestSummary> {
     let enricher = build_enricher(model, &opts.model_dir)?;
-    let pseudonyms = if model.privacy.pseudonymize_authors {
-        let candidate = tce_server::auth::random_bytes(32);
-        let key = store.secret_or_insert(KEY_NAME, &candidate)?;
-        Some(Pseudonymizer::new(&key)?)
-    } else {
-        None
-    };
+    let pseudonyms = tce_server::state::author_pseudonyms(model, store)?;
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,

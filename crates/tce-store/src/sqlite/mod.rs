@@ -150,15 +150,7 @@ impl Store for SqliteStore {
     }
 
     fn count_before(&self, cutoff: NaiveDate) -> Result<u64, StoreError> {
-        let ts = cutoff
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc()
-            .timestamp();
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM signals WHERE created_at < ?1")?
-            .query_row([ts], |r| r.get(0))?;
-        Ok(read::to_u64(n))
+        read::count_before(&self.conn, cutoff)
     }
 
     fn stats(&self) -> Result<Stats, StoreError> {

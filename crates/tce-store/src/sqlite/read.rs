@@ -40,6 +40,19 @@ pub(super) fn day_string(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
+/// The `created_at` of the day's first second (midnight UTC).
+pub(super) fn midnight_utc(d: NaiveDate) -> i64 {
+    d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
+}
+
+/// Signals created before the day `cutoff` (midnight UTC).
+pub(super) fn count_before(conn: &Connection, cutoff: NaiveDate) -> Result<u64, StoreError> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM signals WHERE created_at < ?1")?
+        .query_row([midnight_utc(cutoff)], |r| r.get(0))?;
+    Ok(to_u64(n))
+}
+
 fn parse_day(table: &'static str, column: &'static str, s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(table, column, s))
 }

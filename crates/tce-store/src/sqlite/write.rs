@@ -22,7 +22,7 @@
 //! about 30k instructions per signal, two thirds inside SQLite's b-trees and
 //! a fifth binding parameters.
 
-use super::read::day_string;
+use super::read::{day_string, midnight_utc};
 use crate::rollup::{
     distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRollup, Row,
 };
@@ -456,10 +456,7 @@ pub(super) fn purge_before(
     conn: &mut Connection,
     cutoff: chrono::NaiveDate,
 ) -> Result<PurgeSummary, StoreError> {
-    let cutoff_ts = cutoff
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-        .timestamp();
+    let cutoff_ts = midnight_utc(cutoff);
     let day = day_string(cutoff);
     let month = format!("{}-01", &day[..7]);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
