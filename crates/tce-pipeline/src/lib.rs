@@ -1,0 +1,264 @@
+//! The one ingest path (DESIGN §4): every door — `tce ingest` (files),
+//! `POST /api/v1/signals` (HTTP), `tce demo`, and the bus worker later —
+//! hands parsed [`Signal`]s to a [`Pipeline`], which pseudonymises authors
+//! (when the model's `[privacy]` asks), enriches, stores, and derives the
+//! work a stored signal causes (care cases next, then alerts, advocacy and
+//! ideas) in the same store transaction.
+//!
+//! Reading wire formats stays with the doors (`tce-ingest` readers; the
+//! server's body parsing): they differ in how they report rejects. What
+//! happens to a signal once it is parsed does not, so it lives here and
+//! nowhere else.
+//!
+//! Every door reports the same internal events with the same fields
+//! (`door`, `received`, `accepted`, `duplicate`, `rejected`), so the CLI, the
+//! API and the worker are operated alike.
+
+use rand::rngs::OsRng;
+use rand::RngCore;
+use std::fmt;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use tce_ingest::privacy::{KeyError, Pseudonymizer, KEY_NAME};
+use tce_model::{EnrichedSignal, Model, Signal};
+use tce_store::{InsertSummary, Store, StoreError};
+use tce_text::classify::{Classifier, ClassifyError};
+use tce_text::enrich::{EnrichError, Enricher};
+
+pub use tce_text::enrich::EnrichScratch;
+
+/// Which door a batch came in through (a low-cardinality label for events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Door {
+    /// `tce ingest` and `tce demo`: files.
+    File,
+    /// `POST /api/v1/signals`.
+    Http,
+    /// A message-bus worker.
+    Bus,
+}
+
+impl Door {
+    /// The label in events and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Door::File => "file",
+            Door::Http => "http",
+            Door::Bus => "bus",
+        }
+    }
+}
+
+impl fmt::Display for Door {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why the pipeline could not be built or could not store a batch.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The model's phrases or a classifier do not fit.
+    #[error("building the enricher from the model: {0}")]
+    Enricher(#[from] EnrichError),
+    /// A classifier file named under `[classifiers]` could not be read.
+    #[error("[classifiers] in tce.toml: {path}: {message}")]
+    Classifier {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// The store failed; nothing of the batch was stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The workspace's pseudonym key is unusable.
+    #[error("[privacy]: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// What storing one batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stored {
+    /// Signals newly stored.
+    pub accepted: u64,
+    /// Signals already stored (same channel and external id), or repeated
+    /// earlier in the batch.
+    pub duplicates: u64,
+}
+
+impl From<InsertSummary> for Stored {
+    fn from(s: InsertSummary) -> Stored {
+        Stored {
+            accepted: s.inserted,
+            duplicates: s.duplicates,
+        }
+    }
+}
+
+/// Parsed signals in; stored, enriched signals and their consequences out.
+/// Cheap to share between threads (`&Pipeline` is `Sync`): parse and
+/// [`Pipeline::prepare`] on any thread, [`Pipeline::store`] on the writer's.
+pub struct Pipeline {
+    enricher: Enricher,
+    pseudonyms: Option<Pseudonymizer>,
+}
+
+impl fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("engine", &self.enricher.engine())
+            .field("pseudonymize_authors", &self.pseudonyms.is_some())
+            .finish()
+    }
+}
+
+impl Pipeline {
+    /// The pipeline of a workspace: the model's rules, the trained
+    /// classifiers named under `[classifiers]` (paths relative to
+    /// `model_dir`, the folder of tce.toml), and — when `[privacy]` asks —
+    /// the author pseudonymiser keyed by the store's secret (made on first
+    /// use, so every door of a workspace gives the same pseudonyms).
+    pub fn open(
+        model: &Model,
+        model_dir: &Path,
+        store: &mut dyn Store,
+    ) -> Result<Pipeline, PipelineError> {
+        let enricher = enricher(model, model_dir)?;
+        let pseudonyms = author_pseudonyms(model, store)?;
+        Ok(Pipeline {
+            enricher,
+            pseudonyms,
+        })
+    }
+
+    /// A pipeline from parts (tests and benchmarks).
+    pub fn from_parts(enricher: Enricher, pseudonyms: Option<Pseudonymizer>) -> Pipeline {
+        Pipeline {
+            enricher,
+            pseudonyms,
+        }
+    }
+
+    /// The enricher (for `tce sentiment`-like reads that store nothing).
+    pub fn enricher(&self) -> &Enricher {
+        &self.enricher
+    }
+
+    /// Pseudonymises and enriches one parsed signal; pure CPU work, safe on
+    /// any thread.
+    pub fn prepare(&self, signal: Signal) -> EnrichedSignal {
+        self.prepare_with(signal, &mut EnrichScratch::new())
+    }
+
+    /// [`Pipeline::prepare`] reusing scratch buffers across signals.
+    pub fn prepare_with(&self, mut signal: Signal, scratch: &mut EnrichScratch) -> EnrichedSignal {
+        if let Some(p) = &self.pseudonyms {
+            p.apply(&mut signal);
+        }
+        let enrichment = self.enricher.enrich_with(&signal, scratch);
+        EnrichedSignal { signal, enrichment }
+    }
+
+    /// Prepares a whole batch.
+    pub fn prepare_all(&self, signals: impl IntoIterator<Item = Signal>) -> Vec<EnrichedSignal> {
+        let mut scratch = EnrichScratch::new();
+        signals
+            .into_iter()
+            .map(|s| self.prepare_with(s, &mut scratch))
+            .collect()
+    }
+
+    /// Stores a prepared batch in one transaction. When it returns `Ok` the
+    /// batch is durable; on `Err` nothing of it was stored.
+    pub fn store(
+        &self,
+        store: &mut dyn Store,
+        batch: &[EnrichedSignal],
+        door: Door,
+    ) -> Result<Stored, PipelineError> {
+        let stored = Stored::from(store.insert(batch)?);
+        event(door, batch.len(), stored);
+        Ok(stored)
+    }
+
+    /// Group commit: stores several prepared batches, laid one after the
+    /// other in `batches` with lengths `lens`, in one transaction, and says
+    /// what happened to each (see `Store::insert_grouped`). All or none.
+    pub fn store_grouped(
+        &self,
+        store: &mut dyn Store,
+        batches: &[EnrichedSignal],
+        lens: &[usize],
+        door: Door,
+    ) -> Result<Vec<Stored>, PipelineError> {
+        let parts = store.insert_grouped(batches, lens)?;
+        let stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
+        for (len, s) in lens.iter().zip(&stored) {
+            event(door, *len, *s);
+        }
+        Ok(stored)
+    }
+
+    /// Records records a door rejected before they reached the pipeline,
+    /// so rejects show up in the same events as the rest.
+    pub fn rejected(&self, door: Door, rejected: usize) {
+        if rejected > 0 {
+            tracing::debug!(
+                message = "Rejected records.",
+                door = door.as_str(),
+                rejected
+            );
+        }
+    }
+}
+
+fn event(door: Door, received: usize, stored: Stored) {
+    tracing::debug!(
+        message = "Stored batch.",
+        door = door.as_str(),
+        received,
+        accepted = stored.accepted,
+        duplicate = stored.duplicates,
+    );
+}
+
+/// The enricher for a model: the rules, plus the trained classifiers named
+/// under `[classifiers]` in tce.toml (paths relative to `model_dir`).
+pub fn enricher(model: &Model, model_dir: &Path) -> Result<Enricher, PipelineError> {
+    let mut enricher = Enricher::new(model)?;
+    if let Some(file) = &model.classifiers.sentiment {
+        enricher = enricher.with_sentiment_classifier(file, load(model_dir, file)?, model)?;
+    }
+    if let Some(file) = &model.classifiers.touchpoint {
+        enricher = enricher.with_touchpoint_classifier(file, load(model_dir, file)?, model)?;
+    }
+    Ok(enricher)
+}
+
+fn load(model_dir: &Path, file: &str) -> Result<Classifier, PipelineError> {
+    let path = model_dir.join(file);
+    let failed = |message: String| PipelineError::Classifier {
+        path: path.clone(),
+        message,
+    };
+    let f = File::open(&path).map_err(|e| failed(format!("cannot open: {e}")))?;
+    Classifier::load(&mut BufReader::new(f))
+        .map_err(|e: ClassifyError| failed(format!("cannot read: {e}")))
+}
+
+/// The author pseudonymiser of a model whose `[privacy]` asks for one, keyed
+/// by the workspace's secret (made on first use).
+pub fn author_pseudonyms(
+    model: &Model,
+    store: &mut dyn Store,
+) -> Result<Option<Pseudonymizer>, PipelineError> {
+    if !model.privacy.pseudonymize_authors {
+        return Ok(None);
+    }
+    let mut fresh = [0u8; 32];
+    OsRng.fill_bytes(&mut fresh);
+    let key = store.secret_or_insert(KEY_NAME, &fresh)?;
+    Ok(Some(Pseudonymizer::new(&key)?))
+}
