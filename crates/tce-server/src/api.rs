@@ -23,8 +23,8 @@ use tce_ingest::{parse_body, Format, IngestError, ReadOptions};
 use tce_insight::alloc::AllocRequest;
 use tce_insight::scores::{benchmark, By, ScoreQuery};
 use tce_model::EnrichedSignal;
+use tce_pipeline::Door;
 use tce_store::Store;
-use tce_text::enrich::EnrichScratch;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
@@ -212,8 +212,7 @@ async fn post_signals(
         .await
         .map_err(|e| ApiError::internal("ingest permits", e))?;
     let model = state.model().clone();
-    let enricher = state.enricher().clone();
-    let pseudonyms = state.pseudonyms().cloned();
+    let pipeline = state.pipeline().clone();
     let (batch, rejects) = crate::db::spawn_blocking(move || {
         let (parsed, rejects) =
             parse_body(&body, format, &ReadOptions::default(), &model, "request").map_err(|e| {
@@ -225,36 +224,24 @@ async fn post_signals(
                     other => ApiError::InvalidBody(other.to_string()),
                 }
             })?;
-        let mut scratch = EnrichScratch::new();
-        let batch: Vec<EnrichedSignal> = parsed
-            .into_iter()
-            .map(|p| {
-                let mut signal = p.signal;
-                if let Some(ps) = &pseudonyms {
-                    ps.apply(&mut signal);
-                }
-                EnrichedSignal {
-                    enrichment: enricher.enrich_with(&signal, &mut scratch),
-                    signal,
-                }
-            })
-            .collect();
+        let batch: Vec<EnrichedSignal> = pipeline.prepare_all(parsed.into_iter().map(|p| p.signal));
+        pipeline.rejected(Door::Http, rejects.len());
         Ok::<_, ApiError>((batch, rejects))
     })
     .await??;
-    let summary = state.db().insert(batch).await?;
-    if summary.inserted > 0 {
+    let summary = state.db().insert(state.pipeline().clone(), batch).await?;
+    if summary.accepted > 0 {
         state.data_changed();
     }
     tracing::debug!(
         message = "Ingested batch.",
-        accepted = summary.inserted,
+        accepted = summary.accepted,
         duplicate = summary.duplicates,
         rejected = rejects.len(),
         token = %caller.name
     );
     Ok(Json(IngestResult {
-        accepted: summary.inserted,
+        accepted: summary.accepted,
         duplicate: summary.duplicates,
         rejected: rejects.len() as u64,
         rejects: rejects

@@ -16,7 +16,8 @@ use crate::error::ApiError;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use tce_model::EnrichedSignal;
-use tce_store::{InsertSummary, SqliteStore, Store, StoreError};
+use tce_pipeline::{Door, Pipeline, PipelineError, Stored};
+use tce_store::{SqliteStore, StoreError};
 use tokio::sync::oneshot;
 
 /// At most this many signals are committed in one group; the rest of the
@@ -27,7 +28,7 @@ const MAX_GROUP_SIGNALS: usize = 20_000;
 #[derive(Debug)]
 struct Queued {
     batch: Vec<EnrichedSignal>,
-    done: oneshot::Sender<Result<InsertSummary, StoreError>>,
+    done: oneshot::Sender<Result<Stored, PipelineError>>,
 }
 
 /// The store of one workspace, shared by all requests.
@@ -116,19 +117,25 @@ impl Db {
 }
 
 impl Db {
-    /// Stores a batch of signals (see [`Store::insert`]), group-committed
-    /// with the batches of concurrent requests. When it returns `Ok`, the
-    /// batch is durable.
-    pub async fn insert(&self, batch: Vec<EnrichedSignal>) -> Result<InsertSummary, ApiError> {
+    /// Stores a prepared batch through the ingest pipeline
+    /// ([`Pipeline::store`]), group-committed with the batches of concurrent
+    /// requests. When it returns `Ok`, the batch is durable.
+    pub async fn insert(
+        &self,
+        pipeline: Arc<Pipeline>,
+        batch: Vec<EnrichedSignal>,
+    ) -> Result<Stored, ApiError> {
         if batch.is_empty() {
-            return Ok(InsertSummary::default());
+            return Ok(Stored::default());
         }
         let (done, outcome) = oneshot::channel();
         lock(&self.inner.queue).push(Queued { batch, done });
         let db = self.clone();
-        spawn_blocking(move || db.commit_queued()).await?;
+        spawn_blocking(move || db.commit_queued(&pipeline)).await?;
         match outcome.await {
-            Ok(result) => Ok(result?),
+            Ok(Ok(stored)) => Ok(stored),
+            Ok(Err(PipelineError::Store(e))) => Err(e.into()),
+            Ok(Err(e)) => Err(ApiError::internal("ingest pipeline", e)),
             Err(e) => Err(ApiError::internal("group commit", e)),
         }
     }
@@ -136,7 +143,7 @@ impl Db {
     /// Takes the writer, then commits what is queued (possibly nothing: an
     /// earlier caller may have committed this caller's batch already) in
     /// groups of at most [`MAX_GROUP_SIGNALS`].
-    fn commit_queued(&self) {
+    fn commit_queued(&self, pipeline: &Pipeline) {
         let mut writer = lock(&self.inner.writer);
         loop {
             let group = {
@@ -154,7 +161,7 @@ impl Db {
             if group.is_empty() {
                 return;
             }
-            commit_group(&mut writer, group);
+            commit_group(pipeline, &mut writer, group);
         }
     }
 }
@@ -162,10 +169,10 @@ impl Db {
 /// Stores a group in one transaction and tells each batch its outcome. When
 /// the group fails as a whole, each batch is tried alone, so one bad batch
 /// fails only its own request.
-fn commit_group(store: &mut SqliteStore, group: Vec<Queued>) {
+fn commit_group(pipeline: &Pipeline, store: &mut SqliteStore, group: Vec<Queued>) {
     if group.len() == 1 {
         for q in group {
-            let _ = q.done.send(store.insert(&q.batch));
+            let _ = q.done.send(pipeline.store(store, &q.batch, Door::Http));
         }
         return;
     }
@@ -176,7 +183,7 @@ fn commit_group(store: &mut SqliteStore, group: Vec<Queued>) {
         all.extend(q.batch);
         senders.push(q.done);
     }
-    match store.insert_grouped(&all, &lens) {
+    match pipeline.store_grouped(store, &all, &lens, Door::Http) {
         Ok(summaries) => {
             for (done, summary) in senders.into_iter().zip(summaries) {
                 // The request may have gone (client hung up): its batch is
@@ -190,7 +197,7 @@ fn commit_group(store: &mut SqliteStore, group: Vec<Queued>) {
             for (done, len) in senders.into_iter().zip(lens) {
                 let (batch, after) = rest.split_at(len);
                 rest = after;
-                let _ = done.send(store.insert(batch));
+                let _ = done.send(pipeline.store(store, batch, Door::Http));
             }
         }
     }

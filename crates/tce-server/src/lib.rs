@@ -75,12 +75,10 @@ pub enum ServeError {
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] tce_store::StoreError),
-    /// The model's phrases could not be compiled.
+    /// The ingest pipeline could not be built (the model's phrases, a
+    /// classifier file, the pseudonym key).
     #[error(transparent)]
-    Enricher(tce_text::enrich::EnrichError),
-    /// The author pseudonym key is unusable.
-    #[error(transparent)]
-    PseudonymKey(#[from] tce_ingest::privacy::KeyError),
+    Pipeline(#[from] tce_pipeline::PipelineError),
     /// Binding or serving failed.
     #[error("serving on {addr}: {source}")]
     Io {

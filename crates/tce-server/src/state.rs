@@ -21,10 +21,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use tce_ingest::privacy::{Pseudonymizer, KEY_NAME};
 use tce_model::Model;
+use tce_pipeline::Pipeline;
 use tce_store::Store;
-use tce_text::enrich::Enricher;
 use tokio::sync::Semaphore;
 
 /// How long a cached insight is fresh.
@@ -37,20 +36,6 @@ const CACHE_MAX: usize = 512;
 /// Ingest requests parsed and enriched at once; more wait. Bounds memory to
 /// this many bodies.
 const INGEST_CONCURRENCY: usize = 8;
-
-/// The author pseudonymizer of a model whose `[privacy]` asks for one, keyed
-/// by the workspace's secret (made on first use): every ingest path (HTTP,
-/// `tce ingest`) gets the same pseudonyms.
-pub fn author_pseudonyms(
-    model: &Model,
-    store: &mut dyn Store,
-) -> Result<Option<Pseudonymizer>, crate::ServeError> {
-    if !model.privacy.pseudonymize_authors {
-        return Ok(None);
-    }
-    let key = store.secret_or_insert(KEY_NAME, &crate::auth::random_bytes(32))?;
-    Ok(Some(Pseudonymizer::new(&key)?))
-}
 
 /// How the server behaves.
 #[derive(Debug, Clone)]
@@ -89,8 +74,7 @@ pub struct AppState {
 
 struct Inner {
     model: Arc<Model>,
-    enricher: Arc<Enricher>,
-    pseudonyms: Option<Pseudonymizer>,
+    pipeline: Arc<Pipeline>,
     db: Db,
     options: ServerOptions,
     sessions: Sessions,
@@ -119,19 +103,24 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// State over a model and an open store.
+    /// State over a model and an open store. The ingest pipeline loads the
+    /// `[classifiers]` of tce.toml relative to the store's folder (a
+    /// workspace keeps tce.toml beside tce.db).
     pub fn new(
         model: Model,
         db: Db,
         options: ServerOptions,
     ) -> Result<AppState, crate::ServeError> {
-        let enricher = Enricher::new(&model).map_err(crate::ServeError::Enricher)?;
-        let pseudonyms = db.write_blocking(|s| author_pseudonyms(&model, s))?;
+        let model_dir = db
+            .path()
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        let pipeline = db.write_blocking(|s| Pipeline::open(&model, &model_dir, s))?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 model: Arc::new(model),
-                enricher: Arc::new(enricher),
-                pseudonyms,
+                pipeline: Arc::new(pipeline),
                 db,
                 limiter: options.rate_limit.map(Limiter::new),
                 options,
@@ -159,14 +148,9 @@ impl AppState {
         &self.inner.model
     }
 
-    /// Author pseudonyms, when the model asks for them (`[privacy]`).
-    pub fn pseudonyms(&self) -> Option<&Pseudonymizer> {
-        self.inner.pseudonyms.as_ref()
-    }
-
-    /// The enricher built from the model.
-    pub fn enricher(&self) -> &Arc<Enricher> {
-        &self.inner.enricher
+    /// The ingest pipeline (pseudonymise, enrich, store, derive).
+    pub fn pipeline(&self) -> &Arc<Pipeline> {
+        &self.inner.pipeline
     }
 
     /// The store.

@@ -1,8 +1,10 @@
-//! The ingest pipeline: read → enrich → store, with progress and rejects.
+//! `tce ingest`'s door onto the one ingest pipeline (`tce-pipeline`): files
+//! read, progress shown, rejects reported; what happens to a parsed signal
+//! (pseudonymise, enrich, store, derive) is the pipeline's.
 //!
-//! A reader thread parses and enriches batches while the calling thread writes
-//! them to the store, so parsing and SQLite work overlap on two cores. Each
-//! batch is one store transaction: what `insert` returned is durable.
+//! A reader thread parses and prepares batches while the calling thread
+//! stores them, so parsing and SQLite work overlap on two cores. Each batch
+//! is one store transaction: what `store` returned is durable.
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -13,11 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tce_ingest::privacy::Pseudonymizer;
 use tce_ingest::{ReadOptions, Reject, SignalReader};
 use tce_model::{EnrichedSignal, Model};
+use tce_pipeline::{Door, EnrichScratch, Pipeline};
 use tce_store::Store;
-use tce_text::enrich::Enricher;
 
 /// How to run an ingest.
 pub struct IngestOptions {
@@ -63,8 +64,7 @@ pub fn ingest_files(
     files: &[PathBuf],
     opts: &IngestOptions,
 ) -> Result<IngestSummary> {
-    let enricher = build_enricher(model, &opts.model_dir)?;
-    let pseudonyms = tce_server::state::author_pseudonyms(model, store)?;
+    let pipeline = Pipeline::open(model, &opts.model_dir, store)?;
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -74,14 +74,7 @@ pub fn ingest_files(
     let started = Instant::now();
     let mut summary = IngestSummary::default();
     for path in files {
-        let file = ingest_file(
-            model,
-            (&enricher, pseudonyms.as_ref()),
-            store,
-            path,
-            opts,
-            rejects_out.as_mut(),
-        )?;
+        let file = ingest_file(model, &pipeline, store, path, opts, rejects_out.as_mut())?;
         summary.accepted += file.accepted;
         summary.duplicates += file.duplicates;
         summary.rejected += file.rejected;
@@ -97,7 +90,7 @@ pub fn ingest_files(
 
 fn ingest_file(
     model: &Model,
-    (enricher, pseudonyms): (&Enricher, Option<&Pseudonymizer>),
+    pipeline: &Pipeline,
     store: &mut dyn Store,
     path: &Path,
     opts: &IngestOptions,
@@ -125,16 +118,10 @@ fn ingest_file(
             let mut reader = reader;
             let mut rejects = Vec::new();
             let mut batch = Vec::with_capacity(batch_size);
+            let mut scratch = EnrichScratch::new();
             while let Some(record) = reader.next() {
                 match record {
-                    Ok(parsed) => {
-                        let mut signal = parsed.signal;
-                        if let Some(p) = pseudonyms {
-                            p.apply(&mut signal);
-                        }
-                        let enrichment = enricher.enrich(&signal);
-                        batch.push(EnrichedSignal { signal, enrichment });
-                    }
+                    Ok(parsed) => batch.push(pipeline.prepare_with(parsed.signal, &mut scratch)),
                     Err(reject) => rejects.push(reject),
                 }
                 if batch.len() >= batch_size {
@@ -154,9 +141,9 @@ fn ingest_file(
         let mut failure = None;
         for msg in rx.iter() {
             let Msg::Batch(batch) = msg;
-            match store.insert(&batch) {
+            match pipeline.store(store, &batch, Door::File) {
                 Ok(done) => {
-                    summary.accepted += done.inserted;
+                    summary.accepted += done.accepted;
                     summary.duplicates += done.duplicates;
                 }
                 Err(e) => {
@@ -183,6 +170,7 @@ fn ingest_file(
     });
     let rejects = result?;
     progress.finish();
+    pipeline.rejected(Door::File, rejects.len());
     summary.rejected = rejects.len() as u64;
     for r in &rejects {
         tracing::warn!(message = "Rejected record.", file = %r.source, line = r.line, reason = %r.reason);
@@ -194,28 +182,6 @@ fn ingest_file(
         }
     }
     Ok(summary)
-}
-
-/// The enricher for a model: the rules, plus the trained classifiers named
-/// under `[classifiers]` in tce.toml.
-pub fn build_enricher(model: &Model, model_dir: &Path) -> Result<Enricher> {
-    let mut enricher = Enricher::new(model).context("building the enricher from the model")?;
-    let load = |file: &str| -> Result<tce_text::classify::Classifier> {
-        let path = model_dir.join(file);
-        let mut r =
-            std::io::BufReader::new(File::open(&path).with_context(|| {
-                format!("[classifiers] in tce.toml: opening {}", path.display())
-            })?);
-        tce_text::classify::Classifier::load(&mut r)
-            .with_context(|| format!("[classifiers] in tce.toml: reading {}", path.display()))
-    };
-    if let Some(file) = &model.classifiers.sentiment {
-        enricher = enricher.with_sentiment_classifier(file, load(file)?, model)?;
-    }
-    if let Some(file) = &model.classifiers.touchpoint {
-        enricher = enricher.with_touchpoint_classifier(file, load(file)?, model)?;
-    }
-    Ok(enricher)
 }
 
 /// A progress bar on a terminal, plain lines every few seconds otherwise.
