@@ -15,7 +15,9 @@
 //!   negation, booster and capitals handling;
 //! - **persistence**: "still", "again", "yet another", "3rd time", "keeps …ing";
 //! - **absence**: expected outcomes that did not happen ("no reply",
-//!   "never received", "still not working", "no one", "nobody");
+//!   "never received", "still not working", "no one", "nobody"); a
+//!   negation does not reach past its sentence ("Never again. Worst
+//!   service ever.");
 //! - **questions**: complaint questions ("why is …", "how long …", "what
 //!   happened", "any update?") are negative; other questions are
 //!   informational and their valences are scaled down to a quarter (a

@@ -536,6 +536,9 @@ impl Pass<'_> {
         let r = self.rules;
         let n = self.n();
         let bits = self.toks.iter().fold(0u8, |acc, t| acc | t.triggers());
+        if r.has(family::ABSENCE) && self.flags_seen & NEGATOR != 0 && self.sents.len() > 1 {
+            self.negation_stops_at_sentence_end();
+        }
         if r.has(family::FALSE_FRIENDS) {
             for i in 0..n {
                 if self.val(i) < 0.0
@@ -600,6 +603,37 @@ impl Pass<'_> {
                     .is_some_and(|t| t.triggers() & trigger::LETDOWN != 0)
                 {
                     self.letdown(i);
+                }
+            }
+        }
+    }
+
+    /// VADER's negation window ignores sentence ends: in "Never again.
+    /// Worst service ever." it negates "worst". A VADER word negated only
+    /// by a negator of an earlier sentence gets its own polarity back.
+    fn negation_stops_at_sentence_end(&mut self) {
+        for k in 1..self.n() {
+            let Some(lex) = self.v.lexicon_valence(k) else {
+                continue;
+            };
+            let v = self.val(k);
+            if v == 0.0 || (v > 0.0) == (lex > 0.0) {
+                continue;
+            }
+            let mut across = false;
+            let mut within = false;
+            for m in k.saturating_sub(3)..k {
+                if self.flag(m, NEGATOR) {
+                    if self.same_sentence(k, m) {
+                        within = true;
+                    } else {
+                        across = true;
+                    }
+                }
+            }
+            if across && !within {
+                if let Some(x) = self.vals.get_mut(k) {
+                    *x = v / N_SCALAR;
                 }
             }
         }

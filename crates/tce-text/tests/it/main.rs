@@ -20,4 +20,5 @@ pub fn shared_data() -> PathBuf {
 mod classify;
 mod cx;
 mod fuzz;
+mod misreadings;
 mod vader;
