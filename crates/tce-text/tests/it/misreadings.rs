@@ -449,7 +449,10 @@ fn rated(text: &str, stars: f64) -> Signal {
         author_followers: None,
         created_at: Default::default(),
         text: text.into(),
-        rating: Some(Rating::new(stars, RatingScale::Stars5).unwrap()),
+        rating: Some(
+            Rating::new(stars, RatingScale::Stars5)
+                .unwrap_or_else(|e| panic!("bad fixture rating {stars}: {e}")),
+        ),
         stage_ratings: Vec::new(),
         in_reply_to: None,
         url: None,
@@ -458,9 +461,12 @@ fn rated(text: &str, stars: f64) -> Signal {
 }
 
 fn enricher() -> Enricher {
-    let t = tce_model::templates::template("credit_card").unwrap();
-    let model = Model::parse(t.toml, Path::new("credit_card.toml")).unwrap();
-    Enricher::new(&model).unwrap()
+    let Some(t) = tce_model::templates::template("credit_card") else {
+        panic!("no credit_card template");
+    };
+    let model = Model::parse(t.toml, Path::new("credit_card.toml"))
+        .unwrap_or_else(|e| panic!("credit_card template: {e}"));
+    Enricher::new(&model).unwrap_or_else(|e| panic!("enricher: {e}"))
 }
 
 fn confidence(e: &tce_model::Enrichment, intent: Intent) -> Option<f32> {
