@@ -5,7 +5,8 @@
 //! (mean human rating ≥ 0.5 positive, ≤ −0.5 negative, else neutral).
 //! Evaluation only: the product never reads these files.
 //!
-//! Usage: `cargo run -p tce-text --example eval_cx [-- CSV]`.
+//! Usage: `cargo run -p tce-text --example eval_cx [-- CSV [TEXT_COLUMN LABEL_COLUMN]]`
+//! (columns `text` and `airline_sentiment` unless given).
 
 use tce_model::Intent;
 use tce_text::cx::CxSentiment;
@@ -36,7 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .position(|h| h == name)
             .ok_or_else(|| format!("{path}: no column {name}"))
     };
-    let (ti, li) = (col("text")?, col("airline_sentiment")?);
+    let text_col = std::env::args().nth(2).unwrap_or_else(|| "text".into());
+    let label_col = std::env::args()
+        .nth(3)
+        .unwrap_or_else(|| "airline_sentiment".into());
+    let (ti, li) = (col(&text_col)?, col(&label_col)?);
     let (mut gold, mut pred) = (Vec::new(), Vec::new());
     // Intents against the gold label: praise on negative tweets and
     // complaints on positive ones are misreadings.

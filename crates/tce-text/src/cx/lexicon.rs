@@ -351,7 +351,8 @@ static ENTRIES: &[Entry] = &[
     cue("service", Cue::Service), cue("patience", Cue::Service), cue("understanding", Cue::Service),
     cue("getting", Cue::Service), cue("following", Cue::Service), cue("reaching", Cue::Service),
     cue("looking", Cue::Service).t(PURCHASE), cue("taking", Cue::Service),
-    cue("fixing", Cue::Service), cue("sorting", Cue::Service), cue("resolving", Cue::Service),
+    cue("fixing", Cue::Service).t(RESOLVE), cue("sorting", Cue::Service).t(RESOLVE),
+    cue("resolving", Cue::Service).t(RESOLVE), cue("solving", Cue::Service).t(RESOLVE),
     cue("hospitality", Cue::Service), cue("kindness", Cue::Service), cue("effort", Cue::Service),
     cue("efforts", Cue::Service), cue("upgrade", Cue::Service).t(PURCHASE),
     cue("followup", Cue::Service),
@@ -393,6 +394,7 @@ static ENTRIES: &[Entry] = &[
     cue("reversed", Cue::None).t(RESOLVE), cue("credited", Cue::None).t(RESOLVE),
     cue("handled", Cue::None).t(RESOLVE), cue("cleared", Cue::None).t(RESOLVE),
     cue("processed", Cue::None).t(RESOLVE), cue("straightened", Cue::None).t(RESOLVE),
+    cue("dealt", Cue::None).t(RESOLVE),
     cue("caught", Cue::None).t(PROTECT), cue("spotted", Cue::None).t(PROTECT),
     cue("blocked", Cue::None).t(PROTECT), cue("stopped", Cue::None).t(PROTECT),
     cue("prevented", Cue::None).t(PROTECT), cue("flagged", Cue::None).t(PROTECT),
@@ -421,7 +423,7 @@ static ENTRIES: &[Entry] = &[
     reval("benefits", FALSE_FRIENDS, 0.0), reval("benefit", FALSE_FRIENDS, 0.0),
     reval("bonus", FALSE_FRIENDS, 0.0), reval("bonuses", FALSE_FRIENDS, 0.0),
     reval("loyalty", FALSE_FRIENDS, 0.0), reval("security", FALSE_FRIENDS, 0.0),
-    reval("interest", FALSE_FRIENDS, 0.0),
+    reval("interest", FALSE_FRIENDS, 0.0), reval("gift", FALSE_FRIENDS, 0.0),
     // "honestly", "to be honest": frankness, not an honest company.
     reval("honestly", FALSE_FRIENDS, 0.0),
 ];

@@ -104,7 +104,9 @@ const PROBLEMS: &[&str] = &[
     "issue", "issues", "problem", "problems", "dispute", "disputes", "chargeback", "chargebacks",
     "error", "errors", "mistake", "mistakes", "complaint", "complaints", "charge", "charges",
     "glitch", "glitches", "bug", "bugs", "fault", "trouble", "fraud", "claim", "case", "ticket",
-    "overcharge", "query", "refund", "refunds", "billing",
+    "overcharge", "query", "refund", "refunds", "billing", "crash", "crashes", "outage", "outages",
+    "delay", "delays", "cancellation", "missing", "lost", "fraudulent", "scam", "hack", "breach",
+    "penalty",
 ];
 
 /// Words before a resolution verb that make it a wish or a request ("needs
@@ -132,7 +134,7 @@ const HEARSAY: &[&str] = &[
 
 /// Resolution verbs that only praise when a problem is named with them
 /// ("handled my complaint", not "handled the booking").
-const WEAK_RESOLUTIONS: &[&str] = &["processed", "cleared", "handled", "credited"];
+const WEAK_RESOLUTIONS: &[&str] = &["processed", "cleared", "handled", "credited", "dealt"];
 
 /// Speed of a remedy ("fixed it quickly", "resolved fast").
 #[rustfmt::skip]
@@ -216,6 +218,13 @@ const INTERJ_TAIL: &[&str] = &[
 const WISH_VERBS: &[&str] = &[
     "had", "would", "could", "were", "was", "offered", "made", "let", "allowed", "flew", "showed",
     "added", "did", "gave", "cared",
+];
+
+/// What a "welcome" names rather than praises ("the welcome bonus").
+#[rustfmt::skip]
+const WELCOMED: &[&str] = &[
+    "bonus", "bonuses", "offer", "offers", "pack", "package", "kit", "gift", "email", "letter",
+    "call", "points", "drink", "drinks", "screen", "message", "credit",
 ];
 
 /// Longest clause span the frames look at on each side of their word.
@@ -541,6 +550,24 @@ impl Pass<'_> {
         }
         if r.has(family::FALSE_FRIENDS) {
             for i in 0..n {
+                if self.val(i) <= 0.0 {
+                    continue;
+                }
+                let prev = self.w(i.wrapping_sub(1));
+                let idiom = match self.w(i) {
+                    // "on the other hand", "mediocre at best", "FYI".
+                    "hand" => prev == "other",
+                    "best" => prev == "at",
+                    "fyi" => true,
+                    // "the welcome bonus", "a welcome pack".
+                    "welcome" => WELCOMED.contains(&self.w(i + 1)),
+                    _ => false,
+                };
+                if idiom {
+                    self.set(i, 0.0);
+                }
+            }
+            for i in 0..n {
                 if self.val(i) < 0.0
                     && !self.flag(i, COMMA | SENT_END)
                     && TEAM_NAMES.contains(&self.w(i))
@@ -644,8 +671,14 @@ impl Pass<'_> {
     fn wish(&mut self, i: usize) {
         let w = self.w(i);
         let wished = if w == "wish" {
-            (i + 1..(i + 4).min(self.n()))
-                .any(|k| self.same_sentence(i, k) && WISH_VERBS.contains(&self.w(k)))
+            (i + 1..(i + 4).min(self.n())).any(|k| {
+                let wk = self.w(k);
+                self.same_sentence(i, k) && (WISH_VERBS.contains(&wk) || wk.ends_with("'d"))
+            })
+        } else if self.cue(i) == Cue::Love {
+            // "would love to see a better app".
+            matches!(self.w(i.wrapping_sub(1)), "would" | "i'd" | "we'd" | "id")
+                && matches!(self.w(i + 1), "to" | "it" | "if")
         } else {
             let (p1, p2) = (self.w(i.wrapping_sub(1)), self.w(i.wrapping_sub(2)));
             let conditional = (p1 == "be"
@@ -673,6 +706,11 @@ impl Pass<'_> {
             || self.sent(i).is_some_and(|s| s.question)
             || matches!(self.w(i + 1), "nothing" | "anything")
         {
+            return;
+        }
+        // "dealt with"; a gerund only when thanked for ("for sorting it").
+        let prev = self.w(i.wrapping_sub(1));
+        if (w == "dealt" && self.w(i + 1) != "with") || (w.ends_with("ing") && prev != "for") {
             return;
         }
         let s = self.sent(i).map_or(0, |s| s.start as usize);
@@ -841,14 +879,20 @@ impl Pass<'_> {
     /// "could be better", "should have been better", "used to be better",
     /// "deserve better"; "couldn't be better" is praise.
     fn could_be_better(&mut self, i: usize) {
-        let (p1, p2) = (self.w(i.wrapping_sub(1)), self.w(i.wrapping_sub(2)));
+        // "could be a lot better", "could have been so much better".
+        let mut at = i;
+        while at > 0 && i - at < 3 && EXPECT_FILLERS.contains(&self.w(at - 1)) {
+            at -= 1;
+        }
+        let (p1, p2) = (self.w(at.wrapping_sub(1)), self.w(at.wrapping_sub(2)));
         let modal = matches!(p1, "be" | "been")
             && matches!(
                 p2,
                 "could" | "should" | "would" | "have" | "to" | "might" | "must" | "couldn't"
             );
-        let deserve = matches!(p1, "deserve" | "deserved" | "deserves" | "expect");
-        if !(modal || deserve) || i < 2 || !self.same_sentence(i, i - 2) {
+        // "deserve better", "do better", "you can do better".
+        let deserve = matches!(p1, "deserve" | "deserved" | "deserves" | "expect" | "do");
+        if !(modal || deserve) || at < 1 || !self.same_sentence(i, at - 1) {
             return;
         }
         if self.negator_before(i).is_some() {

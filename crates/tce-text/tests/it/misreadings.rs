@@ -163,6 +163,24 @@ fn hedged_disappointment_is_negative_and_no_praise() {
             &[Praise],
         ),
         ("used to be better", Negative, &[Complaint], &[Praise]),
+        (
+            "Worst app I have used in years. Do better.",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "the website could be a lot better tbh",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "the lounge was mediocre at best",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
         // Not every expectation is a letdown.
         ("Better than expected!", Positive, &[Praise], &[Complaint]),
         ("Couldn't be better!", Positive, &[Praise], &[Complaint]),
@@ -184,6 +202,18 @@ fn hedged_disappointment_is_negative_and_no_praise() {
 #[test]
 fn waiting_without_news_carries_no_praise() {
     check(&[
+        (
+            "Stuck since the weekend, would love to see a better travel portal",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "Waiting for weeks. On the other hand the gift card arrived.",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
         ("Slow and no updates... still waiting", Negative, &[Complaint], &[Praise]),
         (
             "Slow and no updates. Rewards issue again, still waiting for an update.",
@@ -215,6 +245,18 @@ fn waiting_without_news_carries_no_praise() {
 #[test]
 fn a_problem_solved_is_praise() {
     check(&[
+        (
+            "thanks to the team for sorting the late fee so quickly",
+            Positive,
+            &[Praise],
+            &[Complaint],
+        ),
+        (
+            "happy with how the app crash was handled",
+            Positive,
+            &[Praise],
+            &[Complaint],
+        ),
         (
             "dispute team resolved my chargeback fast",
             Positive,
