@@ -112,9 +112,9 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
         praise = 0.45;
     }
     // A problem solved or a threat stopped is praise of the service
-    // ("they fixed my refund issue quickly"), unless the message stays
-    // negative.
-    if c.resolutions > 0 && c.sarcasm == 0 && !negative {
+    // ("they fixed my refund issue quickly"), unless the message as a
+    // whole is not positive ("it was fixed, then it broke again").
+    if c.resolutions > 0 && c.sarcasm == 0 && compound > 0.05 {
         praise = praise.max(0.55);
     }
     push(Intent::Praise, praise);

@@ -730,7 +730,25 @@ impl Pass<'_> {
         }
         let (a, b) = self.clause(i);
         let problem = (a..b).any(|k| k != i && self.is_problem(k));
-        if WEAK_RESOLUTIONS.contains(&w) && !problem {
+        // "sorted by price": an order, not a fix.
+        let ordering = w == "sorted" && matches!(self.w(i + 1), "by" | "alphabetically");
+        if (WEAK_RESOLUTIONS.contains(&w) || ordering) && !problem {
+            return;
+        }
+        // "refunded the wrong amount", "fixed it badly": botched.
+        let botched = (i + 1..b.min(i + 4)).any(|k| {
+            self.val(k) < 0.0 && !self.is_problem(k) && self.v.lexicon_valence(k).is_some()
+        });
+        // "it was fixed, then it broke again": the fix did not hold.
+        let relapse = (b..(b + MAX_CLAUSE).min(self.n())).any(|k| {
+            let wk = self.w(k);
+            matches!(
+                wk,
+                "broke" | "broken" | "reappeared" | "recurred" | "resurfaced" | "unfixed"
+            ) || (matches!(wk, "again" | "still") && self.val(k - 1) < 0.0)
+                || (wk == "still" && (self.val(k + 1) < 0.0 || self.flag(k + 1, NEGATOR)))
+        });
+        if botched || relapse {
             return;
         }
         for k in (a..b).filter(|&k| k != i) {
@@ -1611,6 +1629,15 @@ impl Pass<'_> {
             let v = self.val(k);
             let service = matches!(cue, Cue::Service | Cue::Help)
                 || (cue == Cue::Expected && self.negator_before(k).is_none());
+            if service && self.w(k + 1) == "nothing" {
+                // "thanks for fixing nothing".
+                if r.has(family::SARCASM) {
+                    self.set(i, -1.5);
+                    bump(&mut self.cues.sarcasm);
+                    bump(&mut self.cues.failures);
+                }
+                return;
+            }
             if service || v > 0.0 {
                 if r.has(family::GRATITUDE) {
                     let base = self.v.sentiments().get(i).copied().unwrap_or(0.0);

@@ -299,7 +299,38 @@ fn a_problem_solved_is_praise() {
             &[Praise],
             &[Complaint],
         ),
-        // Unresolved, asked, wished for or hearsay: still a complaint.
+        // Unresolved, asked, wished for, hearsay, botched or relapsed:
+        // still a complaint.
+        (
+            "Thanks for fixing nothing",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "My issue was fixed, then it broke again",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "They fixed the app. It is still not working",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "they refunded the wrong amount",
+            Negative,
+            &[Complaint],
+            &[Praise],
+        ),
+        (
+            "results sorted by price",
+            Neutral,
+            &[],
+            &[Praise, Complaint],
+        ),
         ("still not resolved", Negative, &[Complaint], &[Praise]),
         (
             "They never fixed my issue",
