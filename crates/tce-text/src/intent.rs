@@ -3,9 +3,12 @@
 //!
 //! Intents are read off the CX analysis of the text ([`crate::cx`]): its
 //! compound score and the cues its rules found (service failures, complaint
-//! questions, gratitude, sarcasm, threats to leave), plus a few phrase
-//! patterns of their own for suggestions and purchase intent. Nothing is
-//! learned; every rule is a plain cue of how customers phrase these intents.
+//! questions, gratitude, sarcasm, threats to leave, problems solved and
+//! threats stopped), plus a few phrase patterns of their own for
+//! suggestions and purchase intent. Nothing is learned; every rule is a
+//! plain cue of how customers phrase these intents. A rating that came
+//! with the text re-weighs the complaint or praise it contradicts
+//! ([`reweigh_by_rating`]).
 //!
 //! ```
 //! use tce_model::Intent;
