@@ -187,14 +187,21 @@ fn cx_predict(rows: &[Row], rules: CxRules) -> Vec<SentimentLabel> {
     })
 }
 
+/// `shared/data` in the nearest ancestor of the crate that has one (the
+/// repository's parent for a checkout, further up for a nested worktree).
+fn data_root() -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|a| a.join("shared/data"))
+        .find(|d| d.is_dir())
+        .map_or_else(|| "../shared/data".to_string(), |d| d.display().to_string())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let default = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/airline/dev.csv"
-    );
+    let root = data_root();
     let path = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| default.to_string());
+        .unwrap_or_else(|| format!("{root}/airline/dev.csv"));
     let rows = load(&path)?;
     println!("{path}: {} tweets\n", rows.len());
 
@@ -392,7 +399,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Out of domain: the CX rules must not spoil general sentiment. Pearson
     // correlation of compound with the human mean rating on VADER's
     // ground-truth corpora.
-    let vader_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/vader");
+    let vader_dir = format!("{root}/vader");
     println!(
         "\ngeneral text (VADER ground truth; Pearson r of compound with the human mean rating):"
     );

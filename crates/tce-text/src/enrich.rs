@@ -6,7 +6,10 @@
 //! ([`Enricher::enrich_with`]) it allocates no more than the result needs.
 //! Sentiment comes from the CX engine ([`crate::cx`], engine name `cx`) or,
 //! on request, from plain VADER (`vader`); intents always come from the CX
-//! analysis ([`crate::intent`]). It is pure: no I/O, no clock.
+//! analysis ([`crate::intent`]). A signal's rating, when it has one, wins
+//! over its text: it is the experience value, and the text's complaint or
+//! praise it contradicts is re-weighed ([`intent::reweigh_by_rating`]).
+//! It is pure: no I/O, no clock.
 
 use std::fmt;
 use std::str::FromStr;
@@ -354,8 +357,17 @@ impl Enricher {
 
         let mut intents = Vec::new();
         intent::detect_into(&scratch.cx, cx_compound, &mut intents);
+        // A rating wins over the text: it is the experience value, and the
+        // text's complaint or praise it contradicts is re-weighed.
+        let experience_value = match signal.rating {
+            Some(r) => {
+                let v = r.experience_value();
+                intent::reweigh_by_rating(&mut intents, v);
+                v
+            }
+            None => compound,
+        };
         let churn = intents.iter().any(|i| i.intent == Intent::ChurnRisk);
-        let experience_value = signal.rating.map_or(compound, |r| r.experience_value());
         Enrichment {
             engine,
             sentiment: compound,

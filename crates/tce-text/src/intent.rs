@@ -3,9 +3,12 @@
 //!
 //! Intents are read off the CX analysis of the text ([`crate::cx`]): its
 //! compound score and the cues its rules found (service failures, complaint
-//! questions, gratitude, sarcasm, threats to leave), plus a few phrase
-//! patterns of their own for suggestions and purchase intent. Nothing is
-//! learned; every rule is a plain cue of how customers phrase these intents.
+//! questions, gratitude, sarcasm, threats to leave, problems solved and
+//! threats stopped), plus a few phrase patterns of their own for
+//! suggestions and purchase intent. Nothing is learned; every rule is a
+//! plain cue of how customers phrase these intents. A rating that came
+//! with the text re-weighs the complaint or praise it contradicts
+//! ([`reweigh_by_rating`]).
 //!
 //! ```
 //! use tce_model::Intent;
@@ -111,6 +114,12 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     } else if c.sarcasm == 0 && strong_positive_clause(scratch) {
         praise = 0.45;
     }
+    // A problem solved or a threat stopped is praise of the service
+    // ("they fixed my refund issue quickly"), unless the message as a
+    // whole is not positive ("it was fixed, then it broke again").
+    if c.resolutions > 0 && c.sarcasm == 0 && compound > 0.05 {
+        praise = praise.max(0.55);
+    }
     push(Intent::Praise, praise);
 
     // Question: a '?' sentence, or an interrogative opening without one.
@@ -138,6 +147,46 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     };
     push(Intent::ChurnRisk, churn);
     push(Intent::PurchaseIntent, phrases.purchase);
+}
+
+/// Confidence below which a re-weighed intent is dropped: lower than any
+/// confidence the text rules give on their own (0.45), so only an intent
+/// the rating contradicts falls under it.
+pub const MIN_CONFIDENCE: f32 = 0.4;
+
+/// Re-weighs the intents read from a text by the rating that came with it
+/// (`experience_value`: the rating mapped onto −1…1, see
+/// [`tce_model::Rating::experience_value`]). A rating above the middle of
+/// its scale lowers the complaint confidence, one below it lowers the
+/// praise confidence, by half the rating's distance from the middle (a
+/// 5-star review halves a complaint, a 4-star one takes a quarter off);
+/// intents that fall under [`MIN_CONFIDENCE`] are dropped. The other
+/// intents (questions, suggestions, churn risk, purchase intent) are not
+/// contradicted by a rating and stay as they are.
+///
+/// ```
+/// use tce_model::{Intent, IntentScore};
+/// use tce_text::intent::reweigh_by_rating;
+/// let mut found = vec![IntentScore { intent: Intent::Complaint, confidence: 0.62 }];
+/// reweigh_by_rating(&mut found, 1.0); // 5 stars
+/// assert!(found.is_empty());
+/// ```
+pub fn reweigh_by_rating(intents: &mut Vec<IntentScore>, experience_value: f64) {
+    if !experience_value.is_finite() {
+        return;
+    }
+    let r = experience_value.clamp(-1.0, 1.0);
+    for s in intents.iter_mut() {
+        let against = match s.intent {
+            Intent::Complaint => r.max(0.0),
+            Intent::Praise => (-r).max(0.0),
+            _ => 0.0,
+        };
+        if against > 0.0 {
+            s.confidence = (f64::from(s.confidence) * (1.0 - 0.5 * against)) as f32;
+        }
+    }
+    intents.retain(|s| s.confidence >= MIN_CONFIDENCE);
 }
 
 /// What the suggestion and purchase patterns found.

@@ -108,6 +108,12 @@ pub(crate) mod trigger {
     pub const PURCHASE: u8 = 2;
     /// May open a suggestion ("you should add", "would be nice").
     pub const SUGGEST: u8 = 4;
+    /// May report a problem solved ("resolved", "fixed", "sorted").
+    pub const RESOLVE: u8 = 8;
+    /// May report a threat stopped ("caught", "blocked", "flagged").
+    pub const PROTECT: u8 = 16;
+    /// May head a disappointment ("disappointed with", "let down by").
+    pub const LETDOWN: u8 = 32;
 }
 
 /// What the table knows about one word.
@@ -181,7 +187,7 @@ const fn cue_val(word: &'static str, cue: Cue, family: u16, val: f32) -> Entry {
     Entry::new(word, cue, family, val, NAN)
 }
 
-use trigger::{CHURN, PURCHASE, SUGGEST};
+use trigger::{CHURN, LETDOWN, PROTECT, PURCHASE, RESOLVE, SUGGEST};
 
 /// Valence of a negated expected outcome ("no reply", "not working").
 const MISSING: f32 = -1.5;
@@ -229,7 +235,7 @@ static ENTRIES: &[Entry] = &[
     term("neveragain", -2.0).t(CHURN),
     // --- Remedies and expected outcomes (absence is the failure) ---------------
     expect("refund", -0.6, -1.6), expect("refunds", -0.6, -1.6),
-    expect("reimbursement", -0.6, -1.6), expect("reimbursed", -0.3, -1.6),
+    expect("reimbursement", -0.6, -1.6), expect("reimbursed", -0.3, -1.6).t(RESOLVE),
     expect("compensation", -0.6, -1.6), expect("compensate", -0.5, -1.5),
     expect("voucher", -0.3, -1.3), expect("rebook", -0.5, -1.3), expect("rebooked", -0.7, -1.3),
     expect("rebooking", -0.6, -1.3), expect("callback", -0.3, MISSING),
@@ -255,8 +261,9 @@ static ENTRIES: &[Entry] = &[
     expect("wifi", NAN, -1.2), expect("internet", NAN, -1.2), expect("signal", NAN, -1.2),
     expect("power", NAN, -1.0), expect("connection", NAN, -1.0), expect("showed", NAN, -1.2),
     expect("load", NAN, -1.2), expect("loads", NAN, -1.2), expect("loading", NAN, -1.2),
-    expect("fix", NAN, -1.2), expect("fixed", 0.8, MISSING), expect("resolve", NAN, MISSING),
-    expect("resolved", NAN, MISSING), expect("solved", NAN, MISSING),
+    expect("fix", NAN, -1.2), expect("fixed", 0.8, MISSING).t(RESOLVE),
+    expect("resolve", NAN, MISSING), expect("resolved", NAN, MISSING).t(RESOLVE),
+    expect("solved", NAN, MISSING).t(RESOLVE),
     expect("acknowledged", NAN, -1.2), expect("confirmation", NAN, -1.2),
     expect("solution", NAN, MISSING), expect("solutions", NAN, MISSING),
     expect("resolution", NAN, MISSING), expect("options", NAN, -1.2),
@@ -344,7 +351,8 @@ static ENTRIES: &[Entry] = &[
     cue("service", Cue::Service), cue("patience", Cue::Service), cue("understanding", Cue::Service),
     cue("getting", Cue::Service), cue("following", Cue::Service), cue("reaching", Cue::Service),
     cue("looking", Cue::Service).t(PURCHASE), cue("taking", Cue::Service),
-    cue("fixing", Cue::Service), cue("sorting", Cue::Service), cue("resolving", Cue::Service),
+    cue("fixing", Cue::Service).t(RESOLVE), cue("sorting", Cue::Service).t(RESOLVE),
+    cue("resolving", Cue::Service).t(RESOLVE), cue("solving", Cue::Service).t(RESOLVE),
     cue("hospitality", Cue::Service), cue("kindness", Cue::Service), cue("effort", Cue::Service),
     cue("efforts", Cue::Service), cue("upgrade", Cue::Service).t(PURCHASE),
     cue("followup", Cue::Service),
@@ -381,6 +389,43 @@ static ENTRIES: &[Entry] = &[
     cue("feature", Cue::None).t(SUGGEST), cue("option", Cue::None).t(SUGGEST),
     cue("maybe", Cue::None).t(SUGGEST), cue("recommend", Cue::None).t(SUGGEST),
     cue("it'd", Cue::None).t(SUGGEST), cue("instead", Cue::None).t(SUGGEST),
+    // --- Problems solved, threats stopped, disappointment (frames in rules.rs) ----
+    cue("sorted", Cue::None).t(RESOLVE), cue("refunded", Cue::None).t(RESOLVE),
+    cue("reversed", Cue::None).t(RESOLVE), cue("credited", Cue::None).t(RESOLVE),
+    cue("handled", Cue::None).t(RESOLVE), cue("cleared", Cue::None).t(RESOLVE),
+    cue("processed", Cue::None).t(RESOLVE), cue("straightened", Cue::None).t(RESOLVE),
+    cue("dealt", Cue::None).t(RESOLVE),
+    cue("caught", Cue::None).t(PROTECT), cue("spotted", Cue::None).t(PROTECT),
+    cue("blocked", Cue::None).t(PROTECT), cue("stopped", Cue::None).t(PROTECT),
+    cue("prevented", Cue::None).t(PROTECT), cue("flagged", Cue::None).t(PROTECT),
+    cue("detected", Cue::None).t(PROTECT), cue("noticed", Cue::None).t(PROTECT),
+    cue("declined", Cue::None).t(PROTECT), cue("froze", Cue::None).t(PROTECT),
+    cue("frozen", Cue::None).t(PROTECT), cue("locked", Cue::None).t(PROTECT),
+    // Base forms: only their negation counts ("didn't catch the fraud").
+    cue("catch", Cue::None).t(PROTECT), cue("stop", Cue::None).t(PROTECT),
+    cue("prevent", Cue::None).t(PROTECT), cue("detect", Cue::None).t(PROTECT),
+    cue("flag", Cue::None).t(PROTECT), cue("spot", Cue::None).t(PROTECT),
+    cue("block", Cue::None).t(PROTECT),
+    cue("disappointed", Cue::None).t(LETDOWN), cue("disappointing", Cue::None).t(LETDOWN),
+    cue("disappointment", Cue::None).t(LETDOWN), cue("frustrated", Cue::None).t(LETDOWN),
+    cue("frustrating", Cue::None).t(LETDOWN), cue("annoyed", Cue::None).t(LETDOWN),
+    cue("upset", Cue::None).t(LETDOWN), cue("unhappy", Cue::None).t(LETDOWN),
+    cue("dissatisfied", Cue::None).t(LETDOWN), cue("displeased", Cue::None).t(LETDOWN),
+    cue("unimpressed", Cue::None).t(LETDOWN), cue("fed", Cue::None).t(LETDOWN),
+    cue("let", Cue::None).t(LETDOWN),
+    term("underwhelmed", -1.8).t(LETDOWN), term("underwhelming", -1.8).t(LETDOWN),
+    term("letdown", -2.0).t(LETDOWN), term("letdowns", -2.0),
+    cue("expected", Cue::None).t(LETDOWN), cue("expecting", Cue::None).t(LETDOWN),
+    cue("hoped", Cue::None).t(LETDOWN), cue("better", Cue::None).t(LETDOWN),
+    // Products and programmes VADER reads as praise ("the rewards
+    // programme", "card benefits", "security line"): names, not sentiment.
+    reval("rewards", FALSE_FRIENDS, 0.0), reval("reward", FALSE_FRIENDS, 0.0),
+    reval("benefits", FALSE_FRIENDS, 0.0), reval("benefit", FALSE_FRIENDS, 0.0),
+    reval("bonus", FALSE_FRIENDS, 0.0), reval("bonuses", FALSE_FRIENDS, 0.0),
+    reval("loyalty", FALSE_FRIENDS, 0.0), reval("security", FALSE_FRIENDS, 0.0),
+    reval("interest", FALSE_FRIENDS, 0.0), reval("gift", FALSE_FRIENDS, 0.0),
+    // "honestly", "to be honest": frankness, not an honest company.
+    reval("honestly", FALSE_FRIENDS, 0.0),
 ];
 
 /// Number of bits of the slot index.

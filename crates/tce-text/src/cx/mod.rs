@@ -15,13 +15,16 @@
 //!   negation, booster and capitals handling;
 //! - **persistence**: "still", "again", "yet another", "3rd time", "keeps …ing";
 //! - **absence**: expected outcomes that did not happen ("no reply",
-//!   "never received", "still not working", "no one", "nobody");
+//!   "never received", "still not working", "no one", "nobody"); a
+//!   negation does not reach past its sentence ("Never again. Worst
+//!   service ever.");
 //! - **questions**: complaint questions ("why is …", "how long …", "what
 //!   happened", "any update?") are negative; other questions are
 //!   informational and their valences are scaled down to a quarter (a
 //!   question does not assert a sentiment);
 //! - **sarcasm**: "thanks for nothing", "thanks for the delay", "love being
-//!   on hold", "Great, another delay", "#not";
+//!   on hold", "Great, another delay", a closing "great" or "perfect" after
+//!   a failure ("flight delayed again, great"), "#not";
 //! - **politeness**: "please", a request for "help", "like" as a
 //!   preposition, "hope", "ok"/"yes"/"sure" and a closing "thanks" after a
 //!   request carry little or no sentiment;
@@ -29,7 +32,19 @@
 //!   praise;
 //! - **false friends**: @handles (`@united`) and the model's brand names
 //!   ([`CxSentiment::with_neutral_names`]), "customer care", "support",
-//!   "credit", "joke", "kidding", "pretty" as an adverb.
+//!   "credit", "joke", "kidding", "pretty" as an adverb, products and
+//!   programmes ("rewards", "benefits", "loyalty", "security") and the
+//!   teams named after a problem ("dispute team", "fraud alert");
+//! - **resolution**: a problem reported solved is praise, not a complaint
+//!   ("they fixed my refund issue quickly", "chargeback resolved fast",
+//!   "issue sorted within minutes"), unless negated, asked or requested
+//!   ("still not resolved", "please get it sorted");
+//! - **protection**: a threat stopped ("fraud alert caught a bad charge",
+//!   "they spotted the fraud and blocked the card");
+//! - **disappointment**: hedged disappointment stays negative and what it
+//!   is about is no praise ("kinda disappointed with the rewards", "a bit
+//!   let down by the new benefits"); unmet expectations ("expected
+//!   better", "could be better", "fed up").
 //!
 //! The words are general customer-service language, not taken from any
 //! evaluation set. The word table is a static open-addressing table built
@@ -67,6 +82,9 @@ pub(crate) mod family {
     pub const POLITENESS: u16 = 32;
     pub const GRATITUDE: u16 = 64;
     pub const FALSE_FRIENDS: u16 = 128;
+    pub const RESOLUTION: u16 = 256;
+    pub const PROTECTION: u16 = 512;
+    pub const DISAPPOINTMENT: u16 = 1024;
 }
 
 /// A set of CX rule families. [`CxSentiment::new`] uses them all; a subset
@@ -78,7 +96,7 @@ impl CxRules {
     /// No CX rule: the engine scores exactly like VADER.
     pub const NONE: CxRules = CxRules(0);
     /// Every family.
-    pub const ALL: CxRules = CxRules(0xff);
+    pub const ALL: CxRules = CxRules(0x7ff);
     /// Service failure/success lexicon and durations.
     pub const SERVICE_TERMS: CxRules = CxRules(family::SERVICE_TERMS);
     /// "still", "again", "yet another", "3rd time".
@@ -95,9 +113,16 @@ impl CxRules {
     pub const GRATITUDE: CxRules = CxRules(family::GRATITUDE);
     /// Handles and domain nouns VADER reads as sentiment.
     pub const FALSE_FRIENDS: CxRules = CxRules(family::FALSE_FRIENDS);
+    /// A problem reported solved: "they fixed my refund issue quickly".
+    pub const RESOLUTION: CxRules = CxRules(family::RESOLUTION);
+    /// A threat stopped: "fraud alert caught a bad charge".
+    pub const PROTECTION: CxRules = CxRules(family::PROTECTION);
+    /// Disappointment, hedged or not, and unmet expectations: "kinda
+    /// disappointed with the rewards", "expected better".
+    pub const DISAPPOINTMENT: CxRules = CxRules(family::DISAPPOINTMENT);
 
     /// Each family with its name.
-    pub const FAMILIES: [(&'static str, CxRules); 8] = [
+    pub const FAMILIES: [(&'static str, CxRules); 11] = [
         ("service_terms", CxRules::SERVICE_TERMS),
         ("persistence", CxRules::PERSISTENCE),
         ("absence", CxRules::ABSENCE),
@@ -106,6 +131,9 @@ impl CxRules {
         ("politeness", CxRules::POLITENESS),
         ("gratitude", CxRules::GRATITUDE),
         ("false_friends", CxRules::FALSE_FRIENDS),
+        ("resolution", CxRules::RESOLUTION),
+        ("protection", CxRules::PROTECTION),
+        ("disappointment", CxRules::DISAPPOINTMENT),
     ];
 
     /// Whether every family of `other` is in `self`.
@@ -158,6 +186,9 @@ pub struct CxCues {
     pub sarcasm: u16,
     /// Threats to leave ("switching to", "cancel my account", "never again").
     pub churn: u16,
+    /// Problems reported solved ("resolved my chargeback", "issue sorted")
+    /// and threats stopped ("caught a fraudulent charge").
+    pub resolutions: u16,
 }
 
 /// Factor on the valences of an informational question: asking "is the

@@ -98,6 +98,138 @@ const CLOSING_WORDS: &[&str] = &[
     "everyone", "team",
 ];
 
+/// Problems a customer reports solved ("my refund issue", "the chargeback").
+#[rustfmt::skip]
+const PROBLEMS: &[&str] = &[
+    "issue", "issues", "problem", "problems", "dispute", "disputes", "chargeback", "chargebacks",
+    "error", "errors", "mistake", "mistakes", "complaint", "complaints", "charge", "charges",
+    "glitch", "glitches", "bug", "bugs", "fault", "trouble", "fraud", "claim", "case", "ticket",
+    "overcharge", "query", "refund", "refunds", "billing", "crash", "crashes", "outage", "outages",
+    "delay", "delays", "cancellation", "missing", "lost", "fraudulent", "scam", "hack", "breach",
+    "penalty",
+];
+
+/// Words before a resolution verb that make it a wish or a request ("needs
+/// to be fixed", "please get it sorted", "if I got it refunded").
+#[rustfmt::skip]
+const UNREAL: &[&str] = &[
+    "to", "be", "please", "pls", "plz", "need", "needs", "should", "must", "will", "can", "could",
+    "would", "want", "wants", "get", "getting", "hope", "hoping", "hopefully", "if", "until",
+    "once", "unless", "failed", "wish", "i'll", "we'll", "you'll", "gonna", "forward",
+];
+
+/// Words that end the look-back for [`UNREAL`]: a new clause or the agent
+/// who did the fixing ("I called to complain and they resolved it").
+#[rustfmt::skip]
+const UNREAL_STOP: &[&str] = &[
+    "and", "then", "so", "they", "he", "she", "we", "agent", "rep", "team", "staff", "finally",
+];
+
+/// Hearsay earlier in the sentence: "I was told my issue was resolved".
+#[rustfmt::skip]
+const HEARSAY: &[&str] = &[
+    "told", "said", "says", "claimed", "claims", "claim", "promised", "assured", "supposedly",
+    "apparently", "allegedly", "supposed", "thought",
+];
+
+/// Resolution verbs that only praise when a problem is named with them
+/// ("handled my complaint", not "handled the booking").
+const WEAK_RESOLUTIONS: &[&str] = &["processed", "cleared", "handled", "credited", "dealt"];
+
+/// Speed of a remedy ("fixed it quickly", "resolved fast").
+#[rustfmt::skip]
+const SPEED: &[&str] = &[
+    "fast", "quick", "quickly", "promptly", "swiftly", "immediately", "instantly", "speedily",
+    "asap", "straightaway",
+];
+
+/// Threats a customer is protected from.
+#[rustfmt::skip]
+const THREATS: &[&str] = &[
+    "fraud", "fraudulent", "scam", "scams", "scammer", "scammers", "suspicious", "unauthorized",
+    "unauthorised", "stolen", "theft", "hack", "hacked", "hacker", "hackers", "hacking",
+    "phishing", "fraudster", "fraudsters", "skimming", "skimmer", "breach",
+];
+
+/// Adjectives that make a transaction a threat ("a bad charge").
+#[rustfmt::skip]
+const SUSPECT: &[&str] = &[
+    "bad", "fake", "strange", "weird", "odd", "unknown", "dodgy", "shady", "unusual", "suspect",
+];
+
+/// Transactions and contacts that can be fraudulent.
+#[rustfmt::skip]
+const TRANSACTIONS: &[&str] = &[
+    "charge", "charges", "transaction", "transactions", "payment", "payments", "purchase",
+    "purchases", "login", "logins", "activity", "email", "emails", "call", "calls", "text",
+    "texts", "link", "attempt", "attempts", "withdrawal", "withdrawals", "order",
+];
+
+/// Protective actions taken on a card or account once a threat is caught
+/// ("… and blocked the card").
+const SAFEGUARDS: &[&str] = &[
+    "blocked", "stopped", "declined", "froze", "frozen", "locked",
+];
+
+/// Teams and tools named after the problem they handle ("fraud team",
+/// "dispute process", "fraud alert").
+#[rustfmt::skip]
+const TEAMS: &[&str] = &[
+    "team", "teams", "department", "dept", "unit", "desk", "alert", "alerts", "protection",
+    "prevention", "detection", "process", "specialist", "specialists", "services", "service",
+    "line", "hotline", "center", "centre", "monitoring", "officer", "agent", "agents", "squad",
+    "resolution", "handling", "system", "check", "checks", "notification", "notifications",
+];
+
+/// Problem words that name a team or tool before one of [`TEAMS`].
+#[rustfmt::skip]
+const TEAM_NAMES: &[&str] = &[
+    "fraud", "dispute", "disputes", "complaint", "complaints", "scam", "claims", "chargeback",
+];
+
+/// Words between a disappointment and what it is about ("disappointed
+/// with", "let down by").
+#[rustfmt::skip]
+const ABOUT: &[&str] = &[
+    "with", "by", "in", "about", "at", "over", "of", "that", "because", "how", "when", "w",
+];
+
+/// Words skipped between "expected" and "more"/"better" ("expected a lot more").
+#[rustfmt::skip]
+const EXPECT_FILLERS: &[&str] = &[
+    "for", "so", "much", "a", "lot", "way", "far", "something", "bit", "little", "far", "alot",
+];
+
+/// Modifiers before a closing interjection ("…, just great").
+#[rustfmt::skip]
+const INTERJ_LEAD: &[&str] = &[
+    "just", "oh", "how", "so", "really", "very", "absolutely", "simply", "well", "jus", "real",
+];
+
+/// Words after a closing interjection ("…, great job").
+#[rustfmt::skip]
+const INTERJ_TAIL: &[&str] = &[
+    "job", "work", "one", "stuff", "service", "guys", "going", "thanks", "thx", "again", "timing",
+    "move", "you", "u", "there", "lol",
+];
+
+/// Verbs of a wished-for change after "wish" ("wish you had …").
+#[rustfmt::skip]
+const WISH_VERBS: &[&str] = &[
+    "had", "would", "could", "were", "was", "offered", "made", "let", "allowed", "flew", "showed",
+    "added", "did", "gave", "cared",
+];
+
+/// What a "welcome" names rather than praises ("the welcome bonus").
+#[rustfmt::skip]
+const WELCOMED: &[&str] = &[
+    "bonus", "bonuses", "offer", "offers", "pack", "package", "kit", "gift", "email", "letter",
+    "call", "points", "drink", "drinks", "screen", "message", "credit",
+];
+
+/// Longest clause span the frames look at on each side of their word.
+const MAX_CLAUSE: usize = 8;
+
 /// Determiners and possessives skipped inside short patterns.
 #[inline]
 fn is_det(w: &str) -> bool {
@@ -261,7 +393,12 @@ impl Pass<'_> {
                 }
             }
         }
-        if let Some(j) = self.negator_before(i) {
+        // "never fixed my issue": the negation belongs to the verb in
+        // between, not to the problem after it.
+        let negator = self
+            .negator_before(i)
+            .filter(|&j| !(v < 0.0 && (j + 1..i).any(|k| self.cue(k) == Cue::Expected)));
+        if let Some(j) = negator {
             v = if negval.is_nan() {
                 v * N_SCALAR
             } else {
@@ -323,6 +460,7 @@ impl Pass<'_> {
                 self.churn(i);
             }
         }
+        self.frames();
         let thanks = self.seen(Cue::Thanks) || self.seen(Cue::Grateful);
         for i in (0..self.n()).filter(|_| thanks) {
             if self.rules.has(family::POLITENESS) && self.declined(i) {
@@ -345,6 +483,450 @@ impl Pass<'_> {
         if self.rules.has(family::POLITENESS) && self.seen(Cue::Thanks) {
             self.closing_thanks();
         }
+    }
+
+    /// The clause around token `i`, as `start..end`: back to the previous
+    /// `,` `;` or sentence end, forward to the next, never across a
+    /// contrast word ("but"), at most [`MAX_CLAUSE`] tokens each way.
+    fn clause(&self, i: usize) -> (usize, usize) {
+        let mut a = i;
+        while a > 0 && i - a < MAX_CLAUSE && self.cue(a) != Cue::Contrast {
+            let p = a - 1;
+            if !self.same_sentence(i, p) || self.flag(p, COMMA) {
+                break;
+            }
+            a = p;
+        }
+        let mut b = i;
+        while b + 1 < self.n()
+            && b - i < MAX_CLAUSE
+            && !self.flag(b, COMMA | SENT_END)
+            && self.same_sentence(b, b + 1)
+            && self.cue(b + 1) != Cue::Contrast
+        {
+            b += 1;
+        }
+        (a, b + 1)
+    }
+
+    /// Zeroes the valence of token `k`; a CX failure cue it carried no
+    /// longer counts.
+    fn neutralize(&mut self, k: usize) {
+        let v = self.val(k);
+        if v == 0.0 {
+            return;
+        }
+        let counted = self
+            .toks
+            .get(k)
+            .and_then(|t| t.entry)
+            .is_some_and(|e| matches!(e.cue, Cue::Term | Cue::Expected));
+        if v < 0.0 && counted {
+            self.cues.failures = self.cues.failures.saturating_sub(1);
+        }
+        if let Some(x) = self.vals.get_mut(k) {
+            *x = 0.0;
+        }
+    }
+
+    /// Whether token `k` names a problem ("issue", "chargeback", "refund").
+    fn is_problem(&self, k: usize) -> bool {
+        PROBLEMS.contains(&self.w(k))
+            || self
+                .toks
+                .get(k)
+                .and_then(|t| t.entry)
+                .is_some_and(|e| e.cue == Cue::Expected && e.has_val() && e.val < 0.0)
+    }
+
+    /// The frame rules that read a clause around a trigger word: problems
+    /// solved, threats stopped, teams named after a problem, disappointment.
+    fn frames(&mut self) {
+        let r = self.rules;
+        let n = self.n();
+        let bits = self.toks.iter().fold(0u8, |acc, t| acc | t.triggers());
+        if r.has(family::ABSENCE) && self.flags_seen & NEGATOR != 0 && self.sents.len() > 1 {
+            self.negation_stops_at_sentence_end();
+        }
+        if r.has(family::FALSE_FRIENDS) {
+            for i in 0..n {
+                if self.val(i) <= 0.0 {
+                    continue;
+                }
+                let prev = self.w(i.wrapping_sub(1));
+                let idiom = match self.w(i) {
+                    // "on the other hand", "mediocre at best", "FYI".
+                    "hand" => prev == "other",
+                    "best" => prev == "at",
+                    "fyi" => true,
+                    // "the welcome bonus", "a welcome pack".
+                    "welcome" => WELCOMED.contains(&self.w(i + 1)),
+                    _ => false,
+                };
+                if idiom {
+                    self.set(i, 0.0);
+                }
+            }
+            for i in 0..n {
+                if self.val(i) < 0.0
+                    && !self.flag(i, COMMA | SENT_END)
+                    && TEAM_NAMES.contains(&self.w(i))
+                    && TEAMS.contains(&self.w(i + 1))
+                {
+                    self.neutralize(i);
+                }
+            }
+        }
+        if r.has(family::POLITENESS) {
+            for i in 0..n {
+                if self.val(i) > 0.0 {
+                    self.wish(i);
+                }
+            }
+        }
+        if r.has(family::RESOLUTION) && bits & trigger::RESOLVE != 0 {
+            for i in 0..n {
+                if self
+                    .toks
+                    .get(i)
+                    .is_some_and(|t| t.triggers() & trigger::RESOLVE != 0)
+                {
+                    self.resolution(i);
+                }
+            }
+        }
+        if r.has(family::PROTECTION) && bits & trigger::PROTECT != 0 {
+            // Sentences where a threat was stopped (bit per sentence, the
+            // first 64): a card blocked there protects too.
+            let mut protected: u64 = 0;
+            for i in 0..n {
+                if self
+                    .toks
+                    .get(i)
+                    .is_some_and(|t| t.triggers() & trigger::PROTECT != 0)
+                    && self.protection(i)
+                {
+                    if let Some(t) = self.toks.get(i) {
+                        protected |= 1u64 << (t.sent & 63);
+                    }
+                }
+            }
+            for i in (0..n).filter(|_| protected != 0) {
+                let sent_bit = self.toks.get(i).map_or(0, |t| 1u64 << (t.sent & 63));
+                if protected & sent_bit != 0
+                    && self.val(i) < 0.0
+                    && SAFEGUARDS.contains(&self.w(i))
+                    && self.negator_before(i).is_none()
+                {
+                    self.neutralize(i);
+                }
+            }
+        }
+        if r.has(family::DISAPPOINTMENT) && bits & trigger::LETDOWN != 0 {
+            for i in 0..n {
+                if self
+                    .toks
+                    .get(i)
+                    .is_some_and(|t| t.triggers() & trigger::LETDOWN != 0)
+                {
+                    self.letdown(i);
+                }
+            }
+        }
+    }
+
+    /// VADER's negation window ignores sentence ends: in "Never again.
+    /// Worst service ever." it negates "worst". A VADER word negated only
+    /// by a negator of an earlier sentence gets its own polarity back.
+    fn negation_stops_at_sentence_end(&mut self) {
+        for k in 1..self.n() {
+            let Some(lex) = self.v.lexicon_valence(k) else {
+                continue;
+            };
+            let v = self.val(k);
+            if v == 0.0 || (v > 0.0) == (lex > 0.0) {
+                continue;
+            }
+            let mut across = false;
+            let mut within = false;
+            for m in k.saturating_sub(3)..k {
+                if self.flag(m, NEGATOR) {
+                    if self.same_sentence(k, m) {
+                        within = true;
+                    } else {
+                        across = true;
+                    }
+                }
+            }
+            if across && !within {
+                if let Some(x) = self.vals.get_mut(k) {
+                    *x = v / N_SCALAR;
+                }
+            }
+        }
+    }
+
+    /// A wish is a suggestion, not praise: "would be great if you fixed
+    /// it", "it'd be nice to have wifi", "I wish you had a dark mode".
+    fn wish(&mut self, i: usize) {
+        let w = self.w(i);
+        let wished = if w == "wish" {
+            (i + 1..(i + 4).min(self.n())).any(|k| {
+                let wk = self.w(k);
+                self.same_sentence(i, k) && (WISH_VERBS.contains(&wk) || wk.ends_with("'d"))
+            })
+        } else if self.cue(i) == Cue::Love {
+            // "would love to see a better app".
+            matches!(self.w(i.wrapping_sub(1)), "would" | "i'd" | "we'd" | "id")
+                && matches!(self.w(i + 1), "to" | "it" | "if")
+        } else {
+            let (p1, p2) = (self.w(i.wrapping_sub(1)), self.w(i.wrapping_sub(2)));
+            let conditional = (p1 == "be"
+                && matches!(p2, "would" | "could" | "it'd" | "that'd" | "itd" | "wd"))
+                || matches!(p1, "it'd" | "that'd");
+            conditional && matches!(self.w(i + 1), "if" | "to") && !self.flag(i, COMMA | SENT_END)
+        };
+        if !wished {
+            return;
+        }
+        let (_, b) = self.clause(i);
+        for k in i..b {
+            if self.val(k) > 0.0 {
+                self.set(k, 0.0);
+            }
+        }
+        bump(&mut self.cues.requests);
+    }
+
+    /// A problem reported solved: the resolution verb is praise, the
+    /// problem it solved no longer a complaint, its speed praise too.
+    fn resolution(&mut self, i: usize) {
+        let w = self.w(i);
+        if self.negator_before(i).is_some()
+            || self.sent(i).is_some_and(|s| s.question)
+            || matches!(self.w(i + 1), "nothing" | "anything")
+        {
+            return;
+        }
+        // "dealt with"; a gerund only when thanked for ("for sorting it").
+        let prev = self.w(i.wrapping_sub(1));
+        if (w == "dealt" && self.w(i + 1) != "with") || (w.ends_with("ing") && prev != "for") {
+            return;
+        }
+        let s = self.sent(i).map_or(0, |s| s.start as usize);
+        let mut unreal = false;
+        for j in (s.max(i.saturating_sub(5))..i).rev() {
+            let wj = self.w(j);
+            if UNREAL_STOP.contains(&wj) {
+                break;
+            }
+            unreal |= UNREAL.contains(&wj);
+        }
+        unreal |= (s.max(i.saturating_sub(12))..i).any(|j| HEARSAY.contains(&self.w(j)));
+        // "poorly handled", "badly fixed".
+        let badly = i > s && self.val(i - 1) < 0.0 && !self.is_problem(i - 1);
+        if unreal || badly {
+            return;
+        }
+        let (a, b) = self.clause(i);
+        let problem = (a..b).any(|k| k != i && self.is_problem(k));
+        // "sorted by price": an order, not a fix.
+        let ordering = w == "sorted" && matches!(self.w(i + 1), "by" | "alphabetically");
+        if (WEAK_RESOLUTIONS.contains(&w) || ordering) && !problem {
+            return;
+        }
+        // "refunded the wrong amount", "fixed it badly": botched.
+        let botched = (i + 1..b.min(i + 4)).any(|k| {
+            self.val(k) < 0.0 && !self.is_problem(k) && self.v.lexicon_valence(k).is_some()
+        });
+        // "it was fixed, then it broke again": the fix did not hold.
+        let relapse = (b..(b + MAX_CLAUSE).min(self.n())).any(|k| {
+            let wk = self.w(k);
+            matches!(
+                wk,
+                "broke" | "broken" | "reappeared" | "recurred" | "resurfaced" | "unfixed"
+            ) || (matches!(wk, "again" | "still") && self.val(k - 1) < 0.0)
+                || (wk == "still" && (self.val(k + 1) < 0.0 || self.flag(k + 1, NEGATOR)))
+        });
+        if botched || relapse {
+            return;
+        }
+        for k in (a..b).filter(|&k| k != i) {
+            if self.val(k) < 0.0 && (self.is_problem(k) || TEAM_NAMES.contains(&self.w(k))) {
+                self.neutralize(k);
+            }
+        }
+        self.apply_term(i, 1.8, f64::NAN);
+        // "resolved fast", "quickly fixed", "sorted within minutes".
+        for k in (a..b).filter(|&k| k != i) {
+            let wk = self.w(k);
+            let speed = SPEED.contains(&wk)
+                || (wk == "away" && self.w(k.wrapping_sub(1)) == "right")
+                || (self.cue(k) == Cue::TimeUnit
+                    && (k.saturating_sub(3)..k)
+                        .any(|j| j > i && matches!(self.w(j), "within" | "in")));
+            if speed && self.val(k) < 1.0 {
+                self.set(k, 1.0);
+                break;
+            }
+        }
+        bump(&mut self.cues.resolutions);
+    }
+
+    /// A threat stopped ("caught a bad charge", "the fraud was flagged"):
+    /// the action is praise, the threat no complaint. Whether one was found.
+    fn protection(&mut self, i: usize) -> bool {
+        let s = self.sent(i).map_or(0, |s| s.start as usize);
+        let failed = (s.max(i.saturating_sub(2))..i)
+            .any(|j| matches!(self.w(j), "failed" | "fail" | "unable" | "to" | "should"));
+        let negated = self.negator_before(i).is_some();
+        let base = !self.w(i).ends_with('d') && !matches!(self.w(i), "caught" | "froze");
+        if (base && !(negated || failed)) || self.sent(i).is_some_and(|s| s.question) {
+            return false;
+        }
+        let threat_at = |p: &Self, k: usize| -> Option<(usize, usize)> {
+            let wk = p.w(k);
+            if THREATS.contains(&wk) {
+                Some((k, k + 1))
+            } else if SUSPECT.contains(&wk) && TRANSACTIONS.contains(&p.w(k + 1)) {
+                Some((k, k + 2))
+            } else {
+                None
+            }
+        };
+        let (a, b) = self.clause(i);
+        // The threat is the object ("caught a bad charge") or, in the
+        // passive, the subject ("the fraud was caught").
+        let mut found = (i + 1..b.min(i + 5)).find_map(|k| threat_at(self, k));
+        if found.is_none() {
+            let passive = (a..i).any(|k| {
+                matches!(
+                    self.w(k),
+                    "was" | "were" | "got" | "been" | "is" | "are" | "being" | "get"
+                )
+            });
+            if passive {
+                found = (a..i).find_map(|k| threat_at(self, k));
+            }
+        }
+        if found.is_none() {
+            return false;
+        }
+        if negated || failed {
+            // "didn't catch the fraud", "failed to stop the charges": the
+            // threat got through; VADER's negation must not praise it.
+            for k in i + 1..b {
+                let v = self.val(k);
+                if threat_at(self, k).is_some() && v > 0.0 {
+                    self.set(k, -v.abs() / N_SCALAR.abs());
+                    bump(&mut self.cues.failures);
+                }
+            }
+            return false;
+        }
+        for k in a..b {
+            let threat = threat_at(self, k).is_some() || TRANSACTIONS.contains(&self.w(k));
+            if k != i && threat && self.val(k) < 0.0 {
+                self.neutralize(k);
+            }
+        }
+        self.apply_term(i, 1.5, f64::NAN);
+        bump(&mut self.cues.resolutions);
+        true
+    }
+
+    /// Disappointment and unmet expectations: the disappointment stays
+    /// negative however hedged ("a bit let down"), what it is about is no
+    /// praise ("disappointed with the new rewards"); "expected better",
+    /// "could be better" and "fed up" are negative, "couldn't be better" is
+    /// not.
+    fn letdown(&mut self, i: usize) {
+        let w = self.w(i);
+        let head = match w {
+            "expected" | "expecting" | "hoped" => {
+                self.unmet_expectation(i);
+                return;
+            }
+            "better" => {
+                self.could_be_better(i);
+                return;
+            }
+            "let" if self.w(i + 1) == "down" && self.same_sentence(i, i + 1) => {
+                self.apply_term(i + 1, -2.0, f64::NAN);
+                i + 1
+            }
+            "fed" if self.w(i + 1) == "up" && self.same_sentence(i, i + 1) => {
+                self.apply_term(i + 1, -2.0, f64::NAN);
+                i + 1
+            }
+            "let" | "fed" => return,
+            _ => i,
+        };
+        if self.val(head) >= 0.0 || self.flag(head, COMMA | SENT_END) {
+            return;
+        }
+        let j = head + 1;
+        if !ABOUT.contains(&self.w(j)) || !self.same_sentence(head, j) {
+            return;
+        }
+        let (_, b) = self.clause(j);
+        for k in j + 1..b {
+            if self.val(k) > 0.0 {
+                self.set(k, 0.0);
+            }
+        }
+    }
+
+    /// "expected more", "hoped for better": an expectation not met.
+    fn unmet_expectation(&mut self, i: usize) {
+        let s = self.sent(i).map_or(0, |s| s.start as usize);
+        // "better than expected", "more than I expected".
+        let than = (s.max(i.saturating_sub(3))..i).any(|j| self.w(j) == "than");
+        if than || self.negator_before(i).is_some() || self.flag(i, COMMA | SENT_END) {
+            return;
+        }
+        let mut k = i + 1;
+        while k < self.n().min(i + 4) && EXPECT_FILLERS.contains(&self.w(k)) {
+            k += 1;
+        }
+        if matches!(self.w(k), "more" | "better") && self.same_sentence(i, k) {
+            self.apply_term(k, -1.5, f64::NAN);
+        }
+    }
+
+    /// "could be better", "should have been better", "used to be better",
+    /// "deserve better"; "couldn't be better" is praise.
+    fn could_be_better(&mut self, i: usize) {
+        // "could be a lot better", "could have been so much better".
+        let mut at = i;
+        while at > 0 && i - at < 3 && EXPECT_FILLERS.contains(&self.w(at - 1)) {
+            at -= 1;
+        }
+        let (p1, p2) = (self.w(at.wrapping_sub(1)), self.w(at.wrapping_sub(2)));
+        let modal = matches!(p1, "be" | "been")
+            && matches!(
+                p2,
+                "could" | "should" | "would" | "have" | "to" | "might" | "must" | "couldn't"
+            );
+        // "deserve better", "do better", "you can do better".
+        let deserve = matches!(p1, "deserve" | "deserved" | "deserves" | "expect" | "do");
+        if !(modal || deserve) || at < 1 || !self.same_sentence(i, at - 1) {
+            return;
+        }
+        if self.negator_before(i).is_some() {
+            if modal {
+                self.set(i, 2.5);
+                bump(&mut self.cues.successes);
+            }
+            return;
+        }
+        if p2 == "would" && self.w(i + 1) == "if" {
+            // "it would be better if …": a suggestion, not praise.
+            self.set(i, 0.0);
+            return;
+        }
+        self.set(i, -1.2);
+        bump(&mut self.cues.failures);
     }
 
     /// Marks complaint questions (before the word rules, which treat
@@ -1047,6 +1629,15 @@ impl Pass<'_> {
             let v = self.val(k);
             let service = matches!(cue, Cue::Service | Cue::Help)
                 || (cue == Cue::Expected && self.negator_before(k).is_none());
+            if service && self.w(k + 1) == "nothing" {
+                // "thanks for fixing nothing".
+                if r.has(family::SARCASM) {
+                    self.set(i, -1.5);
+                    bump(&mut self.cues.sarcasm);
+                    bump(&mut self.cues.failures);
+                }
+                return;
+            }
             if service || v > 0.0 {
                 if r.has(family::GRATITUDE) {
                     let base = self.v.sentiments().get(i).copied().unwrap_or(0.0);
@@ -1113,13 +1704,17 @@ impl Pass<'_> {
                     };
                     let alone = s.first as usize == i
                         && (self.flag(i, COMMA | SENT_END) || s.end as usize == i + 1);
-                    if alone {
-                        let rest = total - self.val(i);
-                        if rest < 0.0 && self.cues.failures > 0 {
-                            let x = self.val(i);
-                            self.set(i, -x.abs());
-                            bump(&mut self.cues.sarcasm);
-                        }
+                    let rest = total - self.val(i);
+                    if alone && rest < 0.0 && self.cues.failures > 0 {
+                        let x = self.val(i);
+                        self.set(i, -x.abs());
+                        bump(&mut self.cues.sarcasm);
+                    } else if self.closing_interjection(i, &s) {
+                        // "flight delayed again, great", "lost my bag,
+                        // perfect": praise closing a bare failure.
+                        let x = self.val(i);
+                        self.set(i, -x.abs());
+                        bump(&mut self.cues.sarcasm);
                     }
                 }
                 // "#not", "great job ... not".
@@ -1143,6 +1738,42 @@ impl Pass<'_> {
             bump(&mut self.cues.sarcasm);
             bump(&mut self.cues.failures);
         }
+    }
+
+    /// Whether the interjection at `i` (in sentence `s`) closes a message
+    /// that so far only reported a failure: it ends its clause and the
+    /// sentence ("…, great", "…, just great", "…, great job"), the text
+    /// before it is negative with a service-failure cue, and nothing before
+    /// it turned to praise (a "but", a success, thanks, a fix).
+    fn closing_interjection(&self, i: usize, s: &Sentence) -> bool {
+        let c = *self.cues;
+        if c.failures == 0 || c.successes > 0 || c.gratitude > 0 || c.resolutions > 0 {
+            return false;
+        }
+        let mut p = i;
+        if p > 0 && INTERJ_LEAD.contains(&self.w(p - 1)) && self.same_sentence(p, p - 1) {
+            p -= 1;
+        }
+        let opens_clause = p == 0 || !self.same_sentence(p, p - 1) || self.flag(p - 1, COMMA);
+        let mut e = i + 1;
+        while e < (s.end as usize).min(i + 3)
+            && !self.flag(e - 1, COMMA | SENT_END)
+            && INTERJ_TAIL.contains(&self.w(e))
+        {
+            e += 1;
+        }
+        while e < s.end as usize && self.flag(e, NO_LETTER | MENTION | HASHTAG) {
+            e += 1;
+        }
+        let closes = e >= s.end as usize;
+        if !opens_clause || !closes || p == 0 {
+            return false;
+        }
+        // Bounded look-back: work stays linear in the text length.
+        let from = p.saturating_sub(24);
+        let before: f64 = (from..p).map(|k| self.val(k)).sum();
+        let turned = (from..p).any(|k| self.cue(k) == Cue::Contrast || self.val(k) > 0.0);
+        before < 0.0 && !turned
     }
 
     /// Complaint questions take their valence; informational questions

@@ -2,8 +2,6 @@
 //! (`tce_text::metrics`): learning, determinism, the saved format, errors,
 //! and cross-validated quality on the airline tweets in `../shared/data`.
 
-use std::path::PathBuf;
-
 use tce_text::classify::evidence::{EvidenceSet, RuleEvidence};
 use tce_text::classify::{stratified_folds, Classifier, ClassifyError, TrainConfig};
 use tce_text::metrics::Evaluation;
@@ -313,8 +311,7 @@ fn metrics_of_a_classifier() {
 /// for the full figures).
 #[test]
 fn airline_sentiment_cross_validation() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/airline/dev.csv");
+    let path = crate::shared_data().join("airline/dev.csv");
     let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| {
         panic!(
             "{} ({e}): the evaluation data must be in ../shared/data",

@@ -5,7 +5,7 @@
 //! `vader_is_untouched` checks that running CX leaves VADER's own scores
 //! exactly as they are, on the VADER tweet corpus.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tce_model::{Intent, Model, SentimentLabel, Signal};
 use tce_text::cx::{CxRules, CxScratch, CxSentiment};
@@ -117,8 +117,8 @@ fn brand_names_are_names() {
 }
 
 fn vader_corpus(name: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/vader")
+    let path = crate::shared_data()
+        .join("vader")
         .join(format!("{name}_GroundTruth.txt"));
     let bytes =
         std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use tce_text::vader::{SentimentScores, Vader};
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/vader")
+    crate::shared_data().join("vader")
 }
 
 fn read_utf8(path: &std::path::Path) -> String {
