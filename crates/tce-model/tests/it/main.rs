@@ -184,7 +184,9 @@ fn bad_toml_names_line_and_column() {
 fn misspelt_field_names_line() {
     check(
         &MINIMAL.replace("social = true", "socail = true"),
-        expect!["tce.toml:16:1: unknown field `socail`, expected one of `id`, `name`, `social`"],
+        expect![
+            "tce.toml:16:1: unknown field `socail`, expected one of `id`, `name`, `social`, `care`"
+        ],
     );
 }
 
