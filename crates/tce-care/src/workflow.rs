@@ -12,8 +12,7 @@
 use crate::rules::Opening;
 use crate::sla::{Calendar, SlaClock};
 use crate::{
-    Actor, CareError, Case, CaseEvent, CaseEventKind, CaseId, Priority, SignalRef, Status,
-    ThreadEntry,
+    Actor, CareError, Case, CaseEvent, CaseEventKind, CaseId, Priority, Status, ThreadEntry,
 };
 use chrono::{DateTime, Duration, Utc};
 use tce_model::Model;
@@ -60,8 +59,9 @@ pub enum Change {
         channel: String,
         /// The agent, when known.
         agent: Option<String>,
-        /// The brand reply's signal, when it arrived in ingested data.
-        signal: Option<SignalRef>,
+        /// The brand reply, when it arrived in ingested data: it joins the
+        /// thread and its own time is the response time.
+        reply: Option<ThreadEntry>,
     },
     /// Add an internal note.
     Note {
@@ -78,8 +78,46 @@ pub enum Change {
     },
     /// Override the priority (the factors stay as computed).
     Prioritise(Priority),
-    /// A customer's follow-up joins the thread.
+    /// A customer's follow-up joins the thread (at its own time).
     CustomerMessage(ThreadEntry),
+}
+
+impl Change {
+    /// When the change happened: an ingested message's own time, else `now`.
+    fn at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Change::Respond {
+                reply: Some(entry), ..
+            }
+            | Change::CustomerMessage(entry) => entry.at,
+            _ => now,
+        }
+    }
+}
+
+impl crate::Action {
+    /// The change an ingest action makes to an existing case: a brand reply
+    /// becomes a response, a follow-up a customer message; `None` for
+    /// openings and skips.
+    pub fn change(&self) -> Option<(CaseId, Change)> {
+        match self {
+            crate::Action::Respond {
+                case, entry, text, ..
+            } => Some((
+                *case,
+                Change::Respond {
+                    text: text.clone(),
+                    channel: entry.signal.channel.clone(),
+                    agent: None,
+                    reply: Some(entry.clone()),
+                },
+            )),
+            crate::Action::FollowUp { case, entry, .. } => {
+                Some((*case, Change::CustomerMessage(entry.clone())))
+            }
+            crate::Action::Open(_) | crate::Action::Skip(_) => None,
+        }
+    }
 }
 
 impl Case {
@@ -134,8 +172,8 @@ impl Case {
     }
 }
 
-/// Applies one change made by `actor` at `now` against `expected_version`.
-/// On success the case's version goes up by one and the events to append
+/// Applies one change made by `actor` at `now` against `expected_version`
+/// (an ingested reply or follow-up counts at its own time). On success the case's version goes up by one and the events to append
 /// are returned; on any error the case is untouched.
 pub fn apply(
     case: &mut Case,
@@ -157,7 +195,7 @@ pub fn apply(
         case: &mut next,
         actor,
         model,
-        now,
+        now: change.at(now),
         events: Vec::new(),
     }
     .run(change)?;
@@ -236,18 +274,17 @@ impl Apply<'_> {
                 text,
                 channel,
                 agent,
-                signal,
+                reply,
             } => {
                 let calendar = Calendar::of(&self.model.care, &self.case.routing.department);
                 let timing = self.case.sla.respond(&calendar, self.now);
-                if let Some(signal) = &signal {
-                    if !self.case.has_signal(&signal.channel, &signal.external_id) {
-                        self.case.thread.push(ThreadEntry {
-                            signal: signal.clone(),
-                            party: crate::Party::Brand,
-                            author: None,
-                            at: self.now,
-                        });
+                let signal = reply.as_ref().map(|e| e.signal.clone());
+                if let Some(entry) = reply {
+                    if !self
+                        .case
+                        .has_signal(&entry.signal.channel, &entry.signal.external_id)
+                    {
+                        self.case.thread.push(entry);
                     }
                 }
                 self.push(CaseEventKind::Response {

@@ -298,7 +298,8 @@ fn brand_replies_are_responses_not_customer_signals() {
         touchpoints: vec![],
     };
     let reply = enriched(&m, reply, &says);
-    match triage(&m, &reply, std::slice::from_ref(&case)) {
+    let action = triage(&m, &reply, std::slice::from_ref(&case));
+    match &action {
         Action::Respond {
             case: id, brand, ..
         } => {
@@ -306,6 +307,45 @@ fn brand_replies_are_responses_not_customer_signals() {
         }
         other => panic!("{other:?}"),
     }
+    // Recorded as the first response at the reply's own time, however late
+    // the file is ingested: reply time minus the customer's message time.
+    let (id, change) = action.change().unwrap();
+    assert_eq!(id, case.id);
+    let mut case = case;
+    let events = tce_care::workflow::apply(
+        &mut case,
+        1,
+        tce_care::Actor::System,
+        change,
+        &m,
+        crate::t("2027-03-01T00:00:00Z"),
+    )
+    .unwrap();
+    let kinds: Vec<(&str, String)> = events
+        .iter()
+        .map(|e| (e.kind.as_str(), e.at.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("response", "2027-01-04T10:20:00+00:00".to_string()),
+            ("first_response", "2027-01-04T10:20:00+00:00".to_string())
+        ]
+    );
+    assert!(matches!(
+        events[1].kind,
+        tce_care::CaseEventKind::FirstResponse {
+            wall_secs: 1200,
+            ..
+        }
+    ));
+    assert_eq!(case.thread.len(), 2);
+    assert_eq!(case.thread[1].party, tce_care::Party::Brand);
+    // Re-ingesting the reply adds no duplicate response.
+    assert_eq!(
+        triage(&m, &reply, std::slice::from_ref(&case)),
+        Action::Skip(Skip::AlreadyRecorded { case: case.id })
+    );
     // Without a case to answer, it is still not a customer signal.
     assert_eq!(
         triage(&m, &reply, &[]),

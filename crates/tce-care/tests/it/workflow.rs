@@ -144,7 +144,7 @@ fn every_change_is_an_event_with_who_and_when() {
             text: "Refund on its way".into(),
             channel: "x".into(),
             agent: Some("ana".into()),
-            signal: None,
+            reply: None,
         },
         "2027-01-04T10:20:00Z",
     );
@@ -287,7 +287,7 @@ fn a_follow_up_reopens_a_resolved_case_and_quiet_ones_close() {
             text: "late".into(),
             channel: "x".into(),
             agent: None,
-            signal: None,
+            reply: None,
         },
         &m,
         t("2027-01-13T10:00:00Z"),
