@@ -1,5 +1,7 @@
 //! Integration tests of the TCE model: templates and model-file errors.
 
+mod care;
+
 use expect_test::{expect, Expect};
 use std::path::Path;
 use tce_model::{templates::TEMPLATES, Model, DEFAULT_STAGES};
