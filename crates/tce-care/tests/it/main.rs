@@ -7,6 +7,7 @@
 mod rules;
 mod sla;
 mod thread;
+mod twcs;
 mod workflow;
 
 use chrono::{DateTime, Utc};
