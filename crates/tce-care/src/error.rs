@@ -7,7 +7,7 @@ use crate::{CaseId, Status};
 pub enum CareError {
     /// The status may not move this way.
     #[error(
-        "a {from} case cannot become {to} (allowed: {})",
+        "cannot move a case from {from} to {to} (allowed: {})",
         if allowed.is_empty() { "none, it is final".to_string() }
         else { allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ") }
     )]

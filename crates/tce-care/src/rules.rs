@@ -155,7 +155,9 @@ fn entry(s: &Signal, party: Party) -> ThreadEntry {
 
 /// The brand whose handle wrote this signal, if any (`@SkyWaySupport`
 /// replying to a customer). Such signals are the brand speaking: they are
-/// never customer evidence.
+/// never customer evidence. Handles are compared with the author as
+/// written, so callers triage before authors are pseudonymised (or keep
+/// brand handles out of pseudonymisation).
 pub fn brand_author<'m>(model: &'m Model, signal: &Signal) -> Option<&'m Brand> {
     let author = signal.author.as_deref()?.trim();
     let author = author.strip_prefix('@').unwrap_or(author);

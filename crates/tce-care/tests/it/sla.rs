@@ -99,6 +99,19 @@ fn due_times_follow_the_local_clock_across_a_dst_change() {
     assert_eq!(clock.first_response_due, t("2026-11-02T04:00:00Z"));
     // 48 h: 25 h that Sunday, 23 h the next (00:00 EST = 05:00 UTC).
     assert_eq!(clock.resolution_due, t("2026-11-09T04:00:00Z"));
+    // An opening time skipped by the change (02:30 on 14 March 2027 in New
+    // York) is read just after the gap: 03:30 EDT, so 30 minutes that day.
+    let toml = crate::SMALL.replace(r#"sun = ["00:00-24:00"]"#, r#"sun = ["02:30-04:00"]"#);
+    let gap = Model::parse(&toml, std::path::Path::new("small.toml")).unwrap();
+    let gap_cal = Calendar::of(&gap.care, "nights");
+    assert_eq!(
+        gap_cal.between(t("2027-03-14T00:00:00Z"), t("2027-03-15T00:00:00Z")),
+        1800
+    );
+    assert_eq!(
+        gap_cal.add(t("2027-03-14T00:00:00Z"), 0).unwrap(),
+        t("2027-03-14T07:30:00Z")
+    );
     // Business time and due times agree: the target is exactly used by the due time.
     assert_eq!(
         cal.between(clock.started_at, clock.resolution_due),

@@ -32,28 +32,43 @@ fn the_transition_table_and_its_refusals() {
         lines.push(format!("{from} → {}", ok.join(" ")));
     }
     expect![[r#"
-        a new case cannot become new (allowed: open, pending, resolved)
-        a new case cannot become closed (allowed: open, pending, resolved)
+        cannot move a case from new to new (allowed: open, pending, resolved)
+        cannot move a case from new to closed (allowed: open, pending, resolved)
         new → open pending resolved
-        a open case cannot become new (allowed: pending, resolved)
-        a open case cannot become open (allowed: pending, resolved)
-        a open case cannot become closed (allowed: pending, resolved)
+        cannot move a case from open to new (allowed: pending, resolved)
+        cannot move a case from open to open (allowed: pending, resolved)
+        cannot move a case from open to closed (allowed: pending, resolved)
         open → pending resolved
-        a pending case cannot become new (allowed: open, resolved)
-        a pending case cannot become pending (allowed: open, resolved)
-        a pending case cannot become closed (allowed: open, resolved)
+        cannot move a case from pending to new (allowed: open, resolved)
+        cannot move a case from pending to pending (allowed: open, resolved)
+        cannot move a case from pending to closed (allowed: open, resolved)
         pending → open resolved
-        a resolved case cannot become new (allowed: open, closed)
-        a resolved case cannot become pending (allowed: open, closed)
-        a resolved case cannot become resolved (allowed: open, closed)
+        cannot move a case from resolved to new (allowed: open, closed)
+        cannot move a case from resolved to pending (allowed: open, closed)
+        cannot move a case from resolved to resolved (allowed: open, closed)
         resolved → open closed
-        a closed case cannot become new (allowed: none, it is final)
-        a closed case cannot become open (allowed: none, it is final)
-        a closed case cannot become pending (allowed: none, it is final)
-        a closed case cannot become resolved (allowed: none, it is final)
-        a closed case cannot become closed (allowed: none, it is final)
+        cannot move a case from closed to new (allowed: none, it is final)
+        cannot move a case from closed to open (allowed: none, it is final)
+        cannot move a case from closed to pending (allowed: none, it is final)
+        cannot move a case from closed to resolved (allowed: none, it is final)
+        cannot move a case from closed to closed (allowed: none, it is final)
         closed → "#]]
     .assert_eq(&lines.join("\n"));
+}
+
+#[test]
+fn stable_ids_round_trip() {
+    for s in Status::ALL {
+        assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+    }
+    for p in tce_care::Priority::ALL {
+        assert_eq!(
+            p.as_str().to_uppercase().parse::<tce_care::Priority>(),
+            Ok(p)
+        );
+    }
+    assert!("urgent".parse::<tce_care::Priority>().is_err());
+    assert!("done".parse::<Status>().is_err());
 }
 
 #[test]
