@@ -38,6 +38,16 @@ impl CaseKind {
     }
 }
 
+impl FromStr for CaseKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [CaseKind::Care, CaseKind::Lead]
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown case kind {s:?} (expected care or lead)"))
+    }
+}
+
 impl fmt::Display for CaseKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -182,6 +192,15 @@ pub enum Factor {
 }
 
 impl Factor {
+    /// All factors, in the order a [`PriorityScore`] lists them.
+    pub const ALL: [Factor; 5] = [
+        Factor::Severity,
+        Factor::ChurnRisk,
+        Factor::Reach,
+        Factor::Intent,
+        Factor::Rating,
+    ];
+
     /// The stable id (`severity`, `churn_risk`, `reach`, `intent`, `rating`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -191,6 +210,16 @@ impl Factor {
             Factor::Intent => "intent",
             Factor::Rating => "rating",
         }
+    }
+}
+
+impl FromStr for Factor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Factor::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s.trim())
+            .ok_or_else(|| format!("unknown priority factor {s:?}"))
     }
 }
 
@@ -248,6 +277,27 @@ pub enum Party {
     Customer,
     /// The brand (one of the own brand's handles).
     Brand,
+}
+
+impl Party {
+    /// The stable id (`customer`, `brand`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Customer => "customer",
+            Party::Brand => "brand",
+        }
+    }
+}
+
+impl FromStr for Party {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "customer" => Ok(Party::Customer),
+            "brand" => Ok(Party::Brand),
+            _ => Err(format!("unknown party {s:?} (expected customer or brand)")),
+        }
+    }
 }
 
 /// One ingested message of a case's thread.
@@ -308,6 +358,12 @@ impl Case {
     /// The owning department's id.
     pub fn department(&self) -> &str {
         &self.routing.department
+    }
+
+    /// Its SLA clocks at `now`, in its department's business hours.
+    pub fn sla_state(&self, model: &tce_model::Model, now: DateTime<Utc>) -> crate::sla::SlaState {
+        let calendar = crate::sla::Calendar::of(&model.care, self.department());
+        self.sla.state(&calendar, now, model.care.at_risk_share)
     }
 
     /// Whether a signal is part of its thread.

@@ -67,6 +67,15 @@ fn stable_ids_round_trip() {
             Ok(p)
         );
     }
+    for f in tce_care::Factor::ALL {
+        assert_eq!(f.as_str().parse::<tce_care::Factor>(), Ok(f));
+    }
+    for k in [tce_care::CaseKind::Care, tce_care::CaseKind::Lead] {
+        assert_eq!(k.as_str().parse::<tce_care::CaseKind>(), Ok(k));
+    }
+    for p in [Party::Customer, Party::Brand] {
+        assert_eq!(p.as_str().parse::<Party>(), Ok(p));
+    }
     assert!("urgent".parse::<tce_care::Priority>().is_err());
     assert!("done".parse::<Status>().is_err());
 }
