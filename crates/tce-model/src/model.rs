@@ -90,9 +90,9 @@ pub struct Department {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// First-response SLA in hours.
+    /// First-response SLA in hours (the P3 target; see [`Care::departments`]).
     pub sla_first_response_hours: f64,
-    /// Resolution SLA in hours.
+    /// Resolution SLA in hours (the P3 target; see [`Care::departments`]).
     pub sla_resolution_hours: f64,
     /// Where alerts for this department are posted, if anywhere.
     pub alert_webhook: Option<String>,
