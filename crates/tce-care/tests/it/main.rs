@@ -4,6 +4,7 @@
 // Helpers fail like tests do: by panicking.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod props;
 mod rules;
 mod sla;
 mod thread;
