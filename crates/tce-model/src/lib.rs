@@ -11,8 +11,9 @@ mod signal;
 pub mod templates;
 
 pub use model::{
-    Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model, ModelError,
-    ModelIssue, Privacy, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,
+    default_care_channel, Allocation, Brand, BusinessHours, Care, CarePriority, Channel,
+    Classifiers, CsvMapping, Department, DepartmentCare, Finance, Model, ModelError, ModelIssue,
+    Privacy, SlaTarget, Stage, Touchpoint, CSV_FIELDS, DEFAULT_CARE_CHANNELS, DEFAULT_STAGES,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,

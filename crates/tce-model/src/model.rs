@@ -8,6 +8,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+mod care;
+pub use care::{
+    default_care_channel, BusinessHours, Care, CarePriority, DepartmentCare, SlaTarget,
+    DEFAULT_CARE_CHANNELS,
+};
+
 /// The six default lifecycle stages, in their natural order.
 pub const DEFAULT_STAGES: [&str; 6] = [
     "rnd",
@@ -62,6 +68,8 @@ pub struct Model {
     pub privacy: Privacy,
     /// Saved CSV column mappings by name.
     pub csv_mappings: BTreeMap<String, CsvMapping>,
+    /// Social customer care: cases, routing, priority, SLAs (`[care]`).
+    pub care: Care,
 }
 
 /// A lifecycle stage.
@@ -82,9 +90,9 @@ pub struct Department {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// First-response SLA in hours.
+    /// First-response SLA in hours (the P3 target; see [`Care::departments`]).
     pub sla_first_response_hours: f64,
-    /// Resolution SLA in hours.
+    /// Resolution SLA in hours (the P3 target; see [`Care::departments`]).
     pub sla_resolution_hours: f64,
     /// Where alerts for this department are posted, if anywhere.
     pub alert_webhook: Option<String>,
@@ -116,6 +124,9 @@ pub struct Channel {
     pub name: String,
     /// Whether it is a social medium.
     pub social: bool,
+    /// Whether a customer's signal here can open a care case (`care`; default
+    /// by kind, see [`default_care_channel`]).
+    pub care: bool,
 }
 
 /// A brand: the own brand or a competitor.
@@ -395,6 +406,7 @@ struct RawModel {
     classifiers: RawClassifiers,
     #[serde(default)]
     privacy: RawPrivacy,
+    care: Option<care::RawCare>,
 }
 
 #[derive(Deserialize, Default)]
@@ -464,6 +476,7 @@ struct RawChannel {
     name: Option<String>,
     #[serde(default)]
     social: bool,
+    care: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -699,6 +712,9 @@ impl Checker<'_> {
                 let id = self.id(&c.id, format!("channels[{i}].id"), &mut channel_ids);
                 Channel {
                     name: c.name.clone().unwrap_or_else(|| id.clone()),
+                    care: c
+                        .care
+                        .unwrap_or_else(|| default_care_channel(&id, c.social)),
                     id,
                     social: c.social,
                 }
@@ -848,7 +864,9 @@ impl Checker<'_> {
             }
         }
 
+        let care = self.care(raw.care, &departments, &touchpoints, &channels);
         Model {
+            care,
             allocation,
             privacy: Privacy {
                 pseudonymize_authors: raw.privacy.pseudonymize_authors,

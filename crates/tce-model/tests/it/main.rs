@@ -1,5 +1,7 @@
 //! Integration tests of the TCE model: templates and model-file errors.
 
+mod care;
+
 use expect_test::{expect, Expect};
 use std::path::Path;
 use tce_model::{templates::TEMPLATES, Model, DEFAULT_STAGES};
@@ -184,7 +186,9 @@ fn bad_toml_names_line_and_column() {
 fn misspelt_field_names_line() {
     check(
         &MINIMAL.replace("social = true", "socail = true"),
-        expect!["tce.toml:16:1: unknown field `socail`, expected one of `id`, `name`, `social`"],
+        expect![
+            "tce.toml:16:1: unknown field `socail`, expected one of `id`, `name`, `social`, `care`"
+        ],
     );
 }
 
