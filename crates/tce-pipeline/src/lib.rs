@@ -103,6 +103,10 @@ impl From<InsertSummary> for Stored {
 pub struct Pipeline {
     enricher: Enricher,
     pseudonyms: Option<Pseudonymizer>,
+    /// The brands' own handles, lower-case without `@`: a brand is an
+    /// organisation, not a person, so its handle is never pseudonymised
+    /// (care recognises brand replies by it).
+    brand_handles: Vec<String>,
 }
 
 impl fmt::Debug for Pipeline {
@@ -127,18 +131,31 @@ impl Pipeline {
     ) -> Result<Pipeline, PipelineError> {
         let enricher = enricher(model, model_dir)?;
         let pseudonyms = author_pseudonyms(model, store)?;
-        Ok(Pipeline {
-            enricher,
-            pseudonyms,
-        })
+        Ok(Pipeline::from_parts(model, enricher, pseudonyms))
     }
 
     /// A pipeline from parts (tests and benchmarks).
-    pub fn from_parts(enricher: Enricher, pseudonyms: Option<Pseudonymizer>) -> Pipeline {
+    pub fn from_parts(
+        model: &Model,
+        enricher: Enricher,
+        pseudonyms: Option<Pseudonymizer>,
+    ) -> Pipeline {
+        let brand_handles = model
+            .brands
+            .iter()
+            .flat_map(|b| &b.handles)
+            .map(|h| normal_handle(h))
+            .collect();
         Pipeline {
             enricher,
             pseudonyms,
+            brand_handles,
         }
+    }
+
+    fn is_brand_handle(&self, author: &str) -> bool {
+        let author = normal_handle(author);
+        self.brand_handles.iter().any(|h| *h == author)
     }
 
     /// The enricher (for `tce sentiment`-like reads that store nothing).
@@ -155,7 +172,13 @@ impl Pipeline {
     /// [`Pipeline::prepare`] reusing scratch buffers across signals.
     pub fn prepare_with(&self, mut signal: Signal, scratch: &mut EnrichScratch) -> EnrichedSignal {
         if let Some(p) = &self.pseudonyms {
-            p.apply(&mut signal);
+            let brand = signal
+                .author
+                .as_deref()
+                .is_some_and(|a| self.is_brand_handle(a));
+            if !brand {
+                p.apply(&mut signal);
+            }
         }
         let enrichment = self.enricher.enrich_with(&signal, scratch);
         EnrichedSignal { signal, enrichment }
@@ -212,6 +235,10 @@ impl Pipeline {
             );
         }
     }
+}
+
+fn normal_handle(h: &str) -> String {
+    h.trim().trim_start_matches('@').to_ascii_lowercase()
 }
 
 fn event(door: Door, received: usize, stored: Stored) {

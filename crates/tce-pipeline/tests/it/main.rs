@@ -142,6 +142,29 @@ fn pseudonyms_are_stable_across_pipelines_of_one_workspace() {
 }
 
 #[test]
+fn brand_handles_are_not_pseudonymised() {
+    let mut model = airline();
+    model.privacy.pseudonymize_authors = true;
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let batch = pipeline.prepare_all([
+        signal("1", "@ann", "@SkyWayAir my bag is lost"),
+        signal(
+            "2",
+            "@skywaysupport",
+            "@ann so sorry, DM us your tag number",
+        ),
+    ]);
+    let ann = batch[0].signal.author.as_deref().expect("author");
+    assert!(!ann.contains("ann"), "a customer is pseudonymised: {ann}");
+    assert_eq!(
+        batch[1].signal.author.as_deref(),
+        Some("@skywaysupport"),
+        "a brand's handle (any case) stays as written"
+    );
+}
+
+#[test]
 fn a_missing_classifier_names_its_file() {
     let mut model = airline();
     model.classifiers.sentiment = Some("models/sentiment.model".into());
