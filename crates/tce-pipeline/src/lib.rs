@@ -155,7 +155,7 @@ impl Pipeline {
 
     fn is_brand_handle(&self, author: &str) -> bool {
         let author = normal_handle(author);
-        self.brand_handles.iter().any(|h| *h == author)
+        self.brand_handles.contains(&author)
     }
 
     /// The enricher (for `tce sentiment`-like reads that store nothing).
