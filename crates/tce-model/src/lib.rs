@@ -11,8 +11,8 @@ mod signal;
 pub mod templates;
 
 pub use model::{
-    Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model, ModelError,
-    ModelIssue, Privacy, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,
+    did_you_mean, Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model,
+    ModelError, ModelIssue, Privacy, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,
