@@ -687,11 +687,14 @@ impl Checker<'_> {
             let mut options: Vec<&String> = known.iter().collect();
             options.sort();
             let options: Vec<&str> = options.into_iter().map(String::as_str).collect();
+            let hint = did_you_mean(value.get_ref(), options.iter().copied())
+                .map(|s| format!(": did you mean {s:?}?"))
+                .unwrap_or_default();
             self.issue(
                 value.span().start,
                 field,
                 format!(
-                    "unknown {what} {:?} (known: {})",
+                    "unknown {what} {:?}{hint} (known: {})",
                     value.get_ref(),
                     options.join(", ")
                 ),

@@ -61,18 +61,18 @@ pub enum Command {
     ///
     /// Stage weights come from the first of these that the data allows:
     ///
-    /// 1. Survey key drivers ("derived"): needs 100 complete survey answers in
-    /// the range. A survey answer is a signal of any channel with an overall
-    /// rating and stage ratings (CSV `stage:<id>` columns, JSONL
+    /// First, survey key drivers ("derived"): they need 100 complete survey
+    /// answers in the range. A survey answer is a signal of any channel with
+    /// an overall rating and stage ratings (CSV `stage:<id>` columns, JSONL
     /// `stage_ratings`); it is complete when it rates every stage of the
     /// model. Answers missing a stage are left out.
     ///
-    /// 2. A period model of social data ("low confidence"): needs 20 complete
-    /// brand-weeks, weeks in which a brand has 5 or more signals in every
-    /// stage.
+    /// Else a period model of social data ("low confidence"): it needs 20
+    /// complete brand-weeks, weeks in which a brand has 5 or more signals in
+    /// every stage.
     ///
-    /// 3. The weights configured in tce.toml ("configured", normalised to sum
-    /// to 1).
+    /// Else the weights configured in tce.toml ("configured", normalised to
+    /// sum to 1).
     ///
     /// Channel influence is each channel's reach-weighted share of a stage's
     /// evidence.

@@ -101,7 +101,7 @@ fn broken_model_is_reported_with_line_and_field() {
         "{err}"
     );
     assert!(
-        err.contains("].stage: unknown stage \"operashuns\""),
+        err.contains("].stage: unknown stage \"operashuns\": did you mean \"operations\"?"),
         "{err}"
     );
 
