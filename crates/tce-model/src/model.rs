@@ -412,9 +412,15 @@ impl Model {
     /// (`twitter` → `x`, `surveys` → `survey`), if the model has it.
     pub fn suggest_channel(&self, given: &str) -> Option<&str> {
         let g = given.trim().to_lowercase();
-        let synonym = CHANNEL_SYNONYMS
+        // A synonym, or a near miss of one (`twiter`).
+        let name = CHANNEL_SYNONYMS
             .iter()
             .find(|(name, _)| *name == g)
+            .map(|(name, _)| *name)
+            .or_else(|| did_you_mean(&g, CHANNEL_SYNONYMS.iter().map(|(name, _)| *name)));
+        let synonym = CHANNEL_SYNONYMS
+            .iter()
+            .find(|(n, _)| Some(*n) == name)
             .and_then(|(_, id)| self.channel(id))
             .map(|c| c.id.as_str());
         synonym.or_else(|| {

@@ -185,6 +185,7 @@ fn typos_get_a_did_you_mean() {
         r#"{"id":"1","channel":"twitter","text":"late","created_at":"2026-03-01T10:00:00Z"}
 {"id":"2","channel":"surveys","text":"late","created_at":"2026-03-01T10:00:00Z"}
 {"id":"3","channel":"x","text":"late","created_at":"2026-03-01T10:00:00Z","brand":"skyways"}
+{"id":"4","channel":"twiter","text":"late","created_at":"2026-03-01T10:00:00Z"}
 "#,
     )
     .unwrap();
@@ -195,6 +196,10 @@ fn typos_get_a_did_you_mean() {
     );
     assert!(
         err.contains(r#"unknown channel "surveys": did you mean "survey"?"#),
+        "{err}"
+    );
+    assert!(
+        err.contains(r#"unknown channel "twiter": did you mean "x"?"#),
         "{err}"
     );
     assert!(
