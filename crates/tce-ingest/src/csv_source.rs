@@ -2,7 +2,8 @@
 //! mapped column, a constant, or a same-named column), made once from the
 //! header; rows stream through one reused byte record.
 
-use crate::record::{Draft, When, FIELDS};
+use crate::record::{unknown_brand, unknown_channel, Draft, When, FIELDS};
+use crate::time::parse_timestamp;
 use crate::{CsvOptions, IngestError, Parsed, Reject};
 use std::borrow::Cow;
 use std::io::{BufRead, Read};
@@ -35,10 +36,17 @@ struct Plan {
     stages: Vec<(String, Slot)>,
     /// The header row, to name columns in reasons.
     header: Vec<String>,
+    /// `--date-format` for `created_at`.
+    date_format: Option<String>,
 }
 
 impl Plan {
-    fn new(header: &[String], opts: &CsvOptions, model: &Model) -> Result<Plan, IngestError> {
+    fn new(
+        header: &[String],
+        opts: &CsvOptions,
+        date_format: Option<&str>,
+        model: &Model,
+    ) -> Result<Plan, IngestError> {
         for field in opts.columns.keys().chain(opts.constants.keys()) {
             match field.strip_prefix("stage:") {
                 Some(stage) => {
@@ -53,9 +61,19 @@ impl Plan {
                 None => {
                     return Err(IngestError::UnknownField {
                         field: field.clone(),
+                        suggestion: tce_model::did_you_mean(field, FIELDS).map(str::to_string),
                     })
                 }
             }
+        }
+        for (field, value) in &opts.constants {
+            check_constant(field, value, date_format, model).map_err(|reason| {
+                IngestError::BadConstant {
+                    field: field.clone(),
+                    value: value.clone(),
+                    reason,
+                }
+            })?;
         }
         let slot = |field: &str| -> Result<Slot, IngestError> {
             if let Some(value) = opts.constants.get(field) {
@@ -68,6 +86,11 @@ impl Plan {
                         field: field.to_string(),
                         column: column.clone(),
                         header: header.to_vec(),
+                        suggestion: tce_model::did_you_mean(
+                            column,
+                            header.iter().map(String::as_str),
+                        )
+                        .map(str::to_string),
                     });
             }
             Ok(header
@@ -108,7 +131,35 @@ impl Plan {
             lang: slot("lang")?,
             stages,
             header: header.to_vec(),
+            date_format: date_format.map(str::to_string),
         })
+    }
+}
+
+/// Checks a constant the way every row would, so a bad one fails the file
+/// once, up front, instead of rejecting every row for the same reason.
+fn check_constant(
+    field: &str,
+    value: &str,
+    date_format: Option<&str>,
+    model: &Model,
+) -> Result<(), String> {
+    let v = value.trim();
+    match field {
+        "channel" if model.channel(v).is_none() => Err(unknown_channel(v, model)),
+        "brand" if !v.is_empty() && model.resolve_brand(v).is_none() => {
+            Err(unknown_brand(v, model))
+        }
+        "created_at" => parse_timestamp(v, date_format).map(drop),
+        "rating_scale" => v
+            .parse::<tce_model::RatingScale>()
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        "author_followers" => whole(v, field).map(drop),
+        "rating" => number(v, field).map(drop),
+        f if f.starts_with("stage:") => number(v, field).map(drop),
+        "id" | "text" if v.is_empty() => Err(format!("{field} cannot be empty")),
+        _ => Ok(()),
     }
 }
 
@@ -226,6 +277,7 @@ impl<R: BufRead> CsvSource<R> {
         input: R,
         delimiter: u8,
         opts: &CsvOptions,
+        date_format: Option<&str>,
         model: &Model,
         source: String,
     ) -> Result<CsvSource<R>, IngestError> {
@@ -240,7 +292,7 @@ impl<R: BufRead> CsvSource<R> {
             .iter()
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .collect();
-        let plan = Plan::new(&header, opts, model)?;
+        let plan = Plan::new(&header, opts, date_format, model)?;
         Ok(CsvSource {
             reader,
             record: csv::ByteRecord::new(),
@@ -399,6 +451,7 @@ fn row_signal(
         in_reply_to: cell(plan, r, &plan.in_reply_to)?.map(id_text),
         url: cell(plan, r, &plan.url)?,
         lang: cell(plan, r, &plan.lang)?,
+        date_format: plan.date_format.as_deref(),
     };
     draft.into_signal(model)
 }

@@ -18,11 +18,14 @@ pub(crate) struct LineReader<R> {
     bytes_read: u64,
     source: String,
     done: bool,
+    /// `--date-format` for `created_at`.
+    date_format: Option<String>,
 }
 
 impl<R: BufRead> LineReader<R> {
-    pub(crate) fn new(input: R, source: String) -> LineReader<R> {
+    pub(crate) fn new(input: R, source: String, date_format: Option<String>) -> LineReader<R> {
         LineReader {
+            date_format,
             input,
             buf: Vec::with_capacity(4096),
             line: 0,
@@ -50,7 +53,13 @@ impl<R: BufRead> LineReader<R> {
             }
             if let Some(end) = memchr::memchr(b'\n', chunk) {
                 self.line += 1;
-                let result = record(&chunk[..end], self.line, &self.source, model);
+                let result = record(
+                    &chunk[..end],
+                    self.line,
+                    &self.source,
+                    model,
+                    self.date_format.as_deref(),
+                );
                 self.input.consume(end + 1);
                 self.bytes_read += end as u64 + 1;
                 match result {
@@ -82,7 +91,13 @@ impl<R: BufRead> LineReader<R> {
                 return Some(Err(reject(&self.source, self.line, reason, head)));
             }
             let line = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
-            if let Some(r) = record(line, self.line, &self.source, model) {
+            if let Some(r) = record(
+                line,
+                self.line,
+                &self.source,
+                model,
+                self.date_format.as_deref(),
+            ) {
                 return Some(r);
             }
         }
@@ -123,7 +138,13 @@ impl<R: BufRead> LineReader<R> {
 }
 
 /// One line (without its `\n`) as a record; `None` for a blank line.
-fn record(bytes: &[u8], line: u64, source: &str, model: &Model) -> Option<Result<Parsed, Reject>> {
+fn record(
+    bytes: &[u8],
+    line: u64,
+    source: &str,
+    model: &Model,
+    date_format: Option<&str>,
+) -> Option<Result<Parsed, Reject>> {
     let bytes = trim_line(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -140,7 +161,7 @@ fn record(bytes: &[u8], line: u64, source: &str, model: &Model) -> Option<Result
             )));
         }
     };
-    Some(match parse_json_record(text, model) {
+    Some(match parse_json_record(text, model, date_format) {
         Ok(signal) => Ok(Parsed { line, signal }),
         Err(reason) => Err(reject(source, line, reason, text.to_string())),
     })

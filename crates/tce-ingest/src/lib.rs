@@ -17,6 +17,7 @@
 mod csv_source;
 mod detect;
 mod jsonl;
+pub mod outcomes;
 pub mod privacy;
 mod reader;
 mod record;
@@ -104,6 +105,9 @@ pub struct ReadOptions {
     pub format: Option<Format>,
     /// CSV column mapping (ignored for other formats).
     pub csv: CsvOptions,
+    /// A chrono/strftime pattern for `created_at` in JSONL and CSV (e.g.
+    /// `%m/%d/%Y` for US exports), tried before the standard forms.
+    pub date_format: Option<String>,
 }
 
 /// A record that became a signal.
@@ -136,6 +140,14 @@ impl fmt::Display for Reject {
     }
 }
 
+/// `: did you mean "x"?`, or nothing.
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    suggestion
+        .as_ref()
+        .map(|s| format!(": did you mean {s:?}?"))
+        .unwrap_or_default()
+}
+
 /// Why an input could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -151,7 +163,7 @@ pub enum IngestError {
         name: String,
     },
     /// The CSV mapping names a column the header lacks.
-    #[error("the CSV mapping for {field} names column {column:?}, which the header lacks (columns: {})", header.join(", "))]
+    #[error("the CSV mapping for {field} names column {column:?}, which the header lacks{} (columns: {})", did_you_mean(suggestion), header.join(", "))]
     MissingColumn {
         /// Our field.
         field: String,
@@ -159,12 +171,27 @@ pub enum IngestError {
         column: String,
         /// The header row.
         header: Vec<String>,
+        /// A column of the header close to the one named.
+        suggestion: Option<String>,
     },
     /// The CSV mapping names a field signals do not have.
-    #[error("the CSV mapping names unknown field {field:?} (known: {}, stage:<stage id>)", record::FIELDS.join(", "))]
+    #[error("the CSV mapping names unknown field {field:?}{} (known: {}, stage:<stage id>)", did_you_mean(suggestion), record::FIELDS.join(", "))]
     UnknownField {
         /// The field given.
         field: String,
+        /// A known field close to the one given.
+        suggestion: Option<String>,
+    },
+    /// A CSV constant (`--set FIELD=VALUE`, or `constants` of a saved
+    /// mapping) that no row could use: checked once, before any row.
+    #[error("bad CSV constant {field}={value}: {reason}")]
+    BadConstant {
+        /// The field.
+        field: String,
+        /// The value given.
+        value: String,
+        /// Why it cannot be used, with the valid values.
+        reason: String,
     },
     /// A `stage:<id>` mapping names a stage the model lacks.
     #[error("the CSV mapping names unknown stage {stage:?} (model stages: {})", known.join(", "))]
@@ -200,6 +227,12 @@ pub enum IngestError {
         expected: &'static str,
         /// What was found instead.
         message: String,
+    },
+    /// An outcomes CSV without the required columns.
+    #[error("an outcomes CSV needs columns {} (optional {}); found: {}", outcomes::REQUIRED.join(", "), outcomes::OPTIONAL.join(", "), found.join(", "))]
+    OutcomesHeader {
+        /// The header row found.
+        found: Vec<String>,
     },
     /// A request body that is not JSON at all.
     #[error("not JSON: {0}")]

@@ -65,9 +65,16 @@ impl SignalReader {
         let delimiter = sniff_delimiter(skip_space(head));
         let records = match format {
             Format::Csv => Records::Csv(Box::new(CsvSource::new(
-                input, delimiter, &opts.csv, model, source,
+                input,
+                delimiter,
+                &opts.csv,
+                opts.date_format.as_deref(),
+                model,
+                source,
             )?)),
-            Format::Jsonl if streamed => Records::Lines(LineReader::new(input, source)),
+            Format::Jsonl if streamed => {
+                Records::Lines(LineReader::new(input, source, opts.date_format.clone()))
+            }
             _ => {
                 let mut bytes = Vec::with_capacity(usize::try_from(total_bytes).unwrap_or(0));
                 input.read_to_end(&mut bytes)?;
@@ -217,7 +224,14 @@ pub fn parse_body(
     let items = match format.or(opts.format) {
         Some(Format::Csv) => {
             let delimiter = sniff_delimiter(skip_space(body));
-            let mut csv = CsvSource::new(body, delimiter, &opts.csv, model, source.to_string())?;
+            let mut csv = CsvSource::new(
+                body,
+                delimiter,
+                &opts.csv,
+                opts.date_format.as_deref(),
+                model,
+                source.to_string(),
+            )?;
             std::iter::from_fn(|| csv.next_record(model)).collect()
         }
         Some(f @ (Format::TwitterV2 | Format::Reddit)) => document(body, f, model, source)?,
@@ -259,7 +273,7 @@ pub fn parse_body(
 
 /// A body read one record per line.
 fn ndjson(body: &[u8], model: &Model, source: &str) -> Vec<Result<Parsed, Reject>> {
-    let mut lines = LineReader::new(body, source.to_string());
+    let mut lines = LineReader::new(body, source.to_string(), None);
     std::iter::from_fn(|| lines.next_record(model)).collect()
 }
 

@@ -38,6 +38,8 @@ pub(crate) struct Draft<'a> {
     pub in_reply_to: Option<Cow<'a, str>>,
     pub url: Option<Cow<'a, str>>,
     pub lang: Option<Cow<'a, str>>,
+    /// `--date-format` for `created_at`, tried before the standard forms.
+    pub date_format: Option<&'a str>,
 }
 
 /// Trimmed, non-empty, owned.
@@ -71,7 +73,7 @@ impl Draft<'_> {
         let created_at = match self.created_at {
             None => return Err("missing created_at".to_string()),
             Some(When::At(t)) => t,
-            Some(When::Text(v)) => parse_timestamp(&v)
+            Some(When::Text(v)) => parse_timestamp(&v, self.date_format)
                 .map_err(|why| format!("bad created_at {:?}: {why}", v.as_ref()))?,
         };
         let brand = match present(self.brand) {
@@ -136,17 +138,42 @@ impl Draft<'_> {
     }
 }
 
-fn unknown_channel(c: &str, model: &Model) -> String {
+/// `unknown channel "twitter": did you mean "x"? (model channels: …)`.
+pub(crate) fn unknown_channel(c: &str, model: &Model) -> String {
     let ids: Vec<&str> = model.channels.iter().map(|c| c.id.as_str()).collect();
-    format!("unknown channel {c:?} (model channels: {})", ids.join(", "))
-}
-
-fn unknown_brand(b: &str, model: &Model) -> String {
-    let ids: Vec<&str> = model.brands.iter().map(|b| b.id.as_str()).collect();
+    let hint = model
+        .suggest_channel(c)
+        .map(|s| format!(": did you mean {s:?}?"))
+        .unwrap_or_default();
     format!(
-        "unknown brand {b:?} (model brands: {}; handles and aliases also work)",
+        "unknown channel {c:?}{hint} (model channels: {})",
         ids.join(", ")
     )
+}
+
+/// `unknown brand "skyway air": did you mean "skyway"? (model brands: …)`.
+pub(crate) fn unknown_brand(b: &str, model: &Model) -> String {
+    let ids: Vec<&str> = model.brands.iter().map(|b| b.id.as_str()).collect();
+    let hint = model
+        .suggest_brand(b)
+        .map(|s| format!(": did you mean {s:?}?"))
+        .unwrap_or_default();
+    format!(
+        "unknown brand {b:?}{hint} (model brands: {}; handles and aliases also work)",
+        ids.join(", ")
+    )
+}
+
+/// A JSON parser message for a record that is one line of a file: serde's
+/// own position is always "line 1" of the record, which misleads next to the
+/// file's line number, so only its column is kept.
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) if e.line() == 1 => format!("{message} (at column {})", e.column()),
+        _ => text,
+    }
 }
 
 /// A line or array element of our schema, borrowing from the input.
@@ -196,23 +223,33 @@ impl<'a> JsonRecord<'a> {
             in_reply_to: self.in_reply_to.map(|i| i.0),
             url: self.url.map(|s| s.0),
             lang: self.lang.map(|s| s.0),
+            date_format: None,
         }
     }
 }
 
-/// Parses one record of our schema; `Err` is the reject reason.
-pub(crate) fn parse_json_record(text: &str, model: &Model) -> Result<Signal, String> {
+/// Parses one record of our schema (one line of a file); `Err` is the reject
+/// reason. `date_format` as [`Draft::date_format`].
+pub(crate) fn parse_json_record(
+    text: &str,
+    model: &Model,
+    date_format: Option<&str>,
+) -> Result<Signal, String> {
     // serde would read a JSON array positionally into the struct.
     if text.bytes().find(|b| !b.is_ascii_whitespace()) != Some(b'{') {
         return Err(match serde_json::from_str::<serde_json::Value>(text) {
             Ok(v) => format!("expected a JSON object, got {}", kind(&v)),
-            Err(e) => format!("malformed JSON: {e}"),
+            Err(e) => format!("malformed JSON: {}", json_message(&e)),
         });
     }
     match serde_json::from_str::<JsonRecord<'_>>(text) {
-        Ok(record) => record.into_draft().into_signal(model),
+        Ok(record) => Draft {
+            date_format,
+            ..record.into_draft()
+        }
+        .into_signal(model),
         Err(e) if e.is_data() => Err(diagnose(text, &e)),
-        Err(e) => Err(format!("malformed JSON: {e}")),
+        Err(e) => Err(format!("malformed JSON: {}", json_message(&e))),
     }
 }
 
@@ -235,7 +272,7 @@ fn diagnose(text: &str, error: &serde_json::Error) -> String {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| diagnose_value(&v))
-        .unwrap_or_else(|| format!("invalid record: {error}"))
+        .unwrap_or_else(|| format!("invalid record: {}", json_message(error)))
 }
 
 fn diagnose_value(value: &serde_json::Value) -> Option<String> {

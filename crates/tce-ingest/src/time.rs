@@ -20,9 +20,55 @@ const NAIVE: [&str; 6] = [
     "%d/%m/%Y %H:%M:%S",
 ];
 
-/// Parses a timestamp; the error says why, for the reject reason.
-pub(crate) fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, String> {
+/// The forms [`parse_timestamp`] accepts, for messages.
+pub(crate) const ACCEPTED: &str = "RFC 3339 (2026-03-15T10:00:00Z), YYYY-MM-DD, \
+    YYYY-MM-DD HH:MM[:SS], YYYY/MM/DD HH:MM:SS, DD/MM/YYYY HH:MM:SS, \
+    Unix seconds or milliseconds";
+
+/// Parses a timestamp; the error says why, for the reject reason. `format`
+/// (a chrono/strftime pattern such as `%m/%d/%Y`, from `--date-format`) is
+/// tried first; it may hold a date only, a date and time, or an offset.
+pub(crate) fn parse_timestamp(value: &str, format: Option<&str>) -> Result<DateTime<Utc>, String> {
     let v = value.trim();
+    if let Some(f) = format {
+        if let Some(t) = with_format(v, f) {
+            return Ok(t);
+        }
+        return standard(v).map_err(|_| {
+            format!(
+                "does not match the date format {f:?} (nor one of the accepted forms: {ACCEPTED})"
+            )
+        });
+    }
+    standard(v)
+}
+
+fn with_format(v: &str, f: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_str(v, f) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(v, f) {
+        return Some(Utc.from_utc_datetime(&t));
+    }
+    NaiveDate::parse_from_str(v, f)
+        .ok()
+        .map(|d| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)))
+}
+
+/// `03/15/2026`, `15.03.26`: day and month in an order only the source knows.
+fn looks_like_local_date(v: &str) -> bool {
+    let date = v.split([' ', 'T']).next().unwrap_or(v);
+    let parts: Vec<&str> = date.split(['/', '.', '-']).collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts[0].len() <= 2
+        && parts[1].len() <= 2
+        && matches!(parts[2].len(), 2 | 4)
+}
+
+fn standard(v: &str) -> Result<DateTime<Utc>, String> {
     let rfc3339 = match DateTime::parse_from_rfc3339(v) {
         Ok(t) => return Ok(t.with_timezone(&Utc)),
         Err(e) => e,
@@ -53,7 +99,13 @@ pub(crate) fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, String> {
             "{rfc3339} (expected RFC 3339 such as 2026-03-01T10:00:00Z)"
         ));
     }
-    Err("not a timestamp (expected RFC 3339 such as 2026-03-01T10:00:00Z)".to_string())
+    if looks_like_local_date(v) {
+        return Err(format!(
+            "a date in a local form: accepted forms are {ACCEPTED}; \
+             name this one with --date-format, e.g. --date-format %m/%d/%Y"
+        ));
+    }
+    Err(format!("not a timestamp (accepted forms: {ACCEPTED})"))
 }
 
 /// Unix time in seconds (up to 11 digits, fractions allowed) or milliseconds.
@@ -81,7 +133,7 @@ mod tests {
     #[test]
     fn accepts_common_exports_and_explains_the_rest() {
         let ok = |s: &str| {
-            parse_timestamp(s)
+            parse_timestamp(s, None)
                 .map(|t| t.to_rfc3339())
                 .unwrap_or_else(|e| e)
         };
@@ -117,6 +169,28 @@ mod tests {
             "2026-03-01T10:00:00.250+00:00"
         );
         assert!(ok("yesterday").starts_with("not a timestamp"));
+        // Month-first dates are named, with the way to read them.
+        let us = ok("03/15/2026");
+        assert!(
+            us.contains("--date-format") && us.contains("YYYY-MM-DD"),
+            "{us}"
+        );
+        let with = |s: &str, f: &str| {
+            parse_timestamp(s, Some(f))
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|e| e)
+        };
+        assert_eq!(with("03/15/2026", "%m/%d/%Y"), "2026-03-15T00:00:00+00:00");
+        assert_eq!(
+            with("03/15/2026 14:05", "%m/%d/%Y %H:%M"),
+            "2026-03-15T14:05:00+00:00"
+        );
+        // Standard forms still read under a format; others say which format failed.
+        assert_eq!(
+            with("2026-03-15T00:00:00Z", "%m/%d/%Y"),
+            "2026-03-15T00:00:00+00:00"
+        );
+        assert!(with("15/03/2026", "%m/%d/%Y").contains("\"%m/%d/%Y\""));
         assert!(
             ok("2026-13-01T00:00:00Z").contains("out of range"),
             "{}",

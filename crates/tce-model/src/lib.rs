@@ -11,9 +11,10 @@ mod signal;
 pub mod templates;
 
 pub use model::{
-    default_care_channel, Allocation, Brand, BusinessHours, Care, CarePriority, Channel,
-    Classifiers, CsvMapping, Department, DepartmentCare, Finance, Model, ModelError, ModelIssue,
-    Privacy, SlaTarget, Stage, Touchpoint, CSV_FIELDS, DEFAULT_CARE_CHANNELS, DEFAULT_STAGES,
+    default_care_channel, did_you_mean, Allocation, Brand, BusinessHours, Care, CarePriority,
+    Channel, Classifiers, CsvMapping, Department, DepartmentCare, Finance, Model, ModelError,
+    ModelIssue, Privacy, SlaTarget, Stage, Touchpoint, CSV_FIELDS, DEFAULT_CARE_CHANNELS,
+    DEFAULT_STAGES,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,

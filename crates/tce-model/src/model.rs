@@ -373,6 +373,123 @@ impl Model {
     }
 }
 
+/// The option closest to what was typed, if one is close enough to be a
+/// likely typo (`airlines` → `airline`, `surveys` → `survey`): for "did you
+/// mean" hints. Case-insensitive; `None` when nothing is close.
+pub fn did_you_mean<'a>(
+    given: &str,
+    options: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let g = given.trim().to_lowercase();
+    if g.is_empty() {
+        return None;
+    }
+    options
+        .into_iter()
+        .filter_map(|o| {
+            let l = o.to_lowercase();
+            if l == g {
+                return None;
+            }
+            let similarity = strsim::normalized_damerau_levenshtein(&g, &l);
+            let prefix = g.len().min(l.len()) >= 3 && (g.starts_with(&l) || l.starts_with(&g));
+            let score = if prefix {
+                similarity.max(0.8)
+            } else {
+                similarity
+            };
+            (score >= 0.6).then_some((score, o))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+/// Names people use for a channel that its id does not resemble.
+const CHANNEL_SYNONYMS: [(&str, &str); 10] = [
+    ("twitter", "x"),
+    ("tweet", "x"),
+    ("x.com", "x"),
+    ("fb", "facebook"),
+    ("ig", "instagram"),
+    ("insta", "instagram"),
+    ("yt", "youtube"),
+    ("phone", "call_center"),
+    ("mail", "email"),
+    ("appstore", "app_store"),
+];
+
+impl Model {
+    /// The channel id someone probably meant by an unknown channel name
+    /// (`twitter` → `x`, `surveys` → `survey`), if the model has it.
+    pub fn suggest_channel(&self, given: &str) -> Option<&str> {
+        let g = given.trim().to_lowercase();
+        // A synonym, or a near miss of one (`twiter`).
+        let name = CHANNEL_SYNONYMS
+            .iter()
+            .find(|(name, _)| *name == g)
+            .map(|(name, _)| *name)
+            .or_else(|| did_you_mean(&g, CHANNEL_SYNONYMS.iter().map(|(name, _)| *name)));
+        let synonym = CHANNEL_SYNONYMS
+            .iter()
+            .find(|(n, _)| Some(*n) == name)
+            .and_then(|(_, id)| self.channel(id))
+            .map(|c| c.id.as_str());
+        synonym.or_else(|| {
+            let names = self
+                .channels
+                .iter()
+                .flat_map(|c| [c.id.as_str(), c.name.as_str()]);
+            let hit = did_you_mean(&g, names)?;
+            self.channels
+                .iter()
+                .find(|c| c.id == hit || c.name == hit)
+                .map(|c| c.id.as_str())
+        })
+    }
+
+    /// The brand id someone probably meant by an unknown brand reference
+    /// (a near miss of an id, name, handle or alias).
+    pub fn suggest_brand(&self, given: &str) -> Option<&str> {
+        let g = given.trim();
+        let g = g.strip_prefix('@').unwrap_or(g);
+        let names = self.brands.iter().flat_map(|b| {
+            [b.id.as_str(), b.name.as_str()]
+                .into_iter()
+                .chain(b.handles.iter().map(|h| h.trim_start_matches('@')))
+                .chain(b.aliases.iter().map(String::as_str))
+        });
+        let hit = did_you_mean(g, names)?;
+        self.resolve_brand(hit)
+    }
+
+    /// Warnings about a valid model that may not mean what its author
+    /// thinks: configured stage weights that do not sum to 1 (they are
+    /// normalised), objectives likewise. One line each, for `tce model check`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let total: f64 = self.stages.iter().map(|s| s.weight).sum();
+        if (total - 1.0).abs() > 1e-6 {
+            let normalised: Vec<String> = self
+                .configured_stage_weights()
+                .iter()
+                .map(|(id, w)| format!("{id} {w:.3}"))
+                .collect();
+            out.push(if total > 0.0 {
+                format!(
+                    "stages[].weight: the configured stage weights sum to {total:.3}, not 1; \
+                     they will be normalised to {}",
+                    normalised.join(", ")
+                )
+            } else {
+                "stages[].weight: every configured stage weight is 0; the stages will be \
+                 weighted equally"
+                    .to_string()
+            });
+        }
+        out
+    }
+}
+
 fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
@@ -589,11 +706,14 @@ impl Checker<'_> {
             let mut options: Vec<&String> = known.iter().collect();
             options.sort();
             let options: Vec<&str> = options.into_iter().map(String::as_str).collect();
+            let hint = did_you_mean(value.get_ref(), options.iter().copied())
+                .map(|s| format!(": did you mean {s:?}?"))
+                .unwrap_or_default();
             self.issue(
                 value.span().start,
                 field,
                 format!(
-                    "unknown {what} {:?} (known: {})",
+                    "unknown {what} {:?}{hint} (known: {})",
                     value.get_ref(),
                     options.join(", ")
                 ),

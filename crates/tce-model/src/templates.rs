@@ -48,3 +48,9 @@ pub const TEMPLATES: [Template; 5] = [
 pub fn template(name: &str) -> Option<&'static Template> {
     TEMPLATES.iter().find(|t| t.name == name)
 }
+
+/// The template someone probably meant by an unknown name (`airlines` →
+/// `airline`), for "did you mean" hints.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    crate::model::did_you_mean(name, TEMPLATES.iter().map(|t| t.name))
+}

@@ -15,7 +15,7 @@ use tce_insight::alloc::AllocRequest;
 use tce_insight::scores::{Filter, ScoreQuery};
 use tce_insight::weights::{WeightOptions, Weights};
 use tce_model::Model;
-use tce_store::{OutcomeRow, Store};
+use tce_store::Store;
 
 fn date(flag: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
     v.as_deref()
@@ -381,56 +381,7 @@ pub fn outcomes(ws: &Workspace, cmd: &OutcomesCommand) -> Result<ExitCode> {
     let OutcomesCommand::Import { file } = cmd;
     let model = ws.model()?;
     let mut store = ws.store()?;
-    let mut rdr =
-        csv::Reader::from_path(file).with_context(|| format!("opening {}", file.display()))?;
-    let headers = rdr
-        .headers()
-        .with_context(|| format!("{}: reading the header", file.display()))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (Some(period), Some(brand), Some(revenue)) = (col("period"), col("brand"), col("revenue"))
-    else {
-        bail!(
-            "{}: needs columns period, brand, revenue (optional customers, return_visits); found {:?}",
-            file.display(),
-            headers.iter().collect::<Vec<_>>()
-        );
-    };
-    let (customers, visits) = (col("customers"), col("return_visits"));
-    let mut rows = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.with_context(|| format!("{}:{line}: malformed CSV", file.display()))?;
-        let get = |c: usize| rec.get(c).unwrap_or("").trim();
-        let num = |c: Option<usize>, name: &str| -> Result<Option<f64>> {
-            match c.map(get) {
-                None | Some("") => Ok(None),
-                Some(v) => v.parse::<f64>().map(Some).with_context(|| {
-                    format!("{}:{line}: {name} {v:?} is not a number", file.display())
-                }),
-            }
-        };
-        let p = NaiveDate::parse_from_str(get(period), "%Y-%m-%d").with_context(|| {
-            format!(
-                "{}:{line}: period {:?} is not a date YYYY-MM-DD",
-                file.display(),
-                get(period)
-            )
-        })?;
-        let b = model.resolve_brand(get(brand)).with_context(|| {
-            format!("{}:{line}: unknown brand {:?}", file.display(), get(brand))
-        })?;
-        let rev = num(Some(revenue), "revenue")?
-            .with_context(|| format!("{}:{line}: revenue is empty", file.display()))?;
-        rows.push(OutcomeRow {
-            period_start: p,
-            brand: b.to_string(),
-            revenue: rev,
-            customers: num(customers, "customers")?,
-            return_visits: num(visits, "return_visits")?,
-        });
-    }
-    let n = store.insert_outcomes(&rows)?;
+    let n = crate::pipeline::import_outcomes(&model, &mut store, file)?;
     println!(
         "{}: {n} outcome rows imported (existing brand-periods replaced)",
         file.display()

@@ -11,16 +11,26 @@ use std::path::PathBuf;
 #[command(name = "tce", version, propagate_version = true, max_term_width = 100)]
 pub struct Cli {
     /// Workspace folder holding tce.toml and tce.db [default: .; `demo`: ./tce-demo]
-    #[arg(long, global = true, env = "TCE_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "TCE_DIR",
+        value_name = "DIR",
+        help_heading = GLOBAL
+    )]
     pub dir: Option<PathBuf>,
 
     /// More log output (-v info, -vv debug); TCE_LOG overrides.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub verbose: u8,
 
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// Help heading of the flags every command takes: listed after the
+/// command's own flags.
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -48,6 +58,24 @@ pub enum Command {
     /// Scores per brand, stage, touchpoint or channel, with trends (TES, TCE index).
     Score(ScoreArgs),
     /// Stage weights (derived from surveys when possible) and channel influence.
+    ///
+    /// Stage weights come from the first of these that the data allows:
+    ///
+    /// First, survey key drivers ("derived"): they need 100 complete survey
+    /// answers in the range. A survey answer is a signal of any channel with
+    /// an overall rating and stage ratings (CSV `stage:<id>` columns, JSONL
+    /// `stage_ratings`); it is complete when it rates every stage of the
+    /// model. Answers missing a stage are left out.
+    ///
+    /// Else a period model of social data ("low confidence"): it needs 20
+    /// complete brand-weeks, weeks in which a brand has 5 or more signals in
+    /// every stage.
+    ///
+    /// Else the weights configured in tce.toml ("configured", normalised to
+    /// sum to 1).
+    ///
+    /// Channel influence is each channel's reach-weighted share of a stage's
+    /// evidence.
     Weights(WeightsArgs),
     /// Brands side by side per stage.
     Benchmark(BenchmarkArgs),
@@ -209,9 +237,14 @@ pub struct IngestArgs {
     /// Use a CSV mapping saved in tce.toml under [csv_mappings.NAME].
     #[arg(long, value_name = "NAME")]
     pub mapping: Option<String>,
-    /// Write rejected records with file, line and reason to this JSONL file.
+    /// Write rejected records with file, line and reason to this JSONL file
+    /// (stderr shows the first 20).
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Read created_at in this chrono/strftime form first, e.g. %m/%d/%Y for
+    /// 03/15/2026 or "%d.%m.%Y %H:%M" (JSONL and CSV).
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
     /// Signals per store transaction.
     #[arg(long, default_value_t = 10_000)]
     pub batch_size: usize,
@@ -258,6 +291,9 @@ pub struct DemoArgs {
     /// Template of the demo world.
     #[arg(long, short, default_value = "airline")]
     pub template: String,
+    /// Replace a workspace (tce.toml, tce.db) or demo files already in DIR.
+    #[arg(long)]
+    pub force: bool,
     /// Do not serve the dashboard afterwards.
     #[arg(long)]
     pub no_serve: bool,

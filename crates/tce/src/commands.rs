@@ -50,10 +50,18 @@ fn template_or_list(name: &str) -> Result<&'static templates::Template> {
     templates::template(name).with_context(|| {
         let names: Vec<&str> = templates::TEMPLATES.iter().map(|t| t.name).collect();
         format!(
-            "unknown template {name:?} (available: {})",
+            "unknown template {name:?}{} (available: {})",
+            did_you_mean(templates::suggest(name)),
             names.join(", ")
         )
     })
+}
+
+/// `: did you mean "x"?`, or nothing.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion
+        .map(|s| format!(": did you mean {s:?}?"))
+        .unwrap_or_default()
 }
 
 fn init(ws: &Workspace, args: &InitArgs) -> Result<ExitCode> {
@@ -98,6 +106,13 @@ fn model(ws: &Workspace, cmd: ModelCommand) -> Result<ExitCode> {
                         m.channels.len(),
                         m.brands.len()
                     );
+                    for w in m.warnings() {
+                        eprintln!(
+                            "{}: {} {w}",
+                            path.display(),
+                            crate::paint("warning:", crate::YELLOW)
+                        );
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(e) => {
@@ -146,16 +161,24 @@ fn model(ws: &Workspace, cmd: ModelCommand) -> Result<ExitCode> {
     }
 }
 
-fn parse_pairs(pairs: &[String], flag: &str) -> Result<BTreeMap<String, String>> {
+/// `FIELD=VALUE` pairs of a repeatable flag; `form` names the shape expected.
+fn parse_pairs(pairs: &[String], flag: &str, form: &str) -> Result<BTreeMap<String, String>> {
     pairs
         .iter()
-        .map(|p| {
-            let (k, v) = p
-                .split_once('=')
-                .with_context(|| format!("{flag} {p:?}: expected FIELD=VALUE"))?;
-            Ok((k.trim().to_string(), v.trim().to_string()))
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => bail!("{flag} {p}: expected {form}, e.g. {flag} {}", example(flag)),
         })
         .collect()
+}
+
+fn example(flag: &str) -> &'static str {
+    match flag {
+        "--map" => "text=body",
+        _ => "channel=survey",
+    }
 }
 
 fn read_options(model: &Model, args: &IngestArgs) -> Result<tce_ingest::ReadOptions> {
@@ -169,21 +192,43 @@ fn read_options(model: &Model, args: &IngestArgs) -> Result<tce_ingest::ReadOpti
     let mut csv = tce_ingest::CsvOptions::default();
     if let Some(name) = &args.mapping {
         let saved = model.csv_mappings.get(name).with_context(|| {
-            let names: Vec<&String> = model.csv_mappings.keys().collect();
-            format!("no CSV mapping {name:?} in the model (saved: {names:?})")
+            let names: Vec<&str> = model.csv_mappings.keys().map(String::as_str).collect();
+            if names.is_empty() {
+                format!(
+                    "--mapping {name}: the model saves no CSV mapping (add one under \
+                     [csv_mappings.{name}] in tce.toml, or use --map FIELD=COLUMN)"
+                )
+            } else {
+                format!(
+                    "--mapping {name}: no such CSV mapping in the model{} (saved: {})",
+                    did_you_mean(tce_model::did_you_mean(name, names.iter().copied())),
+                    names.join(", ")
+                )
+            }
         })?;
         csv.columns = saved.columns.clone();
         csv.constants = saved.constants.clone();
     }
-    csv.columns.extend(parse_pairs(&args.map, "--map")?);
-    csv.constants.extend(parse_pairs(&args.set, "--set")?);
-    Ok(tce_ingest::ReadOptions { format, csv })
+    csv.columns
+        .extend(parse_pairs(&args.map, "--map", "FIELD=COLUMN")?);
+    csv.constants
+        .extend(parse_pairs(&args.set, "--set", "FIELD=VALUE")?);
+    Ok(tce_ingest::ReadOptions {
+        format,
+        csv,
+        date_format: args.date_format.clone(),
+    })
 }
 
 fn print_ingest_summary(summary: &IngestSummary) {
     for f in &summary.files {
+        if let Some(e) = &f.error {
+            eprintln!("{} {}: {e}", crate::paint("error:", crate::RED), f.file);
+        }
+    }
+    for f in &summary.files {
         match &f.error {
-            Some(e) => println!("{}: failed: {e}", f.file),
+            Some(_) => println!("{}: not read (the reason is on stderr)", f.file),
             None => println!(
                 "{}: {} accepted, {} duplicate, {} rejected",
                 f.file, f.accepted, f.duplicates, f.rejected
@@ -213,9 +258,20 @@ fn ingest(ws: &Workspace, args: &IngestArgs) -> Result<ExitCode> {
     } else {
         print_ingest_summary(&summary);
         if summary.rejected > 0 {
+            let listed = summary.rejected.min(pipeline::SHOWN_REJECTS as u64);
             match &args.rejects {
-                Some(p) => println!("rejected records with reasons: {}", p.display()),
-                None => println!("see the reasons with -v, or write them with --rejects FILE"),
+                Some(p) => println!(
+                    "rejected records with their reasons and the records: {} (the first {listed} also on stderr)",
+                    p.display()
+                ),
+                None if listed == summary.rejected => println!(
+                    "the rejected records are listed on stderr with their reasons; \
+                     --rejects FILE also keeps the records to fix and resend"
+                ),
+                None => println!(
+                    "the first {listed} rejected records are listed on stderr with their reasons; \
+                     --rejects FILE keeps them all"
+                ),
             }
         }
     }
@@ -328,6 +384,16 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         days: args.days,
         ..tce_synth::SynthConfig::default()
     };
+    for (path, flag) in [
+        (Some(&args.out), "--out"),
+        (args.labels.as_ref(), "--labels"),
+        (args.outcomes.as_ref(), "--outcomes"),
+        (args.truth.as_ref(), "--truth"),
+    ] {
+        if let Some(p) = path {
+            crate::workspace::check_output(p, flag)?;
+        }
+    }
     let truth = write_world(
         &model,
         &cfg,
@@ -389,19 +455,56 @@ fn write_world(
     Ok(truth)
 }
 
+/// Files `tce demo` writes besides the workspace's own.
+const DEMO_FILES: [&str; 4] = ["signals.jsonl", "labels.csv", "outcomes.csv", "truth.json"];
+
+/// Refuses to replace a workspace, or files the demo would overwrite,
+/// without `--force`; says what would be lost.
+fn refuse_to_overwrite(ws: &Workspace, template: &str) -> Result<()> {
+    let workspace = ws.existing_files();
+    let data: Vec<&str> = DEMO_FILES
+        .into_iter()
+        .filter(|f| ws.dir.join(f).exists())
+        .collect();
+    if workspace.is_empty() && data.is_empty() {
+        return Ok(());
+    }
+    let mut lost: Vec<String> = workspace
+        .iter()
+        .filter(|(name, _)| !name.ends_with("-wal") && !name.ends_with("-shm"))
+        .map(|(name, what)| {
+            if *name == crate::workspace::MODEL_FILE {
+                format!("{name} ({what}, replaced by the {template} template)")
+            } else {
+                format!("{name} ({what}, deleted)")
+            }
+        })
+        .collect();
+    lost.extend(data.iter().map(|f| format!("{f} (overwritten)")));
+    let what = if workspace.is_empty() {
+        "files the demo writes"
+    } else {
+        "a workspace"
+    };
+    bail!(
+        "{} already holds {what}; `tce demo` would replace {}.\n\
+         Use another folder (--dir DIR), or --force to replace them.",
+        ws.dir.display(),
+        lost.join(", ")
+    )
+}
+
 fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     let template = template_or_list(&args.template)?;
+    if !args.force {
+        refuse_to_overwrite(ws, template.name)?;
+    }
     std::fs::create_dir_all(&ws.dir).with_context(|| format!("creating {}", ws.dir.display()))?;
     // A demo workspace is rebuilt from scratch: remove only what the demo writes.
-    for name in [
-        "tce.db",
-        "tce.db-wal",
-        "tce.db-shm",
-        "signals.jsonl",
-        "labels.csv",
-        "outcomes.csv",
-        "truth.json",
-    ] {
+    for name in ["tce.db", "tce.db-wal", "tce.db-shm"]
+        .into_iter()
+        .chain(DEMO_FILES)
+    {
         let p = ws.dir.join(name);
         if p.exists() {
             std::fs::remove_file(&p).with_context(|| format!("removing old {}", p.display()))?;
@@ -447,6 +550,12 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     };
     let summary = pipeline::ingest_files(&model, &mut store, &[signals_path], &opts)?;
     print_ingest_summary(&summary);
+    let outcomes = ws.dir.join("outcomes.csv");
+    let n = pipeline::import_outcomes(&model, &mut store, &outcomes)?;
+    println!(
+        "{}: {n} outcome rows imported (weekly revenue and customers per brand, for Finance)",
+        outcomes.display()
+    );
     println!();
     print_stats(&model, &store.stats()?);
     println!();

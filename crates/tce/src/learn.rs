@@ -145,6 +145,7 @@ fn optional_model(ws: &Workspace) -> Result<Option<Model>> {
 }
 
 pub fn train(ws: &Workspace, args: &TrainArgs) -> Result<ExitCode> {
+    crate::workspace::check_output(&args.out, "--out")?;
     let model = optional_model(ws)?;
     let ex = read_examples(
         &args.input,

@@ -10,6 +10,7 @@ mod web;
 mod workspace;
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{} {error:#}", paint("error:", RED));
             ExitCode::FAILURE
         }
     }
@@ -49,5 +50,29 @@ fn init_tracing(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(stderr_colour())
         .init();
+}
+
+/// Whether to colour what goes to stderr: only on a terminal, and never when
+/// `NO_COLOR` is set to anything (<https://no-color.org>).
+pub(crate) fn stderr_colour() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
+/// Bold red, for `error:`.
+pub(crate) const RED: &str = "1;31";
+/// Bold yellow, for `warning:`.
+pub(crate) const YELLOW: &str = "1;33";
+/// Bold, for `FILE:LINE:` locations.
+pub(crate) const BOLD: &str = "1";
+
+/// `text` in an ANSI style when stderr takes colour, plain otherwise.
+pub(crate) fn paint(text: &str, style: &str) -> String {
+    if stderr_colour() {
+        format!("\x1b[{style}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }

@@ -5,6 +5,11 @@
 //! A reader thread parses and prepares batches while the calling thread
 //! stores them, so parsing and SQLite work overlap on two cores. Each batch
 //! is one store transaction: what `store` returned is durable.
+//!
+//! Rejected records are shown on stderr as `FILE:LINE: reason` lines (the
+//! first [`SHOWN_REJECTS`] of a run), never as log lines; `--rejects FILE`
+//! keeps them all with the records. Outcomes CSVs are imported here too, so
+//! `tce outcomes import` and `tce demo` share one path.
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,7 +23,10 @@ use std::time::{Duration, Instant};
 use tce_ingest::{ReadOptions, Reject, SignalReader};
 use tce_model::{EnrichedSignal, Model};
 use tce_pipeline::{Door, EnrichScratch, Pipeline};
-use tce_store::Store;
+use tce_store::{OutcomeRow, Store};
+
+/// Rejected records listed on stderr per run; the rest are counted.
+pub const SHOWN_REJECTS: usize = 20;
 
 /// How to run an ingest.
 pub struct IngestOptions {
@@ -64,6 +72,9 @@ pub fn ingest_files(
     files: &[PathBuf],
     opts: &IngestOptions,
 ) -> Result<IngestSummary> {
+    if let Some(path) = &opts.rejects {
+        crate::workspace::check_output(path, "--rejects")?;
+    }
     let pipeline = Pipeline::open(model, &opts.model_dir, store)?;
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
@@ -73,8 +84,16 @@ pub fn ingest_files(
     };
     let started = Instant::now();
     let mut summary = IngestSummary::default();
+    let mut shown = 0;
     for path in files {
-        let file = ingest_file(model, &pipeline, store, path, opts, rejects_out.as_mut())?;
+        let file = ingest_file(
+            model,
+            &pipeline,
+            store,
+            path,
+            opts,
+            (rejects_out.as_mut(), &mut shown),
+        )?;
         summary.accepted += file.accepted;
         summary.duplicates += file.duplicates;
         summary.rejected += file.rejected;
@@ -84,8 +103,59 @@ pub fn ingest_files(
     if let Some(out) = rejects_out.as_mut() {
         out.flush().context("writing rejects")?;
     }
+    more_rejects(summary.rejected, shown, opts.rejects.as_deref());
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// One rejected record on stderr: `FILE:LINE: reason`.
+pub fn show_reject(r: &Reject) {
+    let at = crate::paint(&format!("{}:{}:", r.source, r.line), crate::BOLD);
+    eprintln!("{at} {}", r.reason);
+}
+
+/// The line after the shown rejects, when some were not shown.
+fn more_rejects(total: u64, shown: usize, kept: Option<&Path>) {
+    let rest = total.saturating_sub(shown as u64);
+    if rest > 0 {
+        match kept {
+            Some(p) => eprintln!("… and {rest} more; {} keeps them all", p.display()),
+            None => eprintln!("… and {rest} more; --rejects FILE keeps them all"),
+        }
+    }
+}
+
+/// Imports an outcomes CSV into the store (existing brand-periods are
+/// replaced). Atomic: any bad row is shown and nothing is imported.
+pub fn import_outcomes(model: &Model, store: &mut dyn Store, path: &Path) -> Result<u64> {
+    let read = tce_ingest::outcomes::read_outcomes_file(path, model)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if !read.rejects.is_empty() {
+        for r in read.rejects.iter().take(SHOWN_REJECTS) {
+            show_reject(r);
+        }
+        let n = read.rejects.len();
+        if n > SHOWN_REJECTS {
+            eprintln!("… and {} more", n - SHOWN_REJECTS);
+        }
+        anyhow::bail!(
+            "{}: {n} of {} rows are not valid outcomes; nothing was imported (fix them and import again)",
+            path.display(),
+            n + read.rows.len()
+        );
+    }
+    let rows: Vec<OutcomeRow> = read
+        .rows
+        .into_iter()
+        .map(|o| OutcomeRow {
+            period_start: o.period_start,
+            brand: o.brand,
+            revenue: o.revenue,
+            customers: o.customers,
+            return_visits: o.return_visits,
+        })
+        .collect();
+    Ok(store.insert_outcomes(&rows)?)
 }
 
 fn ingest_file(
@@ -94,7 +164,7 @@ fn ingest_file(
     store: &mut dyn Store,
     path: &Path,
     opts: &IngestOptions,
-    mut rejects_out: Option<&mut BufWriter<File>>,
+    (mut rejects_out, shown): (Option<&mut BufWriter<File>>, &mut usize),
 ) -> Result<FileSummary> {
     let mut summary = FileSummary {
         file: path.display().to_string(),
@@ -173,7 +243,10 @@ fn ingest_file(
     pipeline.rejected(Door::File, rejects.len());
     summary.rejected = rejects.len() as u64;
     for r in &rejects {
-        tracing::warn!(message = "Rejected record.", file = %r.source, line = r.line, reason = %r.reason);
+        if *shown < SHOWN_REJECTS {
+            show_reject(r);
+            *shown += 1;
+        }
         if let Some(out) = rejects_out.as_deref_mut() {
             let line = serde_json::json!({
                 "file": r.source, "line": r.line, "reason": r.reason, "record": r.raw,

@@ -298,6 +298,7 @@ fn create(path: &PathBuf) -> Result<BufWriter<File>> {
 
 /// `tce report`.
 pub fn report(ws: &Workspace, args: &ReportArgs) -> Result<ExitCode> {
+    crate::workspace::check_output(&args.out, "--out")?;
     let model = ws.model()?;
     let store = ws.store()?;
     let opts = ReportOptions {
@@ -330,6 +331,7 @@ pub fn report(ws: &Workspace, args: &ReportArgs) -> Result<ExitCode> {
 
 /// `tce export`.
 pub fn export(ws: &Workspace, args: &ExportArgs) -> Result<ExitCode> {
+    crate::workspace::check_output(&args.out, "--out")?;
     let model = ws.model()?;
     let store = ws.store()?;
     let mut out = create(&args.out)?;

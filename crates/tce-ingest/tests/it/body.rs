@@ -64,7 +64,7 @@ fn ndjson_and_a_single_record() {
         expect![[r#"
             1 ok x/1 2026-03-01T10:00:00Z "a"
             4 ok x/3 2026-03-01T10:00:00Z "c"
-            2 REJECT malformed JSON: key must be a string at line 1 column 2
+            2 REJECT malformed JSON: key must be a string (at column 2)
         "#]],
     );
     check(

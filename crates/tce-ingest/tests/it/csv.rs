@@ -23,6 +23,7 @@ fn twcs_options() -> ReadOptions {
             ]),
             constants: pairs(&[("channel", "x")]),
         },
+        ..ReadOptions::default()
     }
 }
 
@@ -84,6 +85,7 @@ fn other_mapping_mistakes_are_errors_too() {
                 columns: pairs(columns),
                 constants: pairs(constants),
             },
+            ..ReadOptions::default()
         };
         match SignalReader::open(&path, &opts, &model()) {
             Ok(_) => "opened".to_string(),
@@ -94,6 +96,44 @@ fn other_mapping_mistakes_are_errors_too() {
     expect![[r#"the CSV mapping names unknown stage "boarding" (model stages: rnd, branding_pr, marketing, sales, operations, customer_service)"#]].assert_eq(&open(&[("created_at", "when"), ("stage:boarding", "text")], &[("channel", "x")]));
     expect!["no CSV column for required field channel (columns: id, text, when); map one with --map channel=COLUMN or set a constant with --set channel=VALUE"].assert_eq(&open(&[("created_at", "when")], &[]));
     expect!["opened"].assert_eq(&open(&[("created_at", "WHEN ")], &[("channel", "x")]));
+    // Near misses get a suggestion; a bad constant fails the file once, naming the valid values.
+    expect![[r#"the CSV mapping names unknown field "txt": did you mean "text"? (known: id, channel, text, created_at, brand, author, author_followers, rating, rating_scale, in_reply_to, url, lang, survey_id, stage:<stage id>)"#]].assert_eq(&open(&[("created_at", "when"), ("txt", "text")], &[("channel", "x")]));
+    expect![[r#"the CSV mapping for created_at names column "wen", which the header lacks: did you mean "when"? (columns: id, text, when)"#]].assert_eq(&open(&[("created_at", "wen")], &[("channel", "x")]));
+    expect![[r#"bad CSV constant channel=surveys: unknown channel "surveys": did you mean "survey"? (model channels: x, facebook, instagram, linkedin, youtube, tripadvisor, reddit, blog, app_store, survey, call_center, email, store, web, chat)"#]].assert_eq(&open(&[("created_at", "when")], &[("channel", "surveys")]));
+    expect![[r#"bad CSV constant channel=twitter: unknown channel "twitter": did you mean "x"? (model channels: x, facebook, instagram, linkedin, youtube, tripadvisor, reddit, blog, app_store, survey, call_center, email, store, web, chat)"#]].assert_eq(&open(&[("created_at", "when")], &[("channel", "twitter")]));
+    expect![[r#"bad CSV constant brand=skyways: unknown brand "skyways": did you mean "skyway"? (model brands: skyway, bluejet, aerolux, nimbus, cityhop; handles and aliases also work)"#]].assert_eq(&open(&[("created_at", "when")], &[("channel", "x"), ("brand", "skyways")]));
+    expect![[r#"bad CSV constant rating_scale=stars: unknown rating scale "stars" (expected stars5, csat5 or nps10)"#]].assert_eq(&open(&[("created_at", "when")], &[("channel", "x"), ("rating_scale", "stars")]));
+}
+
+#[test]
+fn month_first_dates_get_a_hint_or_are_read_with_a_date_format() {
+    let csv = b"id,text,when\n1,late again,03/15/2026\n";
+    let mut opts = ReadOptions {
+        format: Some(Format::Csv),
+        csv: CsvOptions {
+            columns: pairs(&[("created_at", "when")]),
+            constants: pairs(&[("channel", "x")]),
+        },
+        ..ReadOptions::default()
+    };
+    let items = read_bytes("us.csv", csv, &opts);
+    let reason = match &items[0] {
+        Err(r) => r.reason.clone(),
+        Ok(p) => panic!("accepted {:?}", p.signal.created_at),
+    };
+    assert!(
+        reason.contains("--date-format") && reason.contains("YYYY-MM-DD"),
+        "{reason}"
+    );
+    opts.date_format = Some("%m/%d/%Y".into());
+    let items = read_bytes("us.csv", csv, &opts);
+    match &items[0] {
+        Ok(p) => assert_eq!(
+            p.signal.created_at.to_rfc3339(),
+            "2026-03-15T00:00:00+00:00"
+        ),
+        Err(r) => panic!("{r}"),
+    }
 }
 
 #[test]
@@ -106,6 +146,7 @@ fn a_saved_survey_mapping_reads_stage_ratings_and_rejects_bad_rows_by_physical_l
             columns: saved.columns.clone(),
             constants: saved.constants.clone(),
         },
+        ..ReadOptions::default()
     };
     let mut csv = Vec::new();
     csv.extend_from_slice(

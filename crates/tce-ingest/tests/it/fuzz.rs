@@ -108,7 +108,7 @@ proptest! {
             w.write_record([&format!("c{i}"), "facebook", t, "2026-03-01 10:00:00"]).expect("row");
         }
         let bytes = w.into_inner().expect("csv bytes");
-        let opts = ReadOptions { format: Some(Format::Csv), csv: CsvOptions::default() };
+        let opts = ReadOptions { format: Some(Format::Csv), csv: CsvOptions::default(), date_format: None };
         let items = read_bytes("fuzz.csv", &bytes, &opts);
         let got: Vec<String> = items
             .iter()

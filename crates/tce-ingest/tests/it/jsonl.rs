@@ -40,10 +40,10 @@ fn each_bad_line_is_rejected_with_its_line_and_reason_and_the_rest_lands() {
         &input,
         expect![[r#"
             1 ok x/1 2026-03-01T10:00:00Z "first good"
-            2 REJECT malformed JSON: key must be a string at line 1 column 2
+            2 REJECT malformed JSON: key must be a string (at column 2)
             3 REJECT missing text
             4 REJECT unknown channel "pigeon" (model channels: x, facebook, instagram, linkedin, youtube, tripadvisor, reddit, blog, app_store, survey, call_center, email, store, web, chat)
-            5 REJECT bad created_at "yesterday": not a timestamp (expected RFC 3339 such as 2026-03-01T10:00:00Z)
+            5 REJECT bad created_at "yesterday": not a timestamp (accepted forms: RFC 3339 (2026-03-15T10:00:00Z), YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], YYYY/MM/DD HH:MM:SS, DD/MM/YYYY HH:MM:SS, Unix seconds or milliseconds)
             6 REJECT invalid UTF-8 at byte 35
             7 REJECT bad rating: rating 6 is outside the stars5 scale (1–5)
             8 REJECT unknown stage "teleport" in stage_ratings (model stages: rnd, branding_pr, marketing, sales, operations, customer_service)
@@ -86,7 +86,7 @@ fn more_ways_to_be_wrong() {
             12 REJECT bad stage_ratings: expected an object {"<stage id>": number}, got [4]
             13 REJECT bad id: expected a string or an integer, got 1.5
             14 REJECT expected a JSON object, got an array
-            15 REJECT malformed JSON: trailing characters at line 1 column 75
+            15 REJECT malformed JSON: trailing characters (at column 75)
         "#]],
     );
 }
@@ -181,7 +181,7 @@ fn a_jsonl_file_whose_first_line_is_not_a_record_keeps_its_records() {
     check(
         b"id,channel,text\n{\"id\":\"1\",\"channel\":\"x\",\"text\":\"a\",\"created_at\":\"2026-03-01T10:00:00Z\"}\n",
         expect![[r#"
-            1 REJECT malformed JSON: expected value at line 1 column 1
+            1 REJECT malformed JSON: expected value (at column 1)
             2 ok x/1 2026-03-01T10:00:00Z "a"
         "#]],
     );

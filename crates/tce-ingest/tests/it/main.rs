@@ -8,6 +8,7 @@ mod csv;
 mod detect;
 mod fuzz;
 mod jsonl;
+mod outcomes;
 mod payloads;
 
 use std::path::{Path, PathBuf};

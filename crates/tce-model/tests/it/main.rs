@@ -158,7 +158,7 @@ fn unknown_stage_names_line_and_field() {
     check(
         &MINIMAL.replace(r#"stage = "operations""#, r#"stage = "opertions""#),
         expect![[
-            r#"tce.toml:10: touchpoints[0].stage: unknown stage "opertions" (known: operations)"#
+            r#"tce.toml:10: touchpoints[0].stage: unknown stage "opertions": did you mean "operations"? (known: operations)"#
         ]],
     );
 }
@@ -201,7 +201,7 @@ fn several_problems_are_all_reported() {
     check(
         &src,
         expect![[r#"
-            tce.toml:11: touchpoints[0].department: unknown department "opz" (known: ops)
+            tce.toml:11: touchpoints[0].department: unknown department "opz": did you mean "ops"? (known: ops)
             tce.toml:12: touchpoints[0].phrases: a touchpoint needs at least one recognising phrase
             tce.toml:19: brands: no brand is marked `own = true`"#]],
     );

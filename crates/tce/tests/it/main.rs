@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod analysis;
+mod cli_output;
 mod crash;
 
 fn tce(dir: &Path, args: &[&str]) -> Output {
@@ -100,7 +101,7 @@ fn broken_model_is_reported_with_line_and_field() {
         "{err}"
     );
     assert!(
-        err.contains("].stage: unknown stage \"operashuns\""),
+        err.contains("].stage: unknown stage \"operashuns\": did you mean \"operations\"?"),
         "{err}"
     );
 
@@ -259,7 +260,7 @@ fn csv_ingests_with_a_column_mapping() {
         ],
     );
     assert!(!missing.status.success());
-    assert!(stdout(&missing).contains("body"), "{}", stdout(&missing));
+    assert!(stderr(&missing).contains("body"), "{}", stderr(&missing));
 }
 
 #[test]
@@ -309,10 +310,18 @@ fn demo_generates_ingests_and_summarises() {
         stats["by_stage"].as_object().unwrap().len() == 6,
         "{stats:#}"
     );
-    // The same seed rebuilds the same world.
+    // The same seed rebuilds the same world (replacing it needs --force).
     ok(tce(
         &ws,
-        &["demo", "--signals", "4000", "--seed", "3", "--no-serve"],
+        &[
+            "demo",
+            "--signals",
+            "4000",
+            "--seed",
+            "3",
+            "--no-serve",
+            "--force",
+        ],
     ));
     let again = json(&ok(tce(&ws, &["stats", "--json"])));
     assert_eq!(again, stats);
