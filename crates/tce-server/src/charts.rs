@@ -90,7 +90,10 @@ pub fn wrap(label: &str, max_px: f64, size: f64, bold: bool, lines: usize) -> Ve
 /// Tick values for an axis from `lo` to `hi`: multiples of a round step
 /// (1, 2 or 5 × 10^k), about `count` of them.
 pub fn ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
         return vec![lo];
     }
     let raw = (hi - lo) / count.max(1) as f64;

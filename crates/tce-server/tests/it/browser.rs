@@ -248,6 +248,26 @@ fn every_page_in_headless_chromium() {
         );
         shoot(&tab, &shots, shot);
     }
+    // The label check finds what it looks for: a chart made to fail it.
+    tab.evaluate(
+        r#"document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="120" height="40"><title>control</title>' +
+          '<text x="5" y="20" font-size="12">overlapping</text><text x="9" y="23" font-size="12">labels</text>' +
+          '<text x="100" y="30" font-size="12">outside the chart</text></svg>')"#,
+        false,
+    )
+    .expect("control chart");
+    let problems: Vec<String> =
+        serde_json::from_str(&eval_string(&tab, LABEL_PROBLEMS)).expect("label check");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("\"overlapping\" overlaps \"labels\""))
+            && problems
+                .iter()
+                .any(|p| p.contains("\"outside the chart\" leaves the chart")),
+        "the label check missed the control chart: {problems:#?}"
+    );
     // Heat-map tiles wrap long names rather than cutting them.
     tab.navigate_to(&format!("{base}/journey"))
         .expect("nav")

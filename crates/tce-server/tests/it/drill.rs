@@ -23,6 +23,9 @@ fn query_of(href: &str) -> Vec<(String, String)> {
     serde_urlencoded::from_str(q).unwrap()
 }
 
+/// Fields of a form post.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
 fn rows(html: &str) -> usize {
     html.matches("<td class=\"text\">").count()
 }
@@ -118,7 +121,7 @@ async fn invalid_forms_answer_422_with_the_form_kept() {
     let session = t.sign_in(&t.tokens.analyst).await;
     let csrf = hidden_csrf(&t.page("/allocation", Some(&session)).await.text());
     // (fields, what the page must say, a value it must keep)
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    let cases: [(Fields, &str, &str); 5] = [
         (
             &[("budget", "123456"), ("objective", "custom")],
             "With the objective 'custom', enter a weight for every stage",
