@@ -327,6 +327,19 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A count with thousands separators ("4,834").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A money amount with thousands separators.
 pub fn money(v: f64, currency: &str) -> String {
     let whole = v.abs().round() as u64;
@@ -788,7 +801,7 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
         .brands
         .iter()
         .map(|x| Series {
-            name: x.name.clone(),
+            name: format!("{} (n {})", x.name, thousands(x.n)),
             values: b
                 .stages
                 .iter()
@@ -1297,5 +1310,8 @@ mod tests {
         assert_eq!(money(1234567.4, "EUR"), "1,234,567 EUR");
         assert_eq!(money(999.0, "USD"), "999 USD");
         assert_eq!(money(-1000.0, "USD"), "−1,000 USD");
+        assert_eq!(thousands(4834), "4,834");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }
