@@ -248,6 +248,16 @@ fn every_page_in_headless_chromium() {
         );
         shoot(&tab, &shots, shot);
     }
+    // A navigation group opens on focus (keyboard) as on hover, with no
+    // script: its pages become visible links.
+    let shown = eval_string(
+        &tab,
+        "(() => { const g = Array.from(document.querySelectorAll('header nav .group')).pop(); \
+          const before = getComputedStyle(g.querySelector('.menu')).display; g.focus(); \
+          return before + ' ' + getComputedStyle(g.querySelector('.menu')).display; })()",
+    );
+    assert_eq!(shown, "none block", "the Plan menu does not open on focus");
+    shoot(&tab, &shots, "12-navigation-open");
     // The label check finds what it looks for: a chart made to fail it.
     tab.evaluate(
         r#"document.querySelector('main').insertAdjacentHTML('beforeend',
