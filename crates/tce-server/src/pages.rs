@@ -77,19 +77,72 @@ impl Page {
             Page::Signals => "Signals explorer",
         }
     }
+
+    /// The page's short name, as `back=` of a drill-down link carries it.
+    pub fn slug(self) -> &'static str {
+        anchor(self)
+    }
+
+    /// The page of a [`Page::slug`].
+    pub fn from_slug(slug: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| p.slug() == slug)
+    }
+
+    /// The navigation group of the page: what it helps a CX lead do.
+    pub fn group(self) -> NavGroup {
+        match self {
+            Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
+            Page::Quadrant => NavGroup::Act,
+            Page::Channels | Page::Allocation | Page::Finance => NavGroup::Plan,
+        }
+    }
+}
+
+/// Groups of the navigation, in order: each is one drop-down (plain CSS,
+/// no script), so the bar stays one line however many pages come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavGroup {
+    /// Where the experience stands.
+    Measure,
+    /// What to fix.
+    Act,
+    /// Where to put the money.
+    Plan,
+}
+
+impl NavGroup {
+    /// All groups, in navigation order.
+    pub const ALL: [NavGroup; 3] = [NavGroup::Measure, NavGroup::Act, NavGroup::Plan];
+
+    /// Label in the navigation.
+    pub fn title(self) -> &'static str {
+        match self {
+            NavGroup::Measure => "Measure",
+            NavGroup::Act => "Act",
+            NavGroup::Plan => "Plan",
+        }
+    }
 }
 
 /// The stylesheet, inlined into every page and the report.
 pub const CSS: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#0f172a;background:#f8fafc}
-header{background:#0f172a;color:#e2e8f0;padding:0 20px;display:flex;align-items:center;gap:18px;flex-wrap:wrap}
-header .brand{font-weight:700;letter-spacing:.02em;padding:12px 0;color:#fff}
-header nav{display:flex;gap:2px;flex-wrap:wrap;flex:1}
-header nav a{color:#cbd5e1;text-decoration:none;padding:12px 10px;border-bottom:3px solid transparent}
-header nav a:hover{color:#fff}
-header nav a.active{color:#fff;border-bottom-color:#38bdf8}
-header .who{font-size:12px;color:#94a3b8;display:flex;gap:8px;align-items:center}
+header{background:#0f172a;color:#e2e8f0;padding:0 20px;display:flex;align-items:center;gap:18px;flex-wrap:nowrap;white-space:nowrap;position:relative;z-index:5}
+header .brand{font-weight:700;letter-spacing:.02em;padding:12px 0;color:#fff;overflow:hidden;text-overflow:ellipsis;max-width:260px}
+header nav{display:flex;gap:2px;flex:1;min-width:0}
+header nav .group{position:relative}
+header nav .group>span{display:block;color:#cbd5e1;padding:12px 12px;border-bottom:3px solid transparent;cursor:default}
+header nav .group>span::after{content:" ▾";font-size:10px;color:#64748b}
+header nav .group.active>span{color:#fff;border-bottom-color:#38bdf8}
+header nav .group .here{color:#94a3b8;font-size:12px;margin-left:4px}
+header nav .menu{display:none;position:absolute;left:0;top:100%;min-width:220px;background:#1e293b;border:1px solid #334155;border-radius:0 0 6px 6px;padding:4px 0;box-shadow:0 6px 16px rgba(15,23,42,.35)}
+header nav .group:hover .menu,header nav .group:focus-within .menu{display:block}
+header nav .menu a{display:block;color:#cbd5e1;text-decoration:none;padding:8px 14px}
+header nav .menu a:hover,header nav .menu a:focus{color:#fff;background:#334155}
+header nav .menu a.active{color:#fff;font-weight:600;box-shadow:inset 3px 0 #38bdf8}
+header .who{font-size:12px;color:#94a3b8;display:flex;gap:8px;align-items:center;min-width:0}
+header .who>span{overflow:hidden;text-overflow:ellipsis;max-width:320px}
 header .who button{background:none;border:1px solid #475569;color:#e2e8f0;border-radius:4px;padding:3px 8px;cursor:pointer}
 main{padding:18px 24px;max-width:1400px}
 h1{font-size:22px;margin:4px 0 6px}
@@ -118,6 +171,14 @@ td.text{max-width:520px;white-space:pre-wrap;word-break:break-word}
 .neg{color:#b91c1c}.pos{color:#047857}
 .pager{margin:10px 0 30px}
 section.report{page-break-before:always;margin-top:28px}
+.legend{font-size:12px;color:#475569;margin:4px 0 10px}
+.legend .swatch{display:inline-block;width:12px;height:12px;border:1px solid #cbd5e1;border-radius:2px;vertical-align:-2px;margin-right:2px}
+.actions{display:flex;gap:10px;align-items:center;margin:4px 0 10px;font-size:13px}
+a.export{display:inline-block;border:1px solid #cbd5e1;background:#fff;color:#1e3a8a;border-radius:4px;padding:3px 10px;text-decoration:none;font-size:12px}
+a.export:hover{background:#eff6ff}
+p.filter{background:#eff6ff;border:1px solid #bfdbfe;border-radius:6px;padding:8px 12px;margin:6px 0 10px}
+p.filter a{margin-left:12px}
+td a,th a{color:inherit}
 "#;
 
 /// Headers for the signed-in user.
@@ -150,11 +211,7 @@ pub fn page(
             body {
                 header {
                     span.brand { "tce · " (model.name) }
-                    nav {
-                        @for p in nav {
-                            a href=(p.path()) class=[(Some(*p) == active).then_some("active")] { (p.title()) }
-                        }
-                    }
+                    (nav_bar(active, nav))
                     @if let Some(u) = user {
                         div.who {
                             span { (u.label) }
@@ -168,6 +225,29 @@ pub fn page(
                     }
                 }
                 main { (body) }
+            }
+        }
+    }
+}
+
+/// The navigation: one drop-down per group holding the pages the user may
+/// open; the active group is marked and names the page shown.
+fn nav_bar(active: Option<Page>, nav: &[Page]) -> Markup {
+    html! {
+        nav aria-label="Pages" {
+            @for g in NavGroup::ALL {
+                @let pages: Vec<Page> = nav.iter().copied().filter(|p| p.group() == g).collect();
+                @if !pages.is_empty() {
+                    @let here = active.filter(|a| a.group() == g);
+                    div.group.active[here.is_some()] tabindex="0" {
+                        span { (g.title()) @if let Some(h) = here { span.here { (h.title()) } } }
+                        div.menu {
+                            @for p in &pages {
+                                a href=(p.path()) class=[(Some(*p) == active).then_some("active")] { (p.title()) }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -247,6 +327,19 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A count with thousands separators ("4,834").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A money amount with thousands separators.
 pub fn money(v: f64, currency: &str) -> String {
     let whole = v.abs().round() as u64;
@@ -259,6 +352,178 @@ pub fn money(v: f64, currency: &str) -> String {
         out.push(c);
     }
     format!("{}{out} {currency}", if v < 0.0 { "−" } else { "" })
+}
+
+/// A link to the signals explorer filtered to what a figure was computed
+/// from (brand, stage or touchpoint, the page's date range), remembering
+/// the page it came from for the explorer's way back.
+pub fn explore_href(
+    brand: Option<&str>,
+    stage: Option<&str>,
+    touchpoint: Option<&str>,
+    range: &Range,
+    back: Page,
+) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("brand", brand.unwrap_or("")),
+        ("stage", stage.unwrap_or("")),
+        ("touchpoint", touchpoint.unwrap_or("")),
+        ("from", range.from.as_str()),
+        ("to", range.to.as_str()),
+        ("back", back.slug()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    format!(
+        "{}?{}",
+        Page::Signals.path(),
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
+/// A page's address with its brand and date range, for a way back.
+pub fn page_href(page: Page, brand: Option<&str>, range: &Range) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("brand", brand.unwrap_or("")),
+        ("from", range.from.as_str()),
+        ("to", range.to.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    if pairs.is_empty() {
+        page.path().to_string()
+    } else {
+        format!(
+            "{}?{}",
+            page.path(),
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// A "download CSV" link to one of the `/export/…` routes, which serve what
+/// `tce export` writes for the same filters.
+pub fn export_link(href: &str, label: &str) -> Markup {
+    html! { a.export href=(href) download title="the same data as tce export, for this page's filters" { "⤓ " (label) } }
+}
+
+/// `/export/scores.csv` for a breakdown, brand and range.
+pub fn scores_csv_href(by: &str, brand: Option<&str>, range: &Range) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("by", by),
+        ("brand", brand.unwrap_or("")),
+        ("from", range.from.as_str()),
+        ("to", range.to.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    format!(
+        "/export/scores.csv?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
+/// A day or time of a filter, written "5 Jan 2026" when it is a date.
+fn when(s: &str) -> String {
+    charts::date_of(s).unwrap_or_else(|| s.to_string())
+}
+
+/// The explorer's active filter as a sentence: "Signals about Baggage for
+/// Skyway, 1 Jan 2026 – 31 Mar 2026". `None` without a filter.
+pub fn filter_sentence(model: &Model, p: &SignalParams) -> Option<String> {
+    let v = |o: &Option<String>| {
+        o.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (brand, channel, stage, tp) = (v(&p.brand), v(&p.channel), v(&p.stage), v(&p.touchpoint));
+    let (min, max, intent, from, to, q) = (
+        v(&p.min_sentiment),
+        v(&p.max_sentiment),
+        v(&p.intent),
+        v(&p.from),
+        v(&p.to),
+        v(&p.q),
+    );
+    if [
+        &brand, &channel, &stage, &tp, &min, &max, &intent, &from, &to, &q,
+    ]
+    .iter()
+    .all(|x| x.is_none())
+    {
+        return None;
+    }
+    let mut s = match &intent {
+        Some(i) => {
+            let i = i.replace('_', " ");
+            let mut c = i.chars();
+            let first: String = c
+                .next()
+                .map(|f| f.to_uppercase().collect())
+                .unwrap_or_default();
+            format!("{first}{} signals", c.as_str())
+        }
+        None => String::from("Signals"),
+    };
+    match (&tp, &stage) {
+        (Some(t), _) => s += &format!(" about {}", touchpoint_name(model, t)),
+        (None, Some(st)) => s += &format!(" about the {} stage", stage_name(model, st)),
+        _ => {}
+    }
+    if let Some(b) = &brand {
+        if b == tce_store::UNKNOWN_BRAND {
+            s += " of no known brand";
+        } else {
+            let name = model
+                .resolve_brand(b)
+                .map_or_else(|| b.clone(), |id| brand_name(model, id));
+            s += &format!(" for {name}");
+        }
+    }
+    if let Some(c) = &channel {
+        s += &format!(" on {}", channel_name(model, c));
+    }
+    // "Signals containing …", but "Signals about Baggage, containing …".
+    let bare = |s: &str| s == "Signals" || s.ends_with(" signals");
+    let sep = if bare(&s) { " with" } else { "," };
+    match (&min, &max) {
+        (Some(a), Some(b)) => s += &format!("{sep} sentiment {a} to {b}"),
+        (Some(a), None) => s += &format!("{sep} sentiment at least {a}"),
+        (None, Some(b)) => s += &format!("{sep} sentiment at most {b}"),
+        _ => {}
+    }
+    if let Some(q) = &q {
+        let sep = if bare(&s) { "" } else { "," };
+        s += &format!("{sep} containing “{q}”");
+    }
+    match (&from, &to) {
+        (Some(f), Some(t)) => s += &format!(", {} – {}", when(f), when(t)),
+        (Some(f), None) => s += &format!(", from {}", when(f)),
+        (None, Some(t)) => s += &format!(", until {}", when(t)),
+        (None, None) => s += ", all dates",
+    }
+    Some(s)
+}
+
+/// `label` as a link to the signals explorer (on the dashboard), plain
+/// text in the report.
+fn explore_link(
+    interactive: bool,
+    label: &str,
+    brand: Option<&str>,
+    touchpoint: Option<&str>,
+    range: &Range,
+    back: Page,
+) -> Markup {
+    html! {
+        @if interactive {
+            a href=(explore_href(brand, None, touchpoint, range, back)) title="the signals behind this figure" { (label) }
+        } @else { (label) }
+    }
 }
 
 fn source_badge(s: WeightSource) -> Markup {
@@ -326,7 +591,7 @@ pub struct Range {
 }
 
 /// Overview: TCE index per brand with weekly trend; the own brand's fix-first touchpoints.
-pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bool) -> Markup {
+pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: bool) -> Markup {
     html! {
         h1 { (Page::Overview.title()) }
         p.sub { "TCE index (0–100) per brand: stage scores weighted by stage weights " (badge(v.weights.source())) " — " (v.weights.note) "." }
@@ -336,6 +601,7 @@ pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bo
                 label { "To" input type="date" name="to" value=(range.to); }
                 button.primary type="submit" { "Show" }
             }
+            div.actions { (export_link(&scores_csv_href("brand", None, range), "Brand scores (CSV)")) }
         }
         table {
             thead { tr {
@@ -345,7 +611,7 @@ pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bo
             tbody {
                 @for c in v.cards.iter() {
                     tr {
-                        td { (c.name) @if c.own { " " span.badge.given { "own" } } }
+                        td { (explore_link(interactive, &c.name, Some(&c.brand), None, range, Page::Overview)) @if c.own { " " span.badge.given { "own" } } }
                         td.num { strong { (fmt1(c.tce_index)) } }
                         td.num { (c.n) }
                         td.num { (signed(c.net_sentiment)) }
@@ -372,7 +638,7 @@ pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bo
                 tbody {
                     @for f in &v.fix_first {
                         tr {
-                            td { (f.touchpoint) } td { (f.stage) } td.num { (format!("{:.1}", f.tes)) }
+                            td { (explore_link(interactive, &f.touchpoint, model.own_brand().map(|b| b.id.as_str()), model.touchpoints.iter().find(|t| t.name == f.touchpoint).map(|t| t.id.as_str()), range, Page::Overview)) } td { (f.stage) } td.num { (format!("{:.1}", f.tes)) }
                             td.num { (f.n) } td.num { (signed(f.net_sentiment)) } td.num { (pct(f.importance)) }
                         }
                     }
@@ -411,6 +677,15 @@ pub fn journey(model: &Model, v: &JourneyView, range: &Range, interactive: bool)
                         signed(t.net_sentiment),
                         t.complaints
                     ),
+                    href: interactive.then(|| {
+                        explore_href(
+                            Some(&j.brand),
+                            None,
+                            Some(&t.touchpoint),
+                            range,
+                            Page::Journey,
+                        )
+                    }),
                 })
                 .collect(),
         })
@@ -424,14 +699,18 @@ pub fn journey(model: &Model, v: &JourneyView, range: &Range, interactive: bool)
             @else { "TCE index " strong { (fmt1(j.tce_index)) } ", stage weights " (source_badge(j.weights_source)) "." }
         }
         @if interactive { (brand_form("/journey", &v.brands, &j.brand, &range.from, &range.to)) }
+        (charts::score_legend())
+        @if interactive { p.muted { "Click a tile or a touchpoint for the signals behind it." } }
         (charts::journey_heatmap(&format!("Journey map of {}", j.name), &columns))
+        @if interactive { div.actions { (export_link(&scores_csv_href("touchpoint", Some(&j.brand), range), "Touchpoint scores (CSV)")) } }
         table {
             thead { tr { th { "Stage" } th { "Touchpoint" } th { "Department" } th.num { "TES" } th.num { "Signals" } th.num { "Net Sentiment" } th.num { "Complaints" } } }
             tbody {
                 @for s in &j.stages {
                     @for t in &s.touchpoints {
                         tr {
-                            td { (s.name) } td { (t.name) }
+                            td { (s.name) }
+                            td { @if interactive { a href=(explore_href(Some(&j.brand), None, Some(&t.touchpoint), range, Page::Journey)) { (t.name) } } @else { (t.name) } }
                             td { (model.department(&t.department).map_or(t.department.as_str(), |d| d.name.as_str())) }
                             td.num { @if t.n > 0 { (format!("{:.1}", t.tes)) } @else { "–" } }
                             td.num { (t.n) } td.num { (signed(t.net_sentiment)) } td.num { (t.complaints) }
@@ -508,6 +787,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
             }
         }
         (charts::share_matrix("Channel influence per stage", &rows, &cols, value, tip))
+        @if interactive { div.actions { (export_link(&scores_csv_href("channel", None, range), "Channel scores (CSV)")) } }
         h2 { "Stage weights" }
         (weights_table(model, w))
     }
@@ -521,7 +801,7 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
         .brands
         .iter()
         .map(|x| Series {
-            name: x.name.clone(),
+            name: format!("{} (n {})", x.name, thousands(x.n)),
             values: b
                 .stages
                 .iter()
@@ -540,6 +820,7 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
             }
         }
         (charts::grouped_bars("Stage scores per brand", &groups, &series))
+        @if interactive { div.actions { (export_link(&scores_csv_href("stage", None, range), "Stage scores (CSV)")) } }
         table {
             thead { tr {
                 th { "Brand" } th.num { "TCE index" } th.num { "Signals" }
@@ -548,7 +829,7 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
             tbody {
                 @for x in &b.brands {
                     tr {
-                        td { (x.name) @if x.own { " " span.badge.given { "own" } } }
+                        td { (explore_link(interactive, &x.name, Some(&x.brand), None, range, Page::Benchmark)) @if x.own { " " span.badge.given { "own" } } }
                         td.num { strong { (fmt1(x.tce_index)) } } td.num { (x.n) }
                         @for s in &b.stages { td.num { (fmt1(x.stages.get(s).copied().flatten())) } }
                     }
@@ -587,6 +868,15 @@ pub fn quadrant(model: &Model, v: &QuadrantView, range: &Range, interactive: boo
                 x: p.importance,
                 y: p.performance,
                 urgent: p.quadrant == Quadrant::FixFirst,
+                href: interactive.then(|| {
+                    explore_href(
+                        Some(&card.brand),
+                        None,
+                        Some(&p.touchpoint),
+                        range,
+                        Page::Quadrant,
+                    )
+                }),
             }
         })
         .collect();
@@ -595,12 +885,14 @@ pub fn quadrant(model: &Model, v: &QuadrantView, range: &Range, interactive: boo
         p.sub { "Importance = the touchpoint's share of the total weight (stage weight " (badge(v.source)) " × its share of the stage's importance); performance = TES. Lines at the means." }
         @if interactive { (brand_form("/quadrant", &v.brands, &card.brand, &range.from, &range.to)) }
         (charts::quadrant(&format!("Importance–performance matrix of {}", card.name), &points, mean_x, mean_y))
+        @if interactive { div.actions { span.muted { "Click a point or a touchpoint for the signals behind it." } (export_link(&scores_csv_href("touchpoint", Some(&card.brand), range), "Touchpoint scores (CSV)")) } }
         table {
             thead { tr { th { "Touchpoint" } th { "Stage" } th.num { "Importance" } th.num { "TES" } th { "Quadrant" } th.num { "Fix priority" } } }
             tbody {
                 @for p in &card.ipa {
                     tr {
-                        td { (touchpoint_name(model, &p.touchpoint)) } td { (stage_name(model, &p.stage)) }
+                        td { (explore_link(interactive, &touchpoint_name(model, &p.touchpoint), Some(&card.brand), Some(&p.touchpoint), range, Page::Quadrant)) }
+                        td { (stage_name(model, &p.stage)) }
                         td.num { (pct(p.importance)) } td.num { (format!("{:.1}", p.performance)) }
                         td { (p.quadrant.label()) } td.num { (format!("{:.3}", p.gap_priority)) }
                     }
@@ -819,8 +1111,68 @@ pub fn signals(
     scope: Option<&BTreeSet<String>>,
     interactive: bool,
 ) -> Markup {
+    signals_explorer(model, p, Ok(page), scope, interactive, None)
+}
+
+/// The signals explorer's filters as query pairs (without the cursor).
+fn signal_pairs(p: &SignalParams) -> Vec<(&'static str, String)> {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let next = page.next_cursor.as_ref().map(|c| {
+    [
+        ("brand", v(&p.brand)),
+        ("channel", v(&p.channel)),
+        ("stage", v(&p.stage)),
+        ("touchpoint", v(&p.touchpoint)),
+        ("min_sentiment", v(&p.min_sentiment)),
+        ("max_sentiment", v(&p.max_sentiment)),
+        ("intent", v(&p.intent)),
+        ("from", v(&p.from)),
+        ("to", v(&p.to)),
+        ("q", v(&p.q)),
+    ]
+    .into_iter()
+    .filter(|(_, x)| !x.trim().is_empty())
+    .collect()
+}
+
+/// The signals explorer on the dashboard: the active filter as a sentence
+/// with a way back to the page a drill-down came from (`back`) and a way to
+/// clear it, the form re-filled, then the signals — or, when the filter is
+/// invalid (`page` is `Err`), the message in the words of the form.
+pub fn signals_explorer(
+    model: &Model,
+    p: &SignalParams,
+    page: Result<&SignalPage, &str>,
+    scope: Option<&BTreeSet<String>>,
+    interactive: bool,
+    back: Option<Page>,
+) -> Markup {
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    let range = Range {
+        from: v(&p.from),
+        to: v(&p.to),
+    };
+    let back_href = back.map(|b| {
+        let brand = p
+            .brand
+            .as_deref()
+            .filter(|b| !b.is_empty() && *b != tce_store::UNKNOWN_BRAND);
+        let brand = if matches!(b, Page::Journey | Page::Quadrant) {
+            brand
+        } else {
+            None
+        };
+        (b, page_href(b, brand, &range))
+    });
+    let sentence = filter_sentence(model, p);
+    let mut with_back = signal_pairs(p);
+    if let Some(b) = back {
+        with_back.push(("back", b.slug().to_string()));
+    }
+    let csv = format!(
+        "/export/signals.csv?{}",
+        serde_urlencoded::to_string(signal_pairs(p)).unwrap_or_default()
+    );
+    let next = page.ok().and_then(|pg| pg.next_cursor.as_ref()).map(|c| {
         let pairs: Vec<(&str, String)> = [
             ("brand", v(&p.brand)),
             ("channel", v(&p.channel)),
@@ -834,6 +1186,10 @@ pub fn signals(
             ("q", v(&p.q)),
             ("limit", v(&p.limit)),
             ("cursor", c.clone()),
+            (
+                "back",
+                back.map(|b| b.slug().to_string()).unwrap_or_default(),
+            ),
         ]
         .into_iter()
         .filter(|(_, x)| !x.is_empty())
@@ -854,8 +1210,18 @@ pub fn signals(
             "Newest first. Sentiment is the compound score −1…1 (hover the gauge for the text)."
             @if scope.is_some() { " Showing signals about your department's touchpoints only." }
         }
+        @if let Some(sentence) = &sentence {
+            p.filter {
+                strong { (sentence) "." }
+                @if interactive {
+                    @if let Some((b, href)) = &back_href { a href=(href) { "← Back to " (b.title()) } }
+                    a href=(Page::Signals.path()) { "Clear filter" }
+                }
+            }
+        }
         @if interactive {
             form.filters method="get" action="/signals" {
+                @if let Some(b) = back { input type="hidden" name="back" value=(b.slug()); }
                 label { "Brand" select name="brand" {
                     option value="" { "any" }
                     @for b in &model.brands { option value=(b.id) selected[p.brand.as_deref() == Some(b.id.as_str())] { (b.name) } }
@@ -886,6 +1252,10 @@ pub fn signals(
                 button.primary type="submit" { "Filter" }
             }
         }
+        @match page {
+        Err(message) => { p.error { (message) } }
+        Ok(page) => {
+        @if interactive && !page.items.is_empty() { div.actions { (export_link(&csv, "These signals (CSV)")) } }
         @if page.items.is_empty() {
             p.muted { "No signals match." }
         } @else {
@@ -924,7 +1294,9 @@ pub fn signals(
             }
         }
         @if interactive {
-            @if let Some(href) = next { p.pager { a href=(href) { "Next page →" } } }
+            @if let Some(href) = &next { p.pager { a href=(href) { "Next page →" } } }
+        }
+        }
         }
     }
 }
@@ -938,5 +1310,8 @@ mod tests {
         assert_eq!(money(1234567.4, "EUR"), "1,234,567 EUR");
         assert_eq!(money(999.0, "USD"), "999 USD");
         assert_eq!(money(-1000.0, "USD"), "−1,000 USD");
+        assert_eq!(thousands(4834), "4,834");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

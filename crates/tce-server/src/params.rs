@@ -97,6 +97,16 @@ pub fn number(name: &str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
         .transpose()
 }
 
+/// A sentiment bound: a number from −1 to 1 (the compound score's range).
+pub fn sentiment(name: &str, v: &Option<String>) -> Result<Option<f64>, ApiError> {
+    match number(name, v)? {
+        Some(x) if !(-1.0..=1.0).contains(&x) => Err(ApiError::InvalidParameter(format!(
+            "{name} {x}: the sentiment compound runs from -1 to 1"
+        ))),
+        other => Ok(other),
+    }
+}
+
 /// A time: RFC 3339, or a day (its start for `from`, the next day's start for
 /// `to`, so a day range is inclusive).
 fn instant(name: &str, v: &Option<String>, end: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
@@ -214,16 +224,36 @@ impl SignalParams {
                 }
             },
         };
+        let min_sentiment = sentiment("min_sentiment", &self.min_sentiment)?;
+        let max_sentiment = sentiment("max_sentiment", &self.max_sentiment)?;
+        if let (Some(a), Some(b)) = (min_sentiment, max_sentiment) {
+            if a > b {
+                return Err(ApiError::InvalidParameter(format!(
+                    "min_sentiment {a} is above max_sentiment {b}: no signal can match"
+                )));
+            }
+        }
+        let from = instant("from", &self.from, false)?;
+        let to = instant("to", &self.to, true)?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f >= t {
+                return Err(ApiError::InvalidParameter(format!(
+                    "from {} is not before to {}",
+                    self.from.as_deref().unwrap_or_default().trim(),
+                    self.to.as_deref().unwrap_or_default().trim()
+                )));
+            }
+        }
         Ok(SignalQuery {
             brand,
             channel: channel(model, &self.channel)?,
             stage: stage(model, &self.stage)?,
             touchpoint: touchpoint(model, &self.touchpoint)?,
-            min_sentiment: number("min_sentiment", &self.min_sentiment)?,
-            max_sentiment: number("max_sentiment", &self.max_sentiment)?,
+            min_sentiment,
+            max_sentiment,
             intent,
-            from: instant("from", &self.from, false)?,
-            to: instant("to", &self.to, true)?,
+            from,
+            to,
             text_contains: non_empty(&self.q).map(str::to_string),
             cursor: None,
             limit,

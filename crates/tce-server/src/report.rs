@@ -9,6 +9,7 @@ use crate::pages::{self, AllocForm, Page, Range};
 use crate::params::SignalParams;
 use crate::views;
 use chrono::NaiveDate;
+use std::collections::BTreeSet;
 use std::io::Write;
 use tce_insight::scores::{Filter, ScoreQuery};
 use tce_model::Model;
@@ -188,7 +189,18 @@ fn defuse(s: &str) -> String {
 /// number of rows.
 pub fn export_signals(
     store: &dyn Store,
+    query: SignalQuery,
+    out: impl Write,
+) -> Result<u64, ReportError> {
+    export_signals_in(store, query, None, out)
+}
+
+/// [`export_signals`] limited to signals about the touchpoints of `scope`
+/// (a department agent's), when given.
+pub fn export_signals_in(
+    store: &dyn Store,
     mut query: SignalQuery,
+    scope: Option<&BTreeSet<String>>,
     out: impl Write,
 ) -> Result<u64, ReportError> {
     let mut w = csv::Writer::from_writer(out);
@@ -221,6 +233,11 @@ pub fn export_signals(
         let page = store.signals(&query).map_err(ApiError::from)?;
         for s in &page.items {
             let (sig, e) = (&s.signal.signal, &s.signal.enrichment);
+            if let Some(scope) = scope {
+                if !e.touchpoints.iter().any(|t| scope.contains(&t.touchpoint)) {
+                    continue;
+                }
+            }
             let opt = |o: &Option<String>| o.as_deref().map(defuse).unwrap_or_default();
             let mut stages: Vec<&str> = e.touchpoints.iter().map(|t| t.stage.as_str()).collect();
             stages.dedup();
@@ -277,7 +294,17 @@ pub fn export_scores(
     q: &ScoreQuery,
     out: impl Write,
 ) -> Result<u64, ReportError> {
-    let ins = Insights::new(model, store);
+    export_scores_in(&Insights::new(model, store), q, None, out)
+}
+
+/// [`export_scores`] through the server's [`Insights`] (its cache), limited
+/// to the touchpoint rows of `scope` (a department agent's) when given.
+pub fn export_scores_in(
+    ins: &Insights<'_>,
+    q: &ScoreQuery,
+    scope: Option<&BTreeSet<String>>,
+    out: impl Write,
+) -> Result<u64, ReportError> {
     let report = ins.score(q)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -295,7 +322,14 @@ pub fn export_scores(
     ])?;
     let source = report.weights_source.map_or("", |s| s.label());
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let mut rows = 0u64;
     for r in &report.rows {
+        if let Some(scope) = scope {
+            if !r.touchpoint.as_ref().is_some_and(|t| scope.contains(t)) {
+                continue;
+            }
+        }
+        rows += 1;
         w.write_record([
             r.brand.clone(),
             r.period.map(|p| p.to_string()).unwrap_or_default(),
@@ -311,7 +345,7 @@ pub fn export_scores(
         ])?;
     }
     w.flush()?;
-    Ok(report.rows.len() as u64)
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -26,12 +26,14 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Form, Router};
+use chrono::NaiveDate;
 use maud::Markup;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tce_analytics::allocate::Bounds;
 use tce_insight::alloc::AllocRequest;
+use tce_insight::scores::{By, Filter, ScoreQuery};
 
 /// Content-Security-Policy of every dashboard page: no scripts, no external
 /// anything; inline styles and inline SVG only.
@@ -49,6 +51,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/allocation", get(allocation_get).post(allocation_post))
         .route("/finance", get(finance))
         .route("/signals", get(signals))
+        .route("/export/scores.csv", get(export_scores_csv))
+        .route("/export/signals.csv", get(export_signals_csv))
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -274,9 +278,12 @@ async fn overview(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<RangeParams>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Overview)?;
-    let mut filter = q.filter(state.model())?;
+    let mut filter = match checked_range(&state, &q) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Overview, &q, m),
+    };
     filter.brand = None;
     let v = gather(&state, move |ins| crate::views::overview(ins, &filter)).await?;
     let body = pages::overview(state.model(), &v, &range_of(&q), true);
@@ -287,39 +294,39 @@ async fn overview(
         Page::Overview,
         Page::Overview.title(),
         body,
-    ))
+    )
+    .into_response())
 }
 
 async fn journey(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<RangeParams>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Journey)?;
-    let filter = q.filter(state.model())?;
+    let filter = match checked_range(&state, &q) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Journey, &q, m),
+    };
     let scope = p.touchpoint_scope(state.model());
     let v = gather(&state, move |ins| {
         crate::views::journey(ins, &filter, scope.as_ref())
     })
     .await?;
     let body = pages::journey(state.model(), &v, &range_of(&q), true);
-    Ok(frame(
-        &state,
-        &ws,
-        &p,
-        Page::Journey,
-        Page::Journey.title(),
-        body,
-    ))
+    Ok(frame(&state, &ws, &p, Page::Journey, Page::Journey.title(), body).into_response())
 }
 
 async fn channels(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<RangeParams>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Channels)?;
-    let filter = q.filter(state.model())?;
+    let filter = match checked_range(&state, &q) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Channels, &q, m),
+    };
     let w = gather(&state, move |ins| crate::views::channels(ins, &filter)).await?;
     let body = pages::channels(state.model(), &w, &range_of(&q), true);
     Ok(frame(
@@ -329,16 +336,20 @@ async fn channels(
         Page::Channels,
         Page::Channels.title(),
         body,
-    ))
+    )
+    .into_response())
 }
 
 async fn benchmark(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<RangeParams>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Benchmark)?;
-    let filter = q.filter(state.model())?;
+    let filter = match checked_range(&state, &q) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Benchmark, &q, m),
+    };
     let v = gather(&state, move |ins| {
         crate::views::benchmark_view(ins, &filter)
     })
@@ -351,16 +362,20 @@ async fn benchmark(
         Page::Benchmark,
         Page::Benchmark.title(),
         body,
-    ))
+    )
+    .into_response())
 }
 
 async fn quadrant(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<RangeParams>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Quadrant)?;
-    let filter = q.filter(state.model())?;
+    let filter = match checked_range(&state, &q) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Quadrant, &q, m),
+    };
     let v = gather(&state, move |ins| crate::views::quadrant(ins, &filter)).await?;
     let body = pages::quadrant(state.model(), &v, &range_of(&q), true);
     Ok(frame(
@@ -370,7 +385,8 @@ async fn quadrant(
         Page::Quadrant,
         Page::Quadrant.title(),
         body,
-    ))
+    )
+    .into_response())
 }
 
 /// Parses `key=number, key=number`.
@@ -423,8 +439,14 @@ async fn plan(
     ws: WebSession,
     p: Principal,
     form: AllocForm,
-) -> Result<Html<String>, PageError> {
-    let result = match alloc_request(&form) {
+) -> Result<Response, PageError> {
+    let problems = alloc_problems(state.model(), &form);
+    let request = if problems.is_empty() {
+        alloc_request(&form).map_err(|m| in_page_words(&m))
+    } else {
+        Err(problems.join(" "))
+    };
+    let result = match request {
         Err(m) => Err(m),
         Ok(req) => {
             let filter = tce_insight::scores::Filter::default();
@@ -434,26 +456,33 @@ async fn plan(
             .await
             {
                 Ok(r) => Ok(r),
-                Err(ApiError::Unprocessable(m)) => Err(m),
+                Err(ApiError::Unprocessable(m)) => Err(in_page_words(&m)),
                 Err(e) => return Err(e.into()),
             }
         }
     };
+    // An answer the planner cannot give is a 422, with the form as typed.
+    let status = if result.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let body = pages::allocation(state.model(), &form, Some(&ws.session.csrf), &result);
-    Ok(frame(
+    let page = frame(
         &state,
         &ws,
         &p,
         Page::Allocation,
         Page::Allocation.title(),
         body,
-    ))
+    );
+    Ok((status, page).into_response())
 }
 
 async fn allocation_get(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Allocation)?;
     plan(state, ws, p, AllocForm::default()).await
 }
@@ -462,7 +491,7 @@ async fn allocation_post(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebForm(form): WebForm<AllocForm>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Allocation)?;
     if !ws.session.csrf_ok(&form.csrf) {
         return Err(ApiError::CsrfFailed.into());
@@ -482,53 +511,463 @@ async fn finance(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<FinanceQuery>,
-) -> Result<Html<String>, PageError> {
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Finance)?;
-    let what_if = crate::params::number("what_if", &q.what_if)?.unwrap_or(5.0);
-    let filter = RangeParams {
+    let range = RangeParams {
         from: q.from,
         to: q.to,
         ..RangeParams::default()
-    }
-    .filter(state.model())?;
+    };
+    let what_if = match crate::params::number("what_if", &q.what_if) {
+        Ok(w) => w.unwrap_or(5.0),
+        Err(_) => {
+            let m = PageOrMessage::Message(
+                "What if the score moved by: enter a number of points, such as 5 or -2.5.".into(),
+            );
+            return invalid_range(&state, &ws, &p, Page::Finance, &range, m);
+        }
+    };
+    let filter = match checked_range(&state, &range) {
+        Ok(f) => f,
+        Err(m) => return invalid_range(&state, &ws, &p, Page::Finance, &range, m),
+    };
     let r = gather(&state, move |ins| {
         crate::views::finance(ins, &filter, what_if)
     })
     .await?;
     let body = pages::finance(state.model(), &r, what_if, true);
-    Ok(frame(
-        &state,
-        &ws,
-        &p,
-        Page::Finance,
-        Page::Finance.title(),
-        body,
-    ))
+    Ok(frame(&state, &ws, &p, Page::Finance, Page::Finance.title(), body).into_response())
+}
+
+/// The explorer's query: the `GET /signals` filters and the page a
+/// drill-down came from.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExplorerQuery {
+    #[serde(flatten)]
+    filter: SignalParams,
+    /// [`Page::slug`] of the page the link was on.
+    back: Option<String>,
 }
 
 async fn signals(
     State(state): State<AppState>,
     Extension(ws): Extension<WebSession>,
-    WebQuery(q): WebQuery<SignalParams>,
-) -> Result<Html<String>, PageError> {
+    WebQuery(q): WebQuery<ExplorerQuery>,
+) -> Result<Response, PageError> {
     let p = signed_in(&ws, Page::Signals)?;
-    let query = q.query(state.model())?;
+    let back = q
+        .back
+        .as_deref()
+        .and_then(Page::from_slug)
+        .filter(|b| *b != Page::Signals && pages_for(p.role).contains(b));
     let scope = p.touchpoint_scope(state.model());
-    let cursor = non_empty(&q.cursor).map(str::to_string);
+    let problems = explorer_problems(&q.filter);
+    let query = if problems.is_empty() {
+        // What the form cannot send (an unknown brand in a hand-made
+        // address) stays a 400 error page.
+        Ok(q.filter.query(state.model())?)
+    } else {
+        Err(problems.join(" "))
+    };
+    let query = match query {
+        Ok(query) => query,
+        Err(m) => {
+            let body = pages::signals_explorer(
+                state.model(),
+                &q.filter,
+                Err(&m),
+                scope.as_ref(),
+                true,
+                back,
+            );
+            let page = frame(&state, &ws, &p, Page::Signals, Page::Signals.title(), body);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let cursor = non_empty(&q.filter.cursor).map(str::to_string);
     let sc = scope.clone();
     let page = state
         .db()
         .read(move |s| insights::signal_page(s, query, cursor.as_deref(), sc.as_ref()))
         .await?;
-    let body = pages::signals(state.model(), &q, &page, scope.as_ref(), true);
-    Ok(frame(
-        &state,
-        &ws,
-        &p,
-        Page::Signals,
-        Page::Signals.title(),
-        body,
+    let body = pages::signals_explorer(
+        state.model(),
+        &q.filter,
+        Ok(&page),
+        scope.as_ref(),
+        true,
+        back,
+    );
+    Ok(frame(&state, &ws, &p, Page::Signals, Page::Signals.title(), body).into_response())
+}
+
+/// A value the user typed, quoted for a message.
+fn typed(s: &str) -> String {
+    format!("“{}”", s.trim())
+}
+
+/// A day of a form, or the message saying what to enter.
+fn form_day(label: &str, v: &Option<String>, times_too: bool) -> Result<Option<NaiveDate>, String> {
+    let Some(s) = non_empty(v) else {
+        return Ok(None);
+    };
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(Some(d));
+    }
+    if times_too {
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+            return Ok(Some(t.date_naive()));
+        }
+    }
+    Err(format!(
+        "{label}: enter a date such as 2026-03-31 (you entered {}).",
+        typed(s)
     ))
+}
+
+/// From after To, in the words of the form.
+fn from_after_to(from: NaiveDate, to: NaiveDate) -> String {
+    format!(
+        "From ({}) is after To ({}): choose a start on or before the end.",
+        from.format("%-d %b %Y"),
+        to.format("%-d %b %Y")
+    )
+}
+
+/// What is wrong with the explorer's filter, in the words of its form
+/// (the API says the same with parameter names).
+pub fn explorer_problems(p: &SignalParams) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut sentiment = |label: &str, v: &Option<String>| -> Option<f64> {
+        let s = non_empty(v)?;
+        match s.parse::<f64>() {
+            Ok(x) if (-1.0..=1.0).contains(&x) => Some(x),
+            Ok(_) => {
+                out.push(format!(
+                    "{label} {}: the sentiment score runs from −1 (most negative) to 1 (most positive).",
+                    s.trim()
+                ));
+                None
+            }
+            Err(_) => {
+                out.push(format!(
+                    "{label}: enter a number from −1 to 1 (you entered {}).",
+                    typed(s)
+                ));
+                None
+            }
+        }
+    };
+    let min = sentiment("Sentiment ≥", &p.min_sentiment);
+    let max = sentiment("Sentiment ≤", &p.max_sentiment);
+    if let (Some(a), Some(b)) = (min, max) {
+        if a > b {
+            out.push(format!(
+                "Sentiment ≥ {a} is above Sentiment ≤ {b}: no signal can match; lower the first or raise the second."
+            ));
+        }
+    }
+    let from = form_day("From", &p.from, true)
+        .map_err(|m| out.push(m))
+        .ok()
+        .flatten();
+    let to = form_day("To", &p.to, true)
+        .map_err(|m| out.push(m))
+        .ok()
+        .flatten();
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            out.push(from_after_to(f, t));
+        }
+    }
+    if let Some(l) = non_empty(&p.limit) {
+        if !l
+            .parse::<usize>()
+            .is_ok_and(|n| (1..=crate::params::MAX_PAGE).contains(&n))
+        {
+            out.push(format!(
+                "Per page: enter a whole number from 1 to {} (you entered {}).",
+                crate::params::MAX_PAGE,
+                typed(l)
+            ));
+        }
+    }
+    out
+}
+
+/// The filter of a page's date-range form, or what is wrong with it in the
+/// form's words (an unknown brand, which no form offers, stays a 400).
+fn checked_range(state: &AppState, q: &RangeParams) -> Result<Filter, PageOrMessage> {
+    let from = form_day("From", &q.from, false).map_err(PageOrMessage::Message)?;
+    let to = form_day("To", &q.to, false).map_err(PageOrMessage::Message)?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(PageOrMessage::Message(from_after_to(f, t)));
+        }
+    }
+    q.filter(state.model())
+        .map_err(|e| PageOrMessage::Page(PageError::Error(e)))
+}
+
+/// Why [`checked_range`] failed: a message for the form, or an error page.
+enum PageOrMessage {
+    Message(String),
+    Page(PageError),
+}
+
+/// A page whose range form was filled in wrong: 422, its heading, the form
+/// as typed and what to change.
+fn invalid_range(
+    state: &AppState,
+    ws: &WebSession,
+    p: &Principal,
+    page: Page,
+    q: &RangeParams,
+    problem: PageOrMessage,
+) -> Result<Response, PageError> {
+    let message = match problem {
+        PageOrMessage::Message(m) => m,
+        PageOrMessage::Page(e) => return Err(e),
+    };
+    let brand = non_empty(&q.brand);
+    let body = maud::html! {
+        h1 { (page.title()) }
+        form.filters method="get" action=(page.path()) {
+            @if let Some(b) = brand { input type="hidden" name="brand" value=(b); }
+            label { "From" input type="date" name="from" value=(q.from.clone().unwrap_or_default()); }
+            label { "To" input type="date" name="to" value=(q.to.clone().unwrap_or_default()); }
+            button.primary type="submit" { "Show" }
+        }
+        p.error { (message) }
+    };
+    let html = frame(state, ws, p, page, page.title(), body);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+}
+
+/// What is wrong with the allocation form, in the words of the form.
+pub fn alloc_problems(model: &tce_model::Model, form: &AllocForm) -> Vec<String> {
+    let mut out = Vec::new();
+    let budget = form.budget.trim();
+    if !budget
+        .parse::<f64>()
+        .is_ok_and(|b| b.is_finite() && b > 0.0)
+    {
+        out.push(format!(
+            "Budget: enter an amount in {} above 0, such as 100000 (you entered {}).",
+            model.finance.currency,
+            typed(budget)
+        ));
+    }
+    let objective = form.objective.trim();
+    let known = ["acquire", "retain", "innovate", "custom", ""].contains(&objective)
+        || model.allocation.objectives.contains_key(objective);
+    if !known {
+        out.push(format!(
+            "Objective: choose one of the list (not {}).",
+            typed(objective)
+        ));
+    }
+    let stages: Vec<&str> = model.stages.iter().map(|s| s.id.as_str()).collect();
+    if objective == "custom" && form.stage_weights.trim().is_empty() {
+        out.push(format!(
+            "With the objective 'custom', enter a weight for every stage under Stage weights, such as {}.",
+            stages
+                .iter()
+                .map(|s| format!("{s}=0.2"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let social: Vec<&str> = model
+        .channels
+        .iter()
+        .filter(|c| c.social)
+        .map(|c| c.id.as_str())
+        .collect();
+    let fields: [(&str, &str, &[&str], &str, &str); 3] = [
+        (
+            "Stage weights",
+            &form.stage_weights,
+            &stages,
+            "stage",
+            "operations=0.5",
+        ),
+        (
+            "Minimum per channel",
+            &form.min,
+            &social,
+            "social channel",
+            "x=5000",
+        ),
+        (
+            "Maximum per channel",
+            &form.max,
+            &social,
+            "social channel",
+            "facebook=20000",
+        ),
+    ];
+    for (label, text, names, what, example) in fields {
+        for part in text
+            .split([',', ';', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let Some((name, value)) = part.split_once('=') else {
+                out.push(format!(
+                    "{label}: write each entry as NAME=NUMBER, such as {example} (not {}).",
+                    typed(part)
+                ));
+                continue;
+            };
+            let name = name.trim();
+            if !names.contains(&name) {
+                out.push(format!(
+                    "{label}: {} is not a {what} of the model (use {}).",
+                    typed(name),
+                    names.join(", ")
+                ));
+            }
+            if !value
+                .trim()
+                .parse::<f64>()
+                .is_ok_and(|v| v.is_finite() && v >= 0.0)
+            {
+                out.push(format!(
+                    "{label}: the value of {name} must be a number of 0 or more (not {}).",
+                    typed(value)
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The planner's own messages name the CLI's flags; the page names its fields.
+fn in_page_words(message: &str) -> String {
+    if message.starts_with("objective custom needs") {
+        return "With the objective 'custom', enter a weight for every stage under Stage weights."
+            .into();
+    }
+    let m = message
+        .replace("--stage-weights:", "Stage weights:")
+        .replace("--stage-weights", "Stage weights")
+        .replace("--min ", "Minimum per channel: ")
+        .replace("--max ", "Maximum per channel: ");
+    let mut c = m.chars();
+    match c.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().collect();
+            out.push_str(c.as_str());
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => m,
+    }
+}
+
+/// Parameters of `/export/scores.csv`: those of `tce export scores`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ScoresCsvQuery {
+    /// brand, stage, touchpoint (default) or channel.
+    by: Option<String>,
+    /// day, week, month…; absent: the whole range.
+    period: Option<String>,
+    #[serde(flatten)]
+    range: RangeParams,
+}
+
+fn csv_response(name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
+
+fn export_error(e: crate::report::ReportError) -> ApiError {
+    match e {
+        crate::report::ReportError::Invalid(m) => ApiError::InvalidParameter(m),
+        other => ApiError::internal("export", other),
+    }
+}
+
+/// The score table of a page as `tce export scores` writes it; agents get
+/// their department's touchpoint rows only.
+async fn export_scores_csv(
+    State(state): State<AppState>,
+    Extension(ws): Extension<WebSession>,
+    WebQuery(q): WebQuery<ScoresCsvQuery>,
+) -> Result<Response, PageError> {
+    let by: By = non_empty(&q.by)
+        .unwrap_or("touchpoint")
+        .parse()
+        .map_err(|e: String| ApiError::InvalidParameter(format!("by: {e}")))?;
+    let p = signed_in(
+        &ws,
+        if by == By::Touchpoint {
+            Page::Journey
+        } else {
+            Page::Benchmark
+        },
+    )?;
+    let period = non_empty(&q.period)
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| ApiError::InvalidParameter(format!("period: {e}")))?;
+    let filter = q.range.filter(state.model())?;
+    let scope = p.touchpoint_scope(state.model());
+    let query = ScoreQuery { by, period, filter };
+    let bytes = gather(&state, move |ins| {
+        let mut out = Vec::new();
+        crate::report::export_scores_in(ins, &query, scope.as_ref(), &mut out)
+            .map_err(export_error)?;
+        Ok(out)
+    })
+    .await?;
+    let name = format!(
+        "tce-scores-{}.csv",
+        non_empty(&q.by).unwrap_or("touchpoint")
+    );
+    Ok(csv_response(&name, bytes))
+}
+
+/// The explorer's signals as `tce export signals` writes them (every page
+/// of them); agents get their department's signals only.
+async fn export_signals_csv(
+    State(state): State<AppState>,
+    Extension(ws): Extension<WebSession>,
+    WebQuery(q): WebQuery<ExplorerQuery>,
+) -> Result<Response, PageError> {
+    let p = signed_in(&ws, Page::Signals)?;
+    let query = q.filter.query(state.model())?;
+    let scope = p.touchpoint_scope(state.model());
+    if let (Some(scope), Some(t)) = (&scope, &query.touchpoint) {
+        if !scope.contains(t) {
+            return Err(ApiError::Forbidden(format!(
+                "touchpoint {t:?} belongs to another department"
+            ))
+            .into());
+        }
+    }
+    let bytes = state
+        .db()
+        .read(move |s| {
+            let mut out = Vec::new();
+            crate::report::export_signals_in(s, query, scope.as_ref(), &mut out)
+                .map_err(export_error)?;
+            Ok(out)
+        })
+        .await?;
+    Ok(csv_response("tce-signals.csv", bytes))
 }
 
 async fn login_get(

@@ -1,9 +1,11 @@
 //! The dashboard in a real browser: the server on a free loopback port over
-//! the test workspace, headless Chromium signing in with a token and opening
-//! every page. Each page must show its heading and charts with data points,
-//! and the browser must log no console error (a blocked resource, a CSP
-//! violation, a script error). Screenshots go to
-//! `<target>/browser-screenshots/` as test output.
+//! a demo world (outcomes imported, as `tce demo` does), headless Chromium
+//! 1,366 px wide signing in with a token and opening every page. Each page
+//! must show its heading and charts with data points, no sign of missing
+//! data, no chart label that overlaps another or leaves its chart (bounding
+//! boxes measured in the page), a navigation on one line, and the browser
+//! must log no console error (a blocked resource, a CSP violation, a script
+//! error). Screenshots go to `<target>/browser-screenshots/` as test output.
 //!
 //! Needs Debian's Chromium (`apt-get install -y chromium`); without it the
 //! test fails and says so. `CHROMIUM=/path/to/chrome` picks another binary.
@@ -60,6 +62,47 @@ fn eval_string(tab: &Tab, js: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Every chart label measured in the page: a label whose box leaves its
+/// chart, or overlaps another label of the same chart by more than a pixel
+/// each way, is a problem (`svg.gauge` has no labels).
+const LABEL_PROBLEMS: &str = r#"
+(() => {
+  const out = [];
+  document.querySelectorAll('svg.chart').forEach((svg, k) => {
+    const box = svg.getBoundingClientRect();
+    if (box.width === 0) return;
+    const name = (svg.querySelector('title') || {}).textContent || ('chart ' + k);
+    const texts = Array.from(svg.querySelectorAll('text'))
+      .map(t => ({ t: t.textContent, r: t.getBoundingClientRect() }))
+      .filter(x => x.r.width > 0 && x.t.trim() !== '');
+    for (const x of texts) {
+      if (x.r.left < box.left - 1 || x.r.right > box.right + 1 || x.r.top < box.top - 1 || x.r.bottom > box.bottom + 1) {
+        out.push(name + ': "' + x.t + '" leaves the chart');
+      }
+    }
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i].r, b = texts[j].r;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(name + ': "' + texts[i].t + '" overlaps "' + texts[j].t + '"');
+      }
+    }
+  });
+  return JSON.stringify(out);
+})()
+"#;
+
+/// Words a page shows when it has nothing to show.
+const NO_DATA: [&str; 6] = [
+    "No signals match",
+    "No data for this brand",
+    "0 brand-weeks",
+    "No elasticity could be fitted",
+    "no weekly data",
+    "Nothing in the fix-first quadrant",
+];
+
 fn shoot(tab: &Tab, dir: &std::path::Path, name: &str) {
     let png = tab
         .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
@@ -70,7 +113,7 @@ fn shoot(tab: &Tab, dir: &std::path::Path, name: &str) {
 #[test]
 fn every_page_in_headless_chromium() {
     let path = chromium();
-    let t = test_app();
+    let t = demo_app();
     let state = t.state.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -91,7 +134,7 @@ fn every_page_in_headless_chromium() {
         headless: true,
         sandbox: false,
         path: Some(path),
-        window_size: Some((1440, 1000)),
+        window_size: Some((1366, 900)),
         idle_browser_timeout: Duration::from_secs(120),
         ..LaunchOptions::default()
     })
@@ -185,8 +228,81 @@ fn every_page_in_headless_chromium() {
             "Array.from(document.querySelectorAll('svg.chart, svg.gauge')).filter(s => s.getBoundingClientRect().width > 0).length",
         );
         assert!(rendered > 0, "{path}: no chart is laid out");
+        let text = eval_string(&tab, "document.querySelector('main').innerText");
+        for empty in NO_DATA {
+            assert!(!text.contains(empty), "{path}: {empty:?} on the demo world");
+        }
+        let problems: Vec<String> =
+            serde_json::from_str(&eval_string(&tab, LABEL_PROBLEMS)).expect("label check");
+        assert!(problems.is_empty(), "{path}: {problems:#?}");
+        // The navigation is one line at 1,366 px: every group on one row,
+        // the header no taller than one.
+        let rows = eval_usize(
+            &tab,
+            "new Set(Array.from(document.querySelectorAll('header nav .group')).map(g => g.offsetTop)).size",
+        );
+        let header = eval_usize(&tab, "document.querySelector('header').offsetHeight");
+        assert!(
+            rows == 1 && header < 60,
+            "{path}: navigation wraps ({rows} rows, {header} px)"
+        );
         shoot(&tab, &shots, shot);
     }
+    // A navigation group opens on focus (keyboard) as on hover, with no
+    // script: its pages become visible links.
+    let shown = eval_string(
+        &tab,
+        "(() => { const g = Array.from(document.querySelectorAll('header nav .group')).pop(); \
+          const before = getComputedStyle(g.querySelector('.menu')).display; g.focus(); \
+          return before + ' ' + getComputedStyle(g.querySelector('.menu')).display; })()",
+    );
+    assert_eq!(shown, "none block", "the Plan menu does not open on focus");
+    shoot(&tab, &shots, "12-navigation-open");
+    // The label check finds what it looks for: a chart made to fail it.
+    tab.evaluate(
+        r#"document.querySelector('main').insertAdjacentHTML('beforeend',
+          '<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="120" height="40"><title>control</title>' +
+          '<text x="5" y="20" font-size="12">overlapping</text><text x="9" y="23" font-size="12">labels</text>' +
+          '<text x="100" y="30" font-size="12">outside the chart</text></svg>')"#,
+        false,
+    )
+    .expect("control chart");
+    let problems: Vec<String> =
+        serde_json::from_str(&eval_string(&tab, LABEL_PROBLEMS)).expect("label check");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("\"overlapping\" overlaps \"labels\""))
+            && problems
+                .iter()
+                .any(|p| p.contains("\"outside the chart\" leaves the chart")),
+        "the label check missed the control chart: {problems:#?}"
+    );
+    // Heat-map tiles wrap long names rather than cutting them.
+    tab.navigate_to(&format!("{base}/journey"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    let cut = eval_string(
+        &tab,
+        "Array.from(document.querySelectorAll('svg.heat text')).map(t => t.textContent).filter(t => t.includes('…')).join(' | ')",
+    );
+    assert!(cut.is_empty(), "heat-map labels cut: {cut}");
+    // A tile opens the explorer filtered to it, with a way back.
+    let href = eval_string(
+        &tab,
+        "document.querySelector('svg.heat a').getAttribute('href')",
+    );
+    assert!(href.starts_with("/signals?"), "{href}");
+    tab.navigate_to(&format!("{base}{href}"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    let filter = eval_string(&tab, "document.querySelector('p.filter').innerText");
+    assert!(filter.starts_with("Signals about "), "{filter}");
+    assert!(filter.contains("Back to Journey map"), "{filter}");
+    assert!(eval_usize(&tab, "document.querySelectorAll('td.text').length") > 0);
+    shoot(&tab, &shots, "11-drill-down");
     // The hostile post is text on the page, not markup.
     tab.navigate_to(&format!("{base}/signals?q=pwned"))
         .expect("nav")

@@ -78,35 +78,57 @@ fn import_outcomes(model: &Model, store: &mut SqliteStore, csv_bytes: &[u8]) {
     store.insert_outcomes(&rows).expect("outcomes");
 }
 
+/// A workspace database: generated signals, the hostile ones, the
+/// generator's weekly outcomes imported.
+fn build_db(cfg: &tce_synth::SynthConfig) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("tce.db");
+    let model = model();
+    let mut signals = Vec::new();
+    let mut outcomes = Vec::new();
+    tce_synth::generate(
+        &model,
+        cfg,
+        &mut signals,
+        &mut std::io::sink(),
+        &mut outcomes,
+    )
+    .expect("generate");
+    let mut store = SqliteStore::open(&path).expect("store");
+    ingest(&model, &mut store, &signals);
+    ingest(&model, &mut store, hostile_ndjson().as_bytes());
+    import_outcomes(&model, &mut store, &outcomes);
+    drop(store);
+    (dir, path)
+}
+
 /// The base workspace's database, built once per test run.
 fn base_db() -> &'static Path {
     static BASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = BASE.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("tce.db");
-        let model = model();
-        let cfg = tce_synth::SynthConfig {
+        build_db(&tce_synth::SynthConfig {
             signals: GENERATED,
             seed: 7,
             days: 70,
             ..tce_synth::SynthConfig::default()
-        };
-        let mut signals = Vec::new();
-        let mut outcomes = Vec::new();
-        tce_synth::generate(
-            &model,
-            &cfg,
-            &mut signals,
-            &mut std::io::sink(),
-            &mut outcomes,
-        )
-        .expect("generate");
-        let mut store = SqliteStore::open(&path).expect("store");
-        ingest(&model, &mut store, &signals);
-        ingest(&model, &mut store, hostile_ndjson().as_bytes());
-        import_outcomes(&model, &mut store, &outcomes);
-        drop(store);
-        (dir, path)
+        })
+    });
+    path
+}
+
+/// Signals of the demo world (`tce demo`'s seed, days and template, fewer
+/// signals so a debug build makes it in seconds).
+pub const DEMO_SIGNALS: u64 = 20_000;
+
+/// A demo world as `tce demo` makes it (outcomes imported, so the Finance
+/// page has data), built once per test run.
+fn demo_db() -> &'static Path {
+    static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DEMO.get_or_init(|| {
+        build_db(&tce_synth::SynthConfig {
+            signals: DEMO_SIGNALS,
+            ..tce_synth::SynthConfig::default()
+        })
     });
     path
 }
@@ -145,9 +167,18 @@ fn make_token(store: &mut SqliteStore, role: &str, department: Option<&str>) -> 
 }
 
 pub fn test_app_with(options: ServerOptions) -> TestApp {
+    app_over(base_db(), options)
+}
+
+/// An app over a private copy of the demo world.
+pub fn demo_app() -> TestApp {
+    app_over(demo_db(), ServerOptions::default())
+}
+
+fn app_over(world: &Path, options: ServerOptions) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("tce.db");
-    std::fs::copy(base_db(), &db_path).expect("copy base db");
+    std::fs::copy(world, &db_path).expect("copy base db");
     let mut store = SqliteStore::open(&db_path).expect("store");
     let (_, admin) = make_token(&mut store, "admin", None);
     let (_, analyst) = make_token(&mut store, "analyst", None);

@@ -245,7 +245,7 @@ async fn allocation_form_is_protected_against_forgery() {
             &[("budget", "100"), ("min", "x=500"), ("csrf", &csrf)],
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("class=\"error\""));
 }
 
