@@ -99,6 +99,7 @@ fn options() -> ReadOptions {
             ]),
             constants: pairs(&[("channel", "x")]),
         },
+        date_format: None,
     }
 }
 
