@@ -7,6 +7,7 @@
 
 pub mod alloc;
 pub mod finance;
+pub mod kpi;
 pub mod period;
 pub mod scores;
 pub mod weights;
