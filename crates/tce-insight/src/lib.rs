@@ -10,6 +10,7 @@ pub mod finance;
 pub mod kpi;
 pub mod period;
 pub mod scores;
+pub mod vertical;
 pub mod weights;
 
 use tce_analytics::agg::Agg;

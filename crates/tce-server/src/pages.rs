@@ -362,6 +362,7 @@ pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bo
                 }
             }
         }
+        (kpi_block(_model, &v.kpis))
         h2 { "Fix first" @if let Some(own) = &v.own { " — " (own) } }
         p.sub { "Important touchpoints performing below the brand's average (importance–performance matrix), most urgent first." }
         @if v.fix_first.is_empty() {
@@ -374,6 +375,68 @@ pub fn overview(_model: &Model, v: &OverviewView, range: &Range, interactive: bo
                         tr {
                             td { (f.touchpoint) } td { (f.stage) } td.num { (format!("{:.1}", f.tes)) }
                             td.num { (f.n) } td.num { (signed(f.net_sentiment)) } td.num { (pct(f.importance)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One KPI cell: value, interval and n; greyed as "too little evidence"
+/// below the minimum number of ratings.
+fn kpi_cell(k: Option<&tce_insight::kpi::Kpi>, unit: &str) -> Markup {
+    html! {
+        @match k {
+            None => { span.muted title="no ratings on this scale" { "–" } }
+            Some(k) if k.thin => {
+                span.muted title=(format!("too little evidence: {} ratings (needs {})", k.n, tce_insight::kpi::MIN_RATINGS)) {
+                    (format!("{:.1}{unit}", k.value)) " · n " (k.n) " · too little evidence"
+                }
+            }
+            Some(k) => {
+                strong { (format!("{:.1}{unit}", k.value)) }
+                span.muted { (format!(" [{:.1}, {:.1}] · n {}", k.ci[0], k.ci[1], k.n)) }
+            }
+        }
+    }
+}
+
+/// Headline KPIs: NPS and CSAT per brand, and the own brand's per stage.
+pub fn kpi_block(model: &Model, r: &tce_insight::kpi::KpiReport) -> Markup {
+    let own = r.brands.iter().find(|b| b.own);
+    html! {
+        h2 { "Headline KPIs" }
+        @if r.brands.is_empty() {
+            p.muted { "No survey or review ratings in this range: NPS and CSAT need rated signals (0–10 recommend, five-point CSAT or stars)." }
+        } @else {
+            p.sub {
+                "From survey and review ratings "
+                @if let (Some(f), Some(t)) = (r.from, r.to) { (format!("from {f} to {t}")) }
+                ", 95% intervals in brackets. " (r.definitions) "."
+            }
+            table {
+                thead { tr { th { "Brand" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } } }
+                tbody {
+                    @for b in &r.brands {
+                        tr {
+                            td { (b.name) @if b.own { " " span.badge.given { "own" } } }
+                            td.num { (kpi_cell(b.overall.nps.as_ref(), "")) }
+                            td.num { (kpi_cell(b.overall.csat.as_ref(), "%")) }
+                        }
+                    }
+                }
+            }
+            @if let Some(o) = own.filter(|o| !o.stages.is_empty()) {
+                table {
+                    thead { tr { th { "Stage (" (o.name) ", survey stage ratings)" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } } }
+                    tbody {
+                        @for s in &o.stages {
+                            tr {
+                                td { (stage_name(model, &s.stage)) }
+                                td.num { (kpi_cell(s.kpis.nps.as_ref(), "")) }
+                                td.num { (kpi_cell(s.kpis.csat.as_ref(), "%")) }
+                            }
                         }
                     }
                 }

@@ -117,6 +117,7 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
     } else {
         tce_insight::weights::configured(&model)
     };
+    let report_filter = f.clone();
     let report = tce_insight::scores::score(
         &model,
         &store,
@@ -127,9 +128,40 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         },
         &weights,
     )?;
+    // Headline KPIs (NPS, CSAT) of the same slice and periods.
+    let kpis = tce_insight::kpi::kpis(
+        &model,
+        &store,
+        &tce_insight::kpi::KpiQuery {
+            from: report_filter.from,
+            to: report_filter.to,
+            brand: report_filter.brand.clone(),
+            period,
+        },
+    )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(obj) = json.as_object_mut() {
+            obj.insert("kpis".into(), serde_json::to_value(&kpis)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    for b in &kpis.brands {
+        let fmt = |k: Option<&tce_insight::kpi::Kpi>, unit: &str| match k {
+            None => "–".to_string(),
+            Some(k) if k.thin => format!("{:.1}{unit} (n {}, too little evidence)", k.value, k.n),
+            Some(k) => format!(
+                "{:.1}{unit} [{:.1}, {:.1}] n {}",
+                k.value, k.ci[0], k.ci[1], k.n
+            ),
+        };
+        println!(
+            "{}: NPS {}  CSAT {}",
+            b.name,
+            fmt(b.overall.nps.as_ref(), ""),
+            fmt(b.overall.csat.as_ref(), "%")
+        );
     }
     match report.weights_source {
         Some(source) => println!("{}; stage weights: {}", report.score_is, source.label()),
