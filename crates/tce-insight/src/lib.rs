@@ -11,6 +11,7 @@ pub mod kpi;
 pub mod period;
 pub mod scores;
 pub mod vertical;
+pub mod voice;
 pub mod weights;
 
 use tce_analytics::agg::Agg;

@@ -518,6 +518,7 @@ fn weights_table(model: &Model, w: &Weights) -> Markup {
                             td { (s.name) } td.num { (pct(x.weight)) }
                             td.num {
                                 @if x.ci[0] < x.ci[1] { (pct(x.ci[0])) " – " (pct(x.ci[1])) }
+                                @else if x.source == Source::Configured { span.muted title="a configured weight is set in tce.toml, not estimated" { "set in the model" } }
                                 @else { span.muted title="bootstrap intervals: GET /api/v1/weights?bootstrap=200 or tce weights" { "–" } }
                             }
                             td { (badge(x.source)) }
@@ -527,6 +528,50 @@ fn weights_table(model: &Model, w: &Weights) -> Markup {
             }
         }
         p.muted { (w.note) }
+    }
+}
+
+/// Vertical weights per stage with what each measures: derived (explained
+/// share of the stage's outcome, with intervals when resampled) or the
+/// evidence share.
+fn vertical_table(model: &Model, w: &Weights) -> Markup {
+    use tce_insight::vertical::VerticalSource;
+    html! {
+        h2 { "Vertical weights: what each channel's experience explains" }
+        p.sub {
+            "Where a stage has enough brand-weeks with evidence on two or more channels, the weight is the channel's "
+            "explained share of the stage's outcome (survey stage rating, else the stage score; brand means removed; "
+            "key drivers as for the stage weights). Otherwise it is the reach-weighted share of evidence, labelled so."
+        }
+        table {
+            thead { tr { th { "Stage" } th { "Source" } th { "Channels (weight, 95% interval, evidence share)" } th { "Basis" } } }
+            tbody {
+                @for s in &model.stages {
+                    @if let Some(v) = w.vertical_weights.get(&s.id) {
+                        tr {
+                            td { (s.name) }
+                            td {
+                                @match v.source {
+                                    VerticalSource::Derived => { span.badge.derived title=(v.measures) { "derived" } }
+                                    VerticalSource::EvidenceShare => { span.badge.configured title=(v.measures) { "evidence share" } }
+                                }
+                            }
+                            td {
+                                @let mut chans: Vec<(&String, &tce_insight::vertical::ChannelWeight)> = v.channels.iter().collect();
+                                @let _ = chans.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+                                @for (i, (c, x)) in chans.iter().take(6).enumerate() {
+                                    @if i > 0 { "; " }
+                                    (channel_name(model, c)) " " (pct(x.weight))
+                                    @if let Some(ci) = x.ci { span.muted { " [" (pct(ci[0])) " – " (pct(ci[1])) "]" } }
+                                    @if v.source == VerticalSource::Derived { span.muted { " (evidence " (pct(x.evidence_share)) ")" } }
+                                }
+                            }
+                            td.muted { (v.measures) ": " (v.note) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -562,7 +607,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
     };
     html! {
         h1 { (Page::Channels.title()) }
-        p.sub { "Vertical weights: each channel's share of a stage's reach-weighted evidence (rows sum to 100%). Stage weights " (badge(w.source())) " below." }
+        p.sub { "Influence = each channel's reach-weighted share of a stage's evidence (signals of unknown brand excluded; rows sum to 100%). Stage weights " (badge(w.source())) " below." }
         @if interactive {
             form.filters method="get" action="/channels" {
                 label { "From" input type="date" name="from" value=(range.from); }
@@ -571,6 +616,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
             }
         }
         (charts::share_matrix("Channel influence per stage", &rows, &cols, value, tip))
+        (vertical_table(model, w))
         h2 { "Stage weights" }
         (weights_table(model, w))
     }
@@ -747,6 +793,7 @@ pub fn allocation(
                     " → expected TCE index gain " strong { (format!("{:+.2}", r.expected_gain)) } " points"
                     " (response: 63% of a cell's potential at " (money(r.response.saturation, &r.currency)) ")."
                 }
+                (alloc_assumptions(r))
                 (charts::hbars("Planned spend per channel × stage", &r.lines.iter().map(|l| Bar {
                     label: format!("{} × {}", channel_name(model, &l.channel), stage_name(model, &l.stage)),
                     value: l.amount,
@@ -758,7 +805,7 @@ pub fn allocation(
                     tbody {
                         @for l in &r.lines {
                             tr {
-                                td { (channel_name(model, &l.channel)) } td { (stage_name(model, &l.stage)) }
+                                td { (channel_name(model, &l.channel)) (capped_badge(r, &l.channel)) } td { (stage_name(model, &l.stage)) }
                                 td.num { (money(l.amount, &r.currency)) } td.num { (format!("{:+.3}", l.expected_gain)) }
                                 td { (l.reason) }
                             }
@@ -766,13 +813,16 @@ pub fn allocation(
                     }
                 }
                 h2 { "Stages" }
+                p.sub { "Weight used = " (r.weights_basis) "." }
                 table {
-                    thead { tr { th { "Stage" } th.num { "Weight" } th { "Source" } th.num { "Own score" } th.num { "Best competitor" } th.num { "Gap used" } } }
+                    thead { tr { th { "Stage" } th.num { "Weight used" } th.num { "Stage weight" } th.num { "Objective emphasis" } th { "Source of the stage weight" } th.num { "Own score" } th.num { "Best competitor" } th.num { "Gap used" } } }
                     tbody {
                         @for s in &model.stages {
                             @if let Some(x) = r.stages.get(&s.id) {
                                 tr {
                                     td { (s.name) } td.num { (pct(x.weight)) }
+                                    td.num { @match x.base_weight { Some(b) => { (pct(b)) } None => { "–" } } }
+                                    td.num { (format!("×{}", x.emphasis)) }
                                     td { span class=(format!("badge {}", x.source)) { (x.source.replace('_', " ")) } }
                                     td.num { (fmt1(x.own_score)) } td.num { (fmt1(x.best_competitor)) } td.num { (format!("{:.1}", x.gap)) }
                                 }
@@ -781,6 +831,30 @@ pub fn allocation(
                     }
                 }
             }
+        }
+    }
+}
+
+/// What the allocation assumes and what its units are.
+fn alloc_assumptions(r: &AllocReport) -> Markup {
+    html! {
+        p.sub {
+            strong { "Assumed response curve" } " (a model setting, [allocation] saturation, not measured from data): "
+            "spending x on a cell yields potential × (1 − e^(−x / " (money(r.response.saturation, &r.currency)) ")). "
+            "A cell's potential = stage weight × channel influence × gap, where channel influence is the channel's "
+            "reach-weighted share of the stage's evidence among social channels (signals of unknown brand excluded). "
+            "The budget goes out in steps of " (money(r.unit, &r.currency)) "; the marginal gain in a line's reason "
+            "is the TCE index points one more step of " (money(r.unit, &r.currency)) " there would add."
+            @if !r.capped.is_empty() { " Channels marked capped have reached their maximum." }
+        }
+    }
+}
+
+/// "capped" beside a channel at its maximum.
+fn capped_badge(r: &AllocReport, channel: &str) -> Markup {
+    html! {
+        @if r.capped.iter().any(|c| c == channel) {
+            " " span.badge.default title="this channel is at its maximum: it would take more" { "capped" }
         }
     }
 }
