@@ -914,3 +914,15 @@ pub struct HealthDto {
     /// `ok`.
     pub status: String,
 }
+
+/// Headline KPIs (NPS, CSAT per brand, stage and period) and share of voice
+/// (per social channel, weekly).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KpisDto {
+    /// NPS and CSAT with n and 95 % intervals; `definitions` says how.
+    #[schema(value_type = Object)]
+    pub kpis: tce_insight::kpi::KpiReport,
+    /// Each tracked brand's share of public posts per social channel.
+    #[schema(value_type = Object)]
+    pub share_of_voice: tce_insight::voice::VoiceReport,
+}

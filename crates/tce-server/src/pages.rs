@@ -668,6 +668,71 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
                 }
             }
         }
+        (voice_block(model, &v.voice))
+    }
+}
+
+/// Share of voice: each brand's share of the public posts about tracked
+/// brands, per social channel, with the own brand's weekly trend.
+pub fn voice_block(model: &Model, v: &tce_insight::voice::VoiceReport) -> Markup {
+    let brands: Vec<&tce_model::Brand> = model
+        .brands
+        .iter()
+        .filter(|b| b.own)
+        .chain(model.brands.iter().filter(|b| !b.own))
+        .collect();
+    let own = brands.first().filter(|b| b.own);
+    html! {
+        h2 { "Share of voice" }
+        @if v.channels.is_empty() {
+            p.muted { "No public posts about tracked brands in this range." }
+        } @else {
+            p.sub {
+                "Each brand's share of the posts on social channels about the tracked brands"
+                @if let (Some(f), Some(t)) = (v.from, v.to) { (format!(", {f} to {t}")) }
+                "; posts of unknown brand count nowhere. 95% Wilson interval in brackets; fewer than "
+                (v.min_posts) " posts is too little evidence to rank."
+            }
+            table {
+                thead { tr {
+                    th { "Channel" } th.num { "Posts" }
+                    @for b in &brands { th.num { (b.name) } }
+                    @if let Some(o) = own { th { (o.name) ": weekly share" } }
+                } }
+                tbody {
+                    @for c in &v.channels {
+                        tr {
+                            td { @if c.channel.is_empty() { strong { "All social channels" } } @else { (channel_name(model, &c.channel)) } }
+                            td.num { (c.total) }
+                            @for b in &brands {
+                                td.num {
+                                    @if let Some(x) = c.brands.iter().find(|x| x.brand == b.id) {
+                                        @if c.thin {
+                                            span.muted title="too little evidence" { (pct(x.share)) " · n " (x.n) }
+                                        } @else {
+                                            (pct(x.share)) span.muted { " [" (pct(x.ci[0])) ", " (pct(x.ci[1])) "] · n " (x.n) }
+                                        }
+                                    }
+                                }
+                            }
+                            @if let Some(o) = own {
+                                td {
+                                    @let points: Vec<(String, Option<f64>)> = c.periods.iter().map(|p| (
+                                        format!("week of {} ({} posts{})", p.start, p.total, if p.thin { ", too little evidence" } else { "" }),
+                                        (!p.thin).then(|| 100.0 * p.shares.get(&o.id).copied().unwrap_or(0.0)),
+                                    )).collect();
+                                    @if points.iter().any(|(_, v)| v.is_some()) {
+                                        (charts::sparkline(&format!("{}: weekly share of voice (%)", o.name), &points))
+                                    } @else {
+                                        span.muted { "too little evidence per week" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

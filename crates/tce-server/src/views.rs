@@ -187,6 +187,8 @@ pub struct BenchmarkView {
     pub benchmark: Benchmark,
     /// Source of the index weights.
     pub source: Source,
+    /// Share of voice per social channel, weekly.
+    pub voice: tce_insight::voice::VoiceReport,
 }
 
 /// Gathers the benchmark.
@@ -199,6 +201,13 @@ pub fn benchmark_view(ins: &Insights<'_>, filter: &Filter) -> Result<BenchmarkVi
     Ok(BenchmarkView {
         benchmark: benchmark(ins.model, &cards),
         source: ins.weights(&all)?.source(),
+        voice: tce_insight::voice::share_of_voice(
+            ins.model,
+            ins.store,
+            filter.from,
+            filter.to,
+            tce_insight::period::Period::Week,
+        )?,
     })
 }
 

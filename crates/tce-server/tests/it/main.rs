@@ -6,5 +6,6 @@ mod api;
 mod browser;
 mod cache;
 mod common;
+mod kpi;
 mod report;
 mod web;
