@@ -531,6 +531,15 @@ fn weights_table(model: &Model, w: &Weights) -> Markup {
     }
 }
 
+/// A stage's channels, largest weight first.
+fn by_weight(
+    v: &tce_insight::vertical::StageChannels,
+) -> Vec<(&String, &tce_insight::vertical::ChannelWeight)> {
+    let mut chans: Vec<_> = v.channels.iter().collect();
+    chans.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+    chans
+}
+
 /// Vertical weights per stage with what each measures: derived (explained
 /// share of the stage's outcome, with intervals when resampled) or the
 /// evidence share.
@@ -557,9 +566,7 @@ fn vertical_table(model: &Model, w: &Weights) -> Markup {
                                 }
                             }
                             td {
-                                @let mut chans: Vec<(&String, &tce_insight::vertical::ChannelWeight)> = v.channels.iter().collect();
-                                @let _ = chans.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
-                                @for (i, (c, x)) in chans.iter().take(6).enumerate() {
+                                @for (i, (c, x)) in by_weight(v).into_iter().take(6).enumerate() {
                                     @if i > 0 { "; " }
                                     (channel_name(model, c)) " " (pct(x.weight))
                                     @if let Some(ci) = x.ci { span.muted { " [" (pct(ci[0])) " – " (pct(ci[1])) "]" } }
