@@ -416,13 +416,24 @@ pub fn kpi_block(model: &Model, r: &tce_insight::kpi::KpiReport) -> Markup {
                 ", 95% intervals in brackets. " (r.definitions) "."
             }
             table {
-                thead { tr { th { "Brand" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } } }
+                thead { tr { th { "Brand" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } th { "Weekly NPS" } } }
                 tbody {
                     @for b in &r.brands {
                         tr {
                             td { (b.name) @if b.own { " " span.badge.given { "own" } } }
                             td.num { (kpi_cell(b.overall.nps.as_ref(), "")) }
                             td.num { (kpi_cell(b.overall.csat.as_ref(), "%")) }
+                            td {
+                                @let points: Vec<(String, Option<f64>)> = b.periods.iter().map(|p| {
+                                    let k = p.overall.nps.filter(|k| !k.thin);
+                                    (format!("week of {}: NPS{}", p.start, p.overall.nps.map_or(String::new(), |k| format!(" n {}{}", k.n, if k.thin { ", too little evidence" } else { "" }))), k.map(|k| k.value))
+                                }).collect();
+                                @if points.iter().any(|(_, v)| v.is_some()) {
+                                    (charts::sparkline(&format!("{}: weekly NPS", b.name), &points))
+                                } @else {
+                                    span.muted { "too few ratings per week" }
+                                }
+                            }
                         }
                     }
                 }

@@ -109,7 +109,8 @@ pub fn overview_kpis(ins: &Insights<'_>, filter: &Filter) -> Result<KpiReport, A
         &tce_insight::kpi::KpiQuery {
             from: filter.from,
             to: filter.to,
-            ..Default::default()
+            brand: None,
+            period: Some(tce_insight::period::Period::Week),
         },
     )?)
 }
