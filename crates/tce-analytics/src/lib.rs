@@ -10,6 +10,7 @@
 //!   (LMG) up to [`drivers::MAX_EXACT_DRIVERS`] drivers, Johnson's relative
 //!   weights beyond — with bootstrap intervals.
 //! - [`influence`]: channel influence within a stage.
+//! - [`kpi`]: NPS and CSAT from rating counts, with intervals.
 //! - [`allocate`]: greedy marginal budget allocation over concave responses.
 //! - [`finance`]: fixed-effects elasticity of revenue to experience, what-if,
 //!   revenue at risk.
@@ -19,6 +20,7 @@ pub mod allocate;
 pub mod drivers;
 pub mod finance;
 pub mod influence;
+pub mod kpi;
 pub mod scores;
 
 /// Why an analysis could not be computed.

@@ -49,6 +49,11 @@ pub struct AllocRequest {
 pub struct AllocStage {
     /// Weight after the objective's emphasis (sums to 1).
     pub weight: f64,
+    /// The stage weight before the objective's emphasis (what the Channel
+    /// page shows); `None` for given weights.
+    pub base_weight: Option<f64>,
+    /// The objective's emphasis on this stage (multiplier, 1 when not named).
+    pub emphasis: f64,
     /// Source of the underlying weight (`given` for --stage-weights).
     pub source: String,
     /// Own brand's stage score.
@@ -74,8 +79,15 @@ pub struct AllocReport {
     pub lines: Vec<Line>,
     /// Expected TCE index gain in points.
     pub expected_gain: f64,
-    /// The response curve used.
+    /// The response curve used (an assumption of the model, not measured).
     pub response: Response,
+    /// Where the stage weights come from, in words.
+    pub weights_basis: String,
+    /// The spend step the planner allocates in (budget / steps): "marginal
+    /// gain" is the index gain of one more step.
+    pub unit: f64,
+    /// Channels whose lines reach their maximum.
+    pub capped: Vec<String>,
 }
 
 /// Allocates the budget for the own brand.
@@ -90,6 +102,7 @@ pub fn allocate(
         .find(|c| c.own)
         .ok_or_else(|| InsightError::Invalid("the model has no own brand with data".into()))?;
     // Stage weights.
+    let mut emphasis_used: BTreeMap<String, f64> = BTreeMap::new();
     let (mut stage_w, source): (BTreeMap<String, f64>, String) =
         match (&req.stage_weights, req.objective.as_str()) {
             (Some(given), _) => {
@@ -138,6 +151,7 @@ pub fn allocate(
                             .map(|(s, w)| (s.to_string(), *w))
                             .collect(),
                     };
+                emphasis_used = emphasis.clone();
                 let src = match weights.source() {
                     Source::Derived => "derived",
                     Source::LowConfidence => "low_confidence",
@@ -202,6 +216,8 @@ pub fn allocate(
             s.id.clone(),
             AllocStage {
                 weight: round4(w),
+                base_weight: (source != "given").then(|| round4(weights.stage(&s.id))),
+                emphasis: emphasis_used.get(&s.id).copied().unwrap_or(1.0),
                 source: source.clone(),
                 own_score: own_score.map(round2),
                 best_competitor: best.map(round2),
@@ -241,7 +257,48 @@ pub fn allocate(
         response,
         model.allocation.steps,
     )?;
+    let weights_basis = if source == "given" {
+        "the stage weights given with the request, normalised to sum to 1".to_string()
+    } else {
+        let named: Vec<String> = model
+            .stages
+            .iter()
+            .filter_map(|s| {
+                let e = emphasis_used.get(&s.id).copied()?;
+                (e != 1.0).then(|| format!("{} ×{e}", s.name))
+            })
+            .collect();
+        format!(
+            "the {} stage weights (as on the Channel influence page) × the emphasis of objective {:?}{}, normalised to sum to 1",
+            source.replace('_', " "),
+            req.objective,
+            if named.is_empty() {
+                " (none)".to_string()
+            } else {
+                format!(": {}", named.join(", "))
+            }
+        )
+    };
+    let steps = model.allocation.steps.max(1);
+    let unit = req.budget / steps as f64;
+    let mut per_channel: BTreeMap<&str, f64> = BTreeMap::new();
+    for l in &a.lines {
+        *per_channel.entry(l.channel.as_str()).or_default() += l.amount;
+    }
+    let capped = per_channel
+        .iter()
+        .filter(|(c, amount)| {
+            req.bounds
+                .max
+                .get(**c)
+                .is_some_and(|m| **amount + unit > *m + 1e-9 * m.abs().max(1.0))
+        })
+        .map(|(c, _)| c.to_string())
+        .collect();
     Ok(AllocReport {
+        weights_basis,
+        unit,
+        capped,
         budget: req.budget,
         currency: model.finance.currency.clone(),
         objective: req.objective.clone(),

@@ -7,8 +7,11 @@
 
 pub mod alloc;
 pub mod finance;
+pub mod kpi;
 pub mod period;
 pub mod scores;
+pub mod vertical;
+pub mod voice;
 pub mod weights;
 
 use tce_analytics::agg::Agg;

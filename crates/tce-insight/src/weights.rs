@@ -12,7 +12,14 @@
 //! 3. **the model's configured weights** (`configured`).
 //!
 //! Every weight says which in `source`.
+//!
+//! Vertical weights (`vertical_weights`) are derived per stage from the
+//! brand-week outcome of the stage where the data allows, else they are the
+//! reach-weighted evidence shares (see [`crate::vertical`]); `vertical` always
+//! holds the evidence shares. Signals of unknown brand never count toward a
+//! channel's influence.
 
+use crate::vertical::{vertical_weights, StageChannels};
 use crate::{agg_of, InsightError};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -79,6 +86,9 @@ pub struct Weights {
     pub note: String,
     /// Stage id → channel id → influence (reach-weighted evidence share, sums to 1 per stage).
     pub vertical: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Stage id → channel weights derived from the stage's outcome where
+    /// the data allows, else the evidence shares, each stage saying which.
+    pub vertical_weights: BTreeMap<String, StageChannels>,
 }
 
 impl Weights {
@@ -113,6 +123,40 @@ pub fn weights(
     store: &dyn Store,
     opts: WeightOptions,
 ) -> Result<Weights, InsightError> {
+    let mut w = horizontal_weights(model, store, opts)?;
+    let stages: Vec<String> = model.stages.iter().map(|s| s.id.clone()).collect();
+    let daily = store.rollups(&RollupFilter {
+        from: opts.from,
+        to: opts.to,
+        ..RollupFilter::default()
+    })?;
+    let surveys: Vec<_> = store
+        .survey_responses(None)?
+        .into_iter()
+        .filter(|r| {
+            let day = r.created_at.date_naive();
+            !(opts.from.is_some_and(|f| day < f) || opts.to.is_some_and(|t| day > t))
+        })
+        .collect();
+    w.vertical_weights = vertical_weights(
+        &stages,
+        &daily,
+        &surveys,
+        &w.vertical,
+        DriverOptions {
+            bootstrap: opts.bootstrap,
+            ..DriverOptions::default()
+        },
+    )?;
+    Ok(w)
+}
+
+/// The horizontal weights and the evidence shares.
+fn horizontal_weights(
+    model: &Model,
+    store: &dyn Store,
+    opts: WeightOptions,
+) -> Result<Weights, InsightError> {
     let stages: Vec<String> = model.stages.iter().map(|s| s.id.clone()).collect();
     let range = crate::scores::Filter {
         from: opts.from,
@@ -135,7 +179,9 @@ pub fn weights(
     };
     let tp_aggs: Vec<(String, String, Agg)> = totals
         .iter()
-        .filter(|r| !r.touchpoint.is_empty())
+        // Unknown-brand signals are about no tracked brand: they carry no
+        // brand's experience and never count toward a channel's influence.
+        .filter(|r| !r.touchpoint.is_empty() && r.brand != tce_store::UNKNOWN_BRAND)
         .map(|r| (r.stage.clone(), r.channel.clone(), agg_of(r)))
         .collect();
     let vertical: BTreeMap<String, BTreeMap<String, f64>> =
@@ -293,6 +339,7 @@ pub fn configured(model: &Model) -> Weights {
         n: 0,
         note: "the model's configured weights".into(),
         vertical: BTreeMap::new(),
+        vertical_weights: BTreeMap::new(),
     }
 }
 
@@ -384,5 +431,67 @@ fn from_drivers(
         n: d.n,
         note,
         vertical,
+        vertical_weights: BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use tce_model::{EnrichedSignal, Enrichment, SentimentLabel, Signal, TouchpointMatch};
+    use tce_store::SqliteStore;
+
+    fn post(i: usize, brand: Option<&str>, channel: &str, followers: u64) -> EnrichedSignal {
+        EnrichedSignal {
+            signal: Signal {
+                channel: channel.into(),
+                external_id: format!("p{i}"),
+                brand: brand.map(str::to_string),
+                author: None,
+                author_followers: Some(followers),
+                created_at: "2026-03-03T10:00:00Z".parse().unwrap(),
+                text: "delayed again".into(),
+                rating: None,
+                stage_ratings: Vec::new(),
+                in_reply_to: None,
+                url: None,
+                lang: None,
+            },
+            enrichment: Enrichment {
+                engine: "test".into(),
+                sentiment: -0.5,
+                sentiment_label: SentimentLabel::Negative,
+                intents: Vec::new(),
+                touchpoints: vec![TouchpointMatch {
+                    touchpoint: "flight_ops".into(),
+                    stage: "operations".into(),
+                    confidence: 0.9,
+                }],
+                brand: brand.map(str::to_string),
+                priority: 0.0,
+                experience_value: -0.5,
+            },
+        }
+    }
+
+    /// The demo put most of a budget into reddit, whose posts were all of
+    /// unknown brand: such posts never count toward a channel's influence.
+    #[test]
+    fn unknown_brand_signals_carry_no_channel_influence() {
+        let t = tce_model::templates::template("airline").unwrap();
+        let model = Model::parse(t.toml, std::path::Path::new("airline.toml")).unwrap();
+        let mut signals: Vec<EnrichedSignal> =
+            (0..10).map(|i| post(i, Some("skyway"), "x", 100)).collect();
+        signals.extend((10..500).map(|i| post(i, None, "reddit", 100_000)));
+        let mut store = SqliteStore::open_in_memory().unwrap();
+        store.insert(&signals).unwrap();
+        let w = weights(&model, &store, WeightOptions::default()).unwrap();
+        let ops = &w.vertical["operations"];
+        assert_eq!(ops.keys().collect::<Vec<_>>(), ["x"]);
+        assert!((ops["x"] - 1.0).abs() < 1e-12);
+        let v = &w.vertical_weights["operations"];
+        assert_eq!(v.source, crate::vertical::VerticalSource::EvidenceShare);
+        assert!(!v.channels.contains_key("reddit"));
     }
 }

@@ -40,7 +40,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
     ),
     paths(
         post_signals, get_signals, get_scores, get_weights, get_benchmark, get_journey,
-        post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health
+        post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
+        get_kpis
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -133,6 +134,7 @@ pub fn router() -> Router<AppState> {
         .route("/scores", get(get_scores))
         .route("/weights", get(get_weights))
         .route("/benchmark", get(get_benchmark))
+        .route("/kpis", get(get_kpis))
         .route("/journey", get(get_journey))
         .route("/allocate", post(post_allocate))
         .route("/finance", get(get_finance))
@@ -406,6 +408,74 @@ async fn get_weights(
         })
         .await?;
     Ok(Json(WeightsDto::from(w.as_ref())))
+}
+
+/// Parameters of `GET /kpis`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KpiParams {
+    /// First day, YYYY-MM-DD.
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD.
+    pub to: Option<String>,
+    /// Brand id, name, handle or alias.
+    pub brand: Option<String>,
+    /// `day`, `week` or `month` breakdown of the KPIs (and the share-of-voice
+    /// trend; default week); absent = KPIs over the whole range only.
+    pub period: Option<String>,
+}
+
+/// Headline KPIs: NPS (0–10 ratings) and CSAT (top-two-box of five-point
+/// ratings) per brand, stage and period with n and 95 % intervals, and each
+/// brand's share of voice per social channel.
+#[utoipa::path(get, path = "/api/v1/kpis", tag = "scores", params(KpiParams),
+    responses((status = 200, body = KpisDto), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_kpis(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiQuery(p): ApiQuery<KpiParams>,
+) -> Result<Json<KpisDto>, ApiError> {
+    caller.require(Access::Analysis)?;
+    let model = state.model().clone();
+    let period: Option<tce_insight::period::Period> = non_empty(&p.period)
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| ApiError::InvalidParameter(format!("period: {e}")))?;
+    let filter = RangeParams {
+        from: p.from,
+        to: p.to,
+        brand: p.brand,
+        channel: None,
+    }
+    .filter(&model)?;
+    let dto = state
+        .db()
+        .read(move |s| {
+            let kpis = tce_insight::kpi::kpis(
+                &model,
+                s,
+                &tce_insight::kpi::KpiQuery {
+                    from: filter.from,
+                    to: filter.to,
+                    brand: filter.brand.clone(),
+                    period,
+                },
+            )?;
+            let share_of_voice = tce_insight::voice::share_of_voice(
+                &model,
+                s,
+                filter.from,
+                filter.to,
+                period.unwrap_or(tce_insight::period::Period::Week),
+            )?;
+            Ok::<_, ApiError>(KpisDto {
+                kpis,
+                share_of_voice,
+            })
+        })
+        .await?;
+    Ok(Json(dto))
 }
 
 /// Brands side by side per stage, with the own brand's gap to the best competitor.

@@ -313,8 +313,13 @@ pub struct WeightsDto {
     pub n: usize,
     /// What was used and why.
     pub note: String,
-    /// Stage id → channel id → influence (sums to 1 per stage).
+    /// Stage id → channel id → influence (reach-weighted share of the
+    /// stage's evidence, sums to 1 per stage).
     pub vertical: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Stage id → channel weights with their source: `derived` (explained
+    /// share of the stage's outcome) or `evidence_share`.
+    #[schema(value_type = Object)]
+    pub vertical_weights: BTreeMap<String, tce_insight::vertical::StageChannels>,
 }
 
 impl From<&Weights> for WeightsDto {
@@ -339,6 +344,7 @@ impl From<&Weights> for WeightsDto {
             n: w.n,
             note: w.note.clone(),
             vertical: w.vertical.clone(),
+            vertical_weights: w.vertical_weights.clone(),
         }
     }
 }
@@ -485,6 +491,10 @@ pub struct AllocStageDto {
     pub best_competitor: Option<f64>,
     /// Gap used, score points.
     pub gap: f64,
+    /// The stage weight before the objective's emphasis (absent for given weights).
+    pub base_weight: Option<f64>,
+    /// The objective's emphasis (multiplier).
+    pub emphasis: f64,
 }
 
 /// One line of the allocation.
@@ -519,6 +529,12 @@ pub struct AllocReportDto {
     pub expected_gain: f64,
     /// Spend at which a cell reaches 63 % of its potential.
     pub saturation: f64,
+    /// Where the stage weights come from, in words.
+    pub weights_basis: String,
+    /// Spend step of the planner; a marginal gain is the index gain of one more step.
+    pub unit: f64,
+    /// Channels at their maximum.
+    pub capped: Vec<String>,
 }
 
 impl From<&AllocReport> for AllocReportDto {
@@ -539,6 +555,8 @@ impl From<&AllocReport> for AllocReportDto {
                             own_score: x.own_score,
                             best_competitor: x.best_competitor,
                             gap: x.gap,
+                            base_weight: x.base_weight,
+                            emphasis: x.emphasis,
                         },
                     )
                 })
@@ -556,6 +574,9 @@ impl From<&AllocReport> for AllocReportDto {
                 .collect(),
             expected_gain: r.expected_gain,
             saturation: r.response.saturation,
+            weights_basis: r.weights_basis.clone(),
+            unit: r.unit,
+            capped: r.capped.clone(),
         }
     }
 }
@@ -892,4 +913,16 @@ pub struct CreatedTokenDto {
 pub struct HealthDto {
     /// `ok`.
     pub status: String,
+}
+
+/// Headline KPIs (NPS, CSAT per brand, stage and period) and share of voice
+/// (per social channel, weekly).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KpisDto {
+    /// NPS and CSAT with n and 95 % intervals; `definitions` says how.
+    #[schema(value_type = Object)]
+    pub kpis: tce_insight::kpi::KpiReport,
+    /// Each tracked brand's share of public posts per social channel.
+    #[schema(value_type = Object)]
+    pub share_of_voice: tce_insight::voice::VoiceReport,
 }

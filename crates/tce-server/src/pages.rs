@@ -628,6 +628,7 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
                 }
             }
         }
+        (kpi_block(_model, &v.kpis))
         h2 { "Fix first" @if let Some(own) = &v.own { " — " (own) } }
         p.sub { "Important touchpoints performing below the brand's average (importance–performance matrix), most urgent first." }
         @if v.fix_first.is_empty() {
@@ -640,6 +641,79 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
                         tr {
                             td { (explore_link(interactive, &f.touchpoint, model.own_brand().map(|b| b.id.as_str()), model.touchpoints.iter().find(|t| t.name == f.touchpoint).map(|t| t.id.as_str()), range, Page::Overview)) } td { (f.stage) } td.num { (format!("{:.1}", f.tes)) }
                             td.num { (f.n) } td.num { (signed(f.net_sentiment)) } td.num { (pct(f.importance)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One KPI cell: value, interval and n; greyed as "too little evidence"
+/// below the minimum number of ratings.
+fn kpi_cell(k: Option<&tce_insight::kpi::Kpi>, unit: &str) -> Markup {
+    html! {
+        @match k {
+            None => { span.muted title="no ratings on this scale" { "–" } }
+            Some(k) if k.thin => {
+                span.muted title=(format!("too little evidence: {} ratings (needs {})", k.n, tce_insight::kpi::MIN_RATINGS)) {
+                    (format!("{:.1}{unit}", k.value)) " · n " (k.n) " · too little evidence"
+                }
+            }
+            Some(k) => {
+                strong { (format!("{:.1}{unit}", k.value)) }
+                span.muted { (format!(" [{:.1}, {:.1}] · n {}", k.ci[0], k.ci[1], k.n)) }
+            }
+        }
+    }
+}
+
+/// Headline KPIs: NPS and CSAT per brand, and the own brand's per stage.
+pub fn kpi_block(model: &Model, r: &tce_insight::kpi::KpiReport) -> Markup {
+    let own = r.brands.iter().find(|b| b.own);
+    html! {
+        h2 { "Headline KPIs" }
+        @if r.brands.is_empty() {
+            p.muted { "No survey or review ratings in this range: NPS and CSAT need rated signals (0–10 recommend, five-point CSAT or stars)." }
+        } @else {
+            p.sub {
+                "From survey and review ratings "
+                @if let (Some(f), Some(t)) = (r.from, r.to) { (format!("from {f} to {t}")) }
+                ", 95% intervals in brackets. " (r.definitions) "."
+            }
+            table {
+                thead { tr { th { "Brand" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } th { "Weekly NPS" } } }
+                tbody {
+                    @for b in &r.brands {
+                        tr {
+                            td { (b.name) @if b.own { " " span.badge.given { "own" } } }
+                            td.num { (kpi_cell(b.overall.nps.as_ref(), "")) }
+                            td.num { (kpi_cell(b.overall.csat.as_ref(), "%")) }
+                            td {
+                                @let points: Vec<(String, Option<f64>)> = b.periods.iter().map(|p| {
+                                    let k = p.overall.nps.filter(|k| !k.thin);
+                                    (format!("week of {}: NPS{}", p.start, p.overall.nps.map_or(String::new(), |k| format!(" n {}{}", k.n, if k.thin { ", too little evidence" } else { "" }))), k.map(|k| k.value))
+                                }).collect();
+                                @if points.iter().any(|(_, v)| v.is_some()) {
+                                    (charts::sparkline(&format!("{}: weekly NPS", b.name), &points))
+                                } @else {
+                                    span.muted { "too few ratings per week" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if let Some(o) = own.filter(|o| !o.stages.is_empty()) {
+                table {
+                    thead { tr { th { "Stage (" (o.name) ", survey stage ratings)" } th.num { "NPS (points)" } th.num { "CSAT (top-2-box)" } } }
+                    tbody {
+                        @for s in &o.stages {
+                            tr {
+                                td { (stage_name(model, &s.stage)) }
+                                td.num { (kpi_cell(s.kpis.nps.as_ref(), "")) }
+                                td.num { (kpi_cell(s.kpis.csat.as_ref(), "%")) }
+                            }
                         }
                     }
                 }
@@ -734,6 +808,7 @@ fn weights_table(model: &Model, w: &Weights) -> Markup {
                             td { (s.name) } td.num { (pct(x.weight)) }
                             td.num {
                                 @if x.ci[0] < x.ci[1] { (pct(x.ci[0])) " – " (pct(x.ci[1])) }
+                                @else if x.source == Source::Configured { span.muted title="a configured weight is set in tce.toml, not estimated" { "set in the model" } }
                                 @else { span.muted title="bootstrap intervals: GET /api/v1/weights?bootstrap=200 or tce weights" { "–" } }
                             }
                             td { (badge(x.source)) }
@@ -743,6 +818,57 @@ fn weights_table(model: &Model, w: &Weights) -> Markup {
             }
         }
         p.muted { (w.note) }
+    }
+}
+
+/// A stage's channels, largest weight first.
+fn by_weight(
+    v: &tce_insight::vertical::StageChannels,
+) -> Vec<(&String, &tce_insight::vertical::ChannelWeight)> {
+    let mut chans: Vec<_> = v.channels.iter().collect();
+    chans.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+    chans
+}
+
+/// Vertical weights per stage with what each measures: derived (explained
+/// share of the stage's outcome, with intervals when resampled) or the
+/// evidence share.
+fn vertical_table(model: &Model, w: &Weights) -> Markup {
+    use tce_insight::vertical::VerticalSource;
+    html! {
+        h2 { "Vertical weights: what each channel's experience explains" }
+        p.sub {
+            "Where a stage has enough brand-weeks with evidence on two or more channels, the weight is the channel's "
+            "explained share of the stage's outcome (survey stage rating, else the stage score; brand means removed; "
+            "key drivers as for the stage weights). Otherwise it is the reach-weighted share of evidence, labelled so."
+        }
+        table {
+            thead { tr { th { "Stage" } th { "Source" } th { "Channels (weight, 95% interval, evidence share)" } th { "Basis" } } }
+            tbody {
+                @for s in &model.stages {
+                    @if let Some(v) = w.vertical_weights.get(&s.id) {
+                        tr {
+                            td { (s.name) }
+                            td {
+                                @match v.source {
+                                    VerticalSource::Derived => { span.badge.derived title=(v.measures) { "derived" } }
+                                    VerticalSource::EvidenceShare => { span.badge.configured title=(v.measures) { "evidence share" } }
+                                }
+                            }
+                            td {
+                                @for (i, (c, x)) in by_weight(v).into_iter().take(6).enumerate() {
+                                    @if i > 0 { "; " }
+                                    (channel_name(model, c)) " " (pct(x.weight))
+                                    @if let Some(ci) = x.ci { span.muted { " [" (pct(ci[0])) " – " (pct(ci[1])) "]" } }
+                                    @if v.source == VerticalSource::Derived { span.muted { " (evidence " (pct(x.evidence_share)) ")" } }
+                                }
+                            }
+                            td.muted { (v.measures) ": " (v.note) }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -778,7 +904,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
     };
     html! {
         h1 { (Page::Channels.title()) }
-        p.sub { "Vertical weights: each channel's share of a stage's reach-weighted evidence (rows sum to 100%). Stage weights " (badge(w.source())) " below." }
+        p.sub { "Influence = each channel's reach-weighted share of a stage's evidence (signals of unknown brand excluded; rows sum to 100%). Stage weights " (badge(w.source())) " below." }
         @if interactive {
             form.filters method="get" action="/channels" {
                 label { "From" input type="date" name="from" value=(range.from); }
@@ -787,6 +913,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
             }
         }
         (charts::share_matrix("Channel influence per stage", &rows, &cols, value, tip))
+        (vertical_table(model, w))
         @if interactive { div.actions { (export_link(&scores_csv_href("channel", None, range), "Channel scores (CSV)")) } }
         h2 { "Stage weights" }
         (weights_table(model, w))
@@ -837,6 +964,71 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
                 tr {
                     td { em { "own − best competitor" } } td {} td {}
                     @for s in &b.stages { td.num { (signed(b.own_gap_to_best.get(s).copied().flatten())) } }
+                }
+            }
+        }
+        (voice_block(model, &v.voice))
+    }
+}
+
+/// Share of voice: each brand's share of the public posts about tracked
+/// brands, per social channel, with the own brand's weekly trend.
+pub fn voice_block(model: &Model, v: &tce_insight::voice::VoiceReport) -> Markup {
+    let brands: Vec<&tce_model::Brand> = model
+        .brands
+        .iter()
+        .filter(|b| b.own)
+        .chain(model.brands.iter().filter(|b| !b.own))
+        .collect();
+    let own = brands.first().filter(|b| b.own);
+    html! {
+        h2 { "Share of voice" }
+        @if v.channels.is_empty() {
+            p.muted { "No public posts about tracked brands in this range." }
+        } @else {
+            p.sub {
+                "Each brand's share of the posts on social channels about the tracked brands"
+                @if let (Some(f), Some(t)) = (v.from, v.to) { (format!(", {f} to {t}")) }
+                "; posts of unknown brand count nowhere. 95% Wilson interval in brackets; fewer than "
+                (v.min_posts) " posts is too little evidence to rank."
+            }
+            table {
+                thead { tr {
+                    th { "Channel" } th.num { "Posts" }
+                    @for b in &brands { th.num { (b.name) } }
+                    @if let Some(o) = own { th { (o.name) ": weekly share" } }
+                } }
+                tbody {
+                    @for c in &v.channels {
+                        tr {
+                            td { @if c.channel.is_empty() { strong { "All social channels" } } @else { (channel_name(model, &c.channel)) } }
+                            td.num { (c.total) }
+                            @for b in &brands {
+                                td.num {
+                                    @if let Some(x) = c.brands.iter().find(|x| x.brand == b.id) {
+                                        @if c.thin {
+                                            span.muted title="too little evidence" { (pct(x.share)) " · n " (x.n) }
+                                        } @else {
+                                            (pct(x.share)) span.muted { " [" (pct(x.ci[0])) ", " (pct(x.ci[1])) "] · n " (x.n) }
+                                        }
+                                    }
+                                }
+                            }
+                            @if let Some(o) = own {
+                                td {
+                                    @let points: Vec<(String, Option<f64>)> = c.periods.iter().map(|p| (
+                                        format!("week of {} ({} posts{})", p.start, p.total, if p.thin { ", too little evidence" } else { "" }),
+                                        (!p.thin).then(|| 100.0 * p.shares.get(&o.id).copied().unwrap_or(0.0)),
+                                    )).collect();
+                                    @if points.iter().any(|(_, v)| v.is_some()) {
+                                        (charts::sparkline(&format!("{}: weekly share of voice (%)", o.name), &points))
+                                    } @else {
+                                        span.muted { "too little evidence per week" }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -976,6 +1168,7 @@ pub fn allocation(
                     " → expected TCE index gain " strong { (format!("{:+.2}", r.expected_gain)) } " points"
                     " (response: 63% of a cell's potential at " (money(r.response.saturation, &r.currency)) ")."
                 }
+                (alloc_assumptions(r))
                 (charts::hbars("Planned spend per channel × stage", &r.lines.iter().map(|l| Bar {
                     label: format!("{} × {}", channel_name(model, &l.channel), stage_name(model, &l.stage)),
                     value: l.amount,
@@ -987,7 +1180,7 @@ pub fn allocation(
                     tbody {
                         @for l in &r.lines {
                             tr {
-                                td { (channel_name(model, &l.channel)) } td { (stage_name(model, &l.stage)) }
+                                td { (channel_name(model, &l.channel)) (capped_badge(r, &l.channel)) } td { (stage_name(model, &l.stage)) }
                                 td.num { (money(l.amount, &r.currency)) } td.num { (format!("{:+.3}", l.expected_gain)) }
                                 td { (l.reason) }
                             }
@@ -995,13 +1188,16 @@ pub fn allocation(
                     }
                 }
                 h2 { "Stages" }
+                p.sub { "Weight used = " (r.weights_basis) "." }
                 table {
-                    thead { tr { th { "Stage" } th.num { "Weight" } th { "Source" } th.num { "Own score" } th.num { "Best competitor" } th.num { "Gap used" } } }
+                    thead { tr { th { "Stage" } th.num { "Weight used" } th.num { "Stage weight" } th.num { "Objective emphasis" } th { "Source of the stage weight" } th.num { "Own score" } th.num { "Best competitor" } th.num { "Gap used" } } }
                     tbody {
                         @for s in &model.stages {
                             @if let Some(x) = r.stages.get(&s.id) {
                                 tr {
                                     td { (s.name) } td.num { (pct(x.weight)) }
+                                    td.num { @match x.base_weight { Some(b) => { (pct(b)) } None => { "–" } } }
+                                    td.num { (format!("×{}", x.emphasis)) }
                                     td { span class=(format!("badge {}", x.source)) { (x.source.replace('_', " ")) } }
                                     td.num { (fmt1(x.own_score)) } td.num { (fmt1(x.best_competitor)) } td.num { (format!("{:.1}", x.gap)) }
                                 }
@@ -1010,6 +1206,30 @@ pub fn allocation(
                     }
                 }
             }
+        }
+    }
+}
+
+/// What the allocation assumes and what its units are.
+fn alloc_assumptions(r: &AllocReport) -> Markup {
+    html! {
+        p.sub {
+            strong { "Assumed response curve" } " (a model setting, [allocation] saturation, not measured from data): "
+            "spending x on a cell yields potential × (1 − e^(−x / " (money(r.response.saturation, &r.currency)) ")). "
+            "A cell's potential = stage weight × channel influence × gap, where channel influence is the channel's "
+            "reach-weighted share of the stage's evidence among social channels (signals of unknown brand excluded). "
+            "The budget goes out in steps of " (money(r.unit, &r.currency)) "; the marginal gain in a line's reason "
+            "is the TCE index points one more step of " (money(r.unit, &r.currency)) " there would add."
+            @if !r.capped.is_empty() { " Channels marked capped have reached their maximum." }
+        }
+    }
+}
+
+/// "capped" beside a channel at its maximum.
+fn capped_badge(r: &AllocReport, channel: &str) -> Markup {
+    html! {
+        @if r.capped.iter().any(|c| c == channel) {
+            " " span.badge.default title="this channel is at its maximum: it would take more" { "capped" }
         }
     }
 }

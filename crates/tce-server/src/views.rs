@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tce_analytics::scores::Quadrant;
 use tce_insight::alloc::{AllocReport, AllocRequest};
 use tce_insight::finance::FinanceReport;
+use tce_insight::kpi::KpiReport;
 use tce_insight::scores::{benchmark, Benchmark, BrandCard, Filter};
 use tce_insight::weights::{Source, Weights};
 
@@ -44,6 +45,8 @@ pub struct OverviewView {
     pub own: Option<String>,
     /// The own brand's fix-first touchpoints, most urgent first.
     pub fix_first: Vec<FixFirst>,
+    /// Headline KPIs (NPS, CSAT) per brand and stage.
+    pub kpis: KpiReport,
 }
 
 /// Gathers the overview.
@@ -93,7 +96,23 @@ pub fn overview(ins: &Insights<'_>, filter: &Filter) -> Result<OverviewView, Api
         cards,
         trends,
         fix_first,
+        kpis: overview_kpis(ins, filter)?,
     })
+}
+
+/// Headline KPIs of every brand over the filter's range (from the rating
+/// rollups: a few rows per day).
+pub fn overview_kpis(ins: &Insights<'_>, filter: &Filter) -> Result<KpiReport, ApiError> {
+    Ok(tce_insight::kpi::kpis(
+        ins.model,
+        ins.store,
+        &tce_insight::kpi::KpiQuery {
+            from: filter.from,
+            to: filter.to,
+            brand: None,
+            period: Some(tce_insight::period::Period::Week),
+        },
+    )?)
 }
 
 /// A brand choice for the pages that show one brand.
@@ -146,6 +165,7 @@ pub fn journey(
                 n: 0,
                 note: String::new(),
                 vertical: BTreeMap::new(),
+                vertical_weights: BTreeMap::new(),
             },
         )
     });
@@ -168,6 +188,8 @@ pub struct BenchmarkView {
     pub benchmark: Benchmark,
     /// Source of the index weights.
     pub source: Source,
+    /// Share of voice per social channel, weekly.
+    pub voice: tce_insight::voice::VoiceReport,
 }
 
 /// Gathers the benchmark.
@@ -180,6 +202,13 @@ pub fn benchmark_view(ins: &Insights<'_>, filter: &Filter) -> Result<BenchmarkVi
     Ok(BenchmarkView {
         benchmark: benchmark(ins.model, &cards),
         source: ins.weights(&all)?.source(),
+        voice: tce_insight::voice::share_of_voice(
+            ins.model,
+            ins.store,
+            filter.from,
+            filter.to,
+            tce_insight::period::Period::Week,
+        )?,
     })
 }
 

@@ -17,10 +17,10 @@ mod sqlite;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tce_model::{EnrichedSignal, Intent};
+use tce_model::{EnrichedSignal, Intent, RatingScale};
 
 pub use error::StoreError;
-pub use rollup::UNKNOWN_BRAND;
+pub use rollup::{rating_boxes, UNKNOWN_BRAND};
 pub use sqlite::SqliteStore;
 
 /// Where signals, rollups and outcomes are kept.
@@ -75,6 +75,13 @@ pub trait Store: Send {
     /// `to` select the months that contain them. Whole-range and monthly
     /// views read these: a few thousand rows at any number of signals.
     fn monthly_rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError>;
+
+    /// Rating rollup rows (counts of the ratings given per day × brand ×
+    /// stage × channel × scale, see [`RatingRow`]) matching the filter,
+    /// ordered by day, brand, stage, channel, scale. Kept in the insert
+    /// transaction and by purge like the other rollups; headline KPIs (NPS,
+    /// CSAT) read these.
+    fn rating_rollups(&self, filter: &RatingFilter) -> Result<Vec<RatingRow>, StoreError>;
 
     /// One page of signals matching the query, newest first.
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
@@ -226,6 +233,46 @@ pub struct RollupRow {
     pub complaints: u64,
     /// Signals with a rating.
     pub rated: u64,
+}
+
+/// Which rating rollup rows to read; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RatingFilter {
+    /// First day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<NaiveDate>,
+    /// Brand id ([`UNKNOWN_BRAND`] for signals without one).
+    pub brand: Option<String>,
+    /// Stage id; `""` selects the overall ratings.
+    pub stage: Option<String>,
+}
+
+/// Counts of the ratings given on one UTC day × brand × stage × channel ×
+/// scale. The overall rating of a signal counts under stage `""`; each stage
+/// rating of a survey answer under its stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRow {
+    /// UTC day of the signals.
+    pub day: NaiveDate,
+    /// Brand id ([`UNKNOWN_BRAND`] when none).
+    pub brand: String,
+    /// Stage id, `""` for overall ratings.
+    pub stage: String,
+    /// Channel id.
+    pub channel: String,
+    /// The scale the ratings were given on.
+    pub scale: RatingScale,
+    /// Number of ratings.
+    pub n: u64,
+    /// Ratings in the top box (see [`rating_boxes`]): promoters (9–10) on
+    /// `nps10`, 4–5 on the five-point scales.
+    pub top: u64,
+    /// Ratings in the bottom box: detractors (0–6) on `nps10`, 1–2 on the
+    /// five-point scales.
+    pub bottom: u64,
+    /// Sum of the raw rating values.
+    pub sum_value: f64,
 }
 
 /// A page request for [`Store::signals`]; `None` filters match anything.

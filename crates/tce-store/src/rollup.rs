@@ -5,7 +5,9 @@
 
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
-use tce_model::{EnrichedSignal, Intent, SentimentLabel, StageRating, TouchpointMatch};
+use tce_model::{
+    EnrichedSignal, Intent, Rating, RatingScale, SentimentLabel, StageRating, TouchpointMatch,
+};
 
 /// The brand key of signals without a brand (rollups, stats, survey answers).
 pub const UNKNOWN_BRAND: &str = "unknown";
@@ -172,5 +174,65 @@ impl<'a> BatchRollup<'a> {
                 sums,
             })
             .collect()
+    }
+}
+
+/// Whether a rating is in the top and in the bottom box of its scale:
+/// promoters (9–10) and detractors (0–6) on `nps10`, the top two (4–5) and
+/// bottom two (1–2) boxes on the five-point scales.
+pub fn rating_boxes(r: &Rating) -> (bool, bool) {
+    match r.scale {
+        RatingScale::Nps10 => (r.value >= 9.0, r.value <= 6.0),
+        RatingScale::Stars5 | RatingScale::Csat5 => (r.value >= 4.0, r.value <= 2.0),
+    }
+}
+
+/// A rating rollup key: day, brand, stage (`""` overall), channel, scale.
+pub(crate) type RatingKey<'a> = (NaiveDate, &'a str, &'a str, &'a str, RatingScale);
+
+/// The additive part of one rating rollup row.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct RatingSums {
+    pub n: u64,
+    pub top: u64,
+    pub bottom: u64,
+    pub sum_value: f64,
+}
+
+/// Rating rollup increments of the signals of one batch: the overall rating
+/// under stage `""`, each distinct stage rating under its stage.
+#[derive(Debug, Default)]
+pub(crate) struct BatchRatings<'a> {
+    rows: FxHashMap<RatingKey<'a>, RatingSums>,
+}
+
+impl<'a> BatchRatings<'a> {
+    /// Adds the ratings of a signal.
+    pub fn add(&mut self, s: &'a EnrichedSignal) {
+        let day = s.signal.created_at.date_naive();
+        let brand = effective_brand(s).unwrap_or(UNKNOWN_BRAND);
+        let channel = s.signal.channel.as_str();
+        let overall = s.signal.rating.as_ref().map(|r| ("", r));
+        let stages = distinct_stage_ratings(s).map(|sr| (sr.stage.as_str(), &sr.rating));
+        for (stage, r) in overall.into_iter().chain(stages) {
+            let (top, bottom) = rating_boxes(r);
+            let row = self
+                .rows
+                .entry((day, brand, stage, channel, r.scale))
+                .or_default();
+            row.n += 1;
+            row.top += u64::from(top);
+            row.bottom += u64::from(bottom);
+            row.sum_value += r.value;
+        }
+    }
+
+    /// The increments in key order.
+    pub fn into_sorted(self) -> Vec<(RatingKey<'a>, RatingSums)> {
+        let mut rows: Vec<_> = self.rows.into_iter().collect();
+        rows.sort_unstable_by(|(a, _), (b, _)| {
+            (a.0, a.1, a.2, a.3, a.4.as_str()).cmp(&(b.0, b.1, b.2, b.3, b.4.as_str()))
+        });
+        rows
     }
 }

@@ -117,6 +117,7 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
     } else {
         tce_insight::weights::configured(&model)
     };
+    let report_filter = f.clone();
     let report = tce_insight::scores::score(
         &model,
         &store,
@@ -127,9 +128,40 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         },
         &weights,
     )?;
+    // Headline KPIs (NPS, CSAT) of the same slice and periods.
+    let kpis = tce_insight::kpi::kpis(
+        &model,
+        &store,
+        &tce_insight::kpi::KpiQuery {
+            from: report_filter.from,
+            to: report_filter.to,
+            brand: report_filter.brand.clone(),
+            period,
+        },
+    )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        let mut json = serde_json::to_value(&report)?;
+        if let Some(obj) = json.as_object_mut() {
+            obj.insert("kpis".into(), serde_json::to_value(&kpis)?);
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    for b in &kpis.brands {
+        let fmt = |k: Option<&tce_insight::kpi::Kpi>, unit: &str| match k {
+            None => "–".to_string(),
+            Some(k) if k.thin => format!("{:.1}{unit} (n {}, too little evidence)", k.value, k.n),
+            Some(k) => format!(
+                "{:.1}{unit} [{:.1}, {:.1}] n {}",
+                k.value, k.ci[0], k.ci[1], k.n
+            ),
+        };
+        println!(
+            "{}: NPS {}  CSAT {}",
+            b.name,
+            fmt(b.overall.nps.as_ref(), ""),
+            fmt(b.overall.csat.as_ref(), "%")
+        );
     }
     match report.weights_source {
         Some(source) => println!("{}; stage weights: {}", report.score_is, source.label()),
@@ -191,27 +223,47 @@ pub fn weights(ws: &Workspace, args: &WeightsArgs) -> Result<ExitCode> {
     println!("stage weights ({}): {}", w.method, w.note);
     for s in &model.stages {
         if let Some(x) = w.horizontal.get(&s.id) {
+            // A configured weight is set, not estimated: no interval to print.
+            let interval = if x.source == tce_insight::weights::Source::Configured {
+                "set in the model".to_string()
+            } else if x.ci[0] < x.ci[1] {
+                format!("95% CI [{:.3}, {:.3}]", x.ci[0], x.ci[1])
+            } else {
+                "no interval (--bootstrap N)".to_string()
+            };
             println!(
-                "  {:<20} {:>5.3}  95% CI [{:.3}, {:.3}]  {}",
+                "  {:<20} {:>5.3}  {interval:<24} {}",
                 s.name,
                 x.weight,
-                x.ci[0],
-                x.ci[1],
                 x.source.label()
             );
         }
     }
-    println!("\nchannel influence within each stage (reach-weighted share of evidence):");
+    println!("\nchannel weights within each stage (vertical):");
     for s in &model.stages {
-        if let Some(m) = w.vertical.get(&s.id) {
-            let mut v: Vec<(&String, &f64)> = m.iter().collect();
-            v.sort_by(|a, b| b.1.total_cmp(a.1));
-            let top: Vec<String> = v
+        if let Some(v) = w.vertical_weights.get(&s.id) {
+            let mut chans: Vec<_> = v.channels.iter().collect();
+            chans.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
+            let top: Vec<String> = chans
                 .iter()
                 .take(5)
-                .map(|(c, x)| format!("{c} {:.0}%", *x * 100.0))
+                .map(|(c, x)| match x.ci {
+                    Some(ci) => format!(
+                        "{c} {:.0}% [{:.0}, {:.0}]",
+                        x.weight * 100.0,
+                        ci[0] * 100.0,
+                        ci[1] * 100.0
+                    ),
+                    None => format!("{c} {:.0}%", x.weight * 100.0),
+                })
                 .collect();
-            println!("  {:<20} {}", s.name, top.join(", "));
+            println!(
+                "  {:<20} {} ({}: {})",
+                s.name,
+                top.join(", "),
+                v.source.label(),
+                v.measures
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

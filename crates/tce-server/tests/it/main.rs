@@ -7,5 +7,6 @@ mod browser;
 mod cache;
 mod common;
 mod drill;
+mod kpi;
 mod report;
 mod web;

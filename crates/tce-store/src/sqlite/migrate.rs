@@ -32,6 +32,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0005_secrets.sql",
         sql: include_str!("../../migrations/sqlite/0005_secrets.sql"),
     },
+    Migration {
+        name: "0006_rating_daily.sql",
+        sql: include_str!("../../migrations/sqlite/0006_rating_daily.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -15,8 +15,8 @@ mod tokens;
 mod write;
 
 use crate::{
-    InsertSummary, NewToken, OutcomeRow, PurgeSummary, RollupFilter, RollupRow, SignalPage,
-    SignalQuery, Stats, Store, StoreError, SurveyResponse, TokenRecord,
+    InsertSummary, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
+    RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError, SurveyResponse, TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -171,6 +171,10 @@ impl Store for SqliteStore {
 
     fn monthly_rollups(&self, filter: &RollupFilter) -> Result<Vec<RollupRow>, StoreError> {
         read::monthly_rollups(&self.conn, filter)
+    }
+
+    fn rating_rollups(&self, filter: &RatingFilter) -> Result<Vec<RatingRow>, StoreError> {
+        read::rating_rollups(&self.conn, filter)
     }
 
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError> {

@@ -2,8 +2,8 @@
 
 use crate::rollup::UNKNOWN_BRAND;
 use crate::{
-    OutcomeRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, StoreError, StoredSignal,
-    SurveyResponse,
+    OutcomeRow, RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats,
+    StoreError, StoredSignal, SurveyResponse,
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::types::{FromSqlError, Type, Value};
@@ -215,6 +215,39 @@ fn rollups_of(
             reach: to_u64(r.get(11)?),
             complaints: to_u64(r.get(12)?),
             rated: to_u64(r.get(13)?),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn rating_rollups(
+    conn: &Connection,
+    f: &RatingFilter,
+) -> Result<Vec<RatingRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT day, brand, stage, channel, scale, n, top, bottom, sum_value FROM rating_daily \
+         WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) \
+           AND (?3 IS NULL OR brand = ?3) AND (?4 IS NULL OR stage = ?4) \
+         ORDER BY day, brand, stage, channel, scale",
+    )?;
+    let mut rows = stmt.query(params![
+        f.from.map(day_string),
+        f.to.map(day_string),
+        f.brand,
+        f.stage
+    ])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(RatingRow {
+            day: parse_day("rating_daily", "day", text(r, 0)?)?,
+            brand: r.get(1)?,
+            stage: r.get(2)?,
+            channel: r.get(3)?,
+            scale: parse_scale("rating_daily", "scale", text(r, 4)?)?,
+            n: to_u64(r.get(5)?),
+            top: to_u64(r.get(6)?),
+            bottom: to_u64(r.get(7)?),
+            sum_value: r.get(8)?,
         });
     }
     Ok(out)

@@ -24,7 +24,7 @@
 
 use super::read::{day_string, midnight_utc};
 use crate::rollup::{
-    distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRollup, Row,
+    distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRatings, BatchRollup, Row,
 };
 use crate::{InsertSummary, OutcomeRow, PurgeSummary, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
@@ -45,6 +45,14 @@ const SURVEY_ANSWER_COLUMNS: &str =
 
 const ROLLUP_COLUMNS: &str = "rollup_daily (day, brand, touchpoint, stage, channel, n, sum_ev, \
      sum_ev2, positive, neutral, negative, reach, complaints, rated)";
+
+const RATING_COLUMNS: &str =
+    "rating_daily (day, brand, stage, channel, scale, n, top, bottom, sum_value)";
+
+/// Adds a rating increment to the stored row of the same key.
+const RATING_UPSERT: &str = " ON CONFLICT (day, brand, stage, channel, scale) DO UPDATE SET \
+     n = n + excluded.n, top = top + excluded.top, bottom = bottom + excluded.bottom, \
+     sum_value = sum_value + excluded.sum_value";
 
 /// Adds an increment to the stored row of the same key.
 const ROLLUP_UPSERT: &str = " ON CONFLICT (day, brand, touchpoint, channel) DO UPDATE SET \
@@ -152,6 +160,7 @@ pub(super) fn insert_grouped(
     let mut stage_ratings: Vec<(i64, &StageRating)> = Vec::new();
     let mut survey_answers: Vec<(i64, &EnrichedSignal, &Rating)> = Vec::new();
     let mut rollup = BatchRollup::with_capacity(batch.len());
+    let mut ratings = BatchRatings::default();
     for ((es, id), part) in batch.iter().zip(ids).zip(parts) {
         let summary = &mut summaries[part];
         let Some(id) = id else {
@@ -172,6 +181,7 @@ pub(super) fn insert_grouped(
             }
         }
         rollup.add(es);
+        ratings.add(es);
     }
     insert_rows(
         &tx,
@@ -219,6 +229,7 @@ pub(super) fn insert_grouped(
         },
     )?;
     upsert_rollups(&tx, rollup)?;
+    upsert_ratings(&tx, ratings)?;
     tx.commit()?;
     Ok(summaries)
 }
@@ -422,6 +433,30 @@ fn upsert_rollups(tx: &Transaction<'_>, rollup: BatchRollup<'_>) -> rusqlite::Re
     )
 }
 
+/// Adds the batch's rating increments to the stored rating rollups.
+fn upsert_ratings(tx: &Transaction<'_>, ratings: BatchRatings<'_>) -> rusqlite::Result<()> {
+    let rows = ratings.into_sorted();
+    insert_rows(
+        tx,
+        ROLLUPS_PER_STATEMENT,
+        RATING_COLUMNS,
+        9,
+        RATING_UPSERT,
+        &rows,
+        |stmt, at, ((day, brand, stage, channel, scale), v)| {
+            stmt.raw_bind_parameter(at, day_string(*day))?;
+            stmt.raw_bind_parameter(at + 1, *brand)?;
+            stmt.raw_bind_parameter(at + 2, *stage)?;
+            stmt.raw_bind_parameter(at + 3, *channel)?;
+            stmt.raw_bind_parameter(at + 4, scale.as_str())?;
+            stmt.raw_bind_parameter(at + 5, to_i64(v.n))?;
+            stmt.raw_bind_parameter(at + 6, to_i64(v.top))?;
+            stmt.raw_bind_parameter(at + 7, to_i64(v.bottom))?;
+            stmt.raw_bind_parameter(at + 8, v.sum_value)
+        },
+    )
+}
+
 pub(super) fn insert_outcomes(
     conn: &mut Connection,
     rows: &[OutcomeRow],
@@ -483,6 +518,7 @@ pub(super) fn purge_before(
     )?;
     tx.execute("DELETE FROM purge_ids", [])?;
     let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;
+    tx.execute("DELETE FROM rating_daily WHERE day < ?1", params![day])?;
     tx.execute(
         "DELETE FROM rollup_monthly WHERE month <= ?1",
         params![month],

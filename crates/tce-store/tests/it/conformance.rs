@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use tce_model::{EnrichedSignal, Intent, SentimentLabel};
 use tce_store::{
-    NewToken, OutcomeRow, RollupFilter, RollupRow, SignalQuery, Stats, Store, StoreError,
-    SurveyResponse, TokenRecord, UNKNOWN_BRAND,
+    NewToken, OutcomeRow, RatingFilter, RollupFilter, RollupRow, SignalQuery, Stats, Store,
+    StoreError, SurveyResponse, TokenRecord, UNKNOWN_BRAND,
 };
 
 fn brand_of(s: &EnrichedSignal) -> String {
@@ -1012,4 +1012,130 @@ pub fn secrets_are_made_once(store: &mut dyn Store) {
     assert_eq!(first, [1, 2, 3]);
     assert_eq!(store.secret_or_insert("k", &[9]).expect("again"), [1, 2, 3]);
     assert_eq!(store.secret_or_insert("other", &[7]).expect("other"), [7]);
+}
+
+type RatingKey = (NaiveDate, String, String, String, String);
+
+/// The rating rollups recomputed from the kept signals: promoters 9–10 and
+/// detractors 0–6 on nps10, top two (4–5) and bottom two (1–2) boxes on the
+/// five-point scales; the overall rating under stage "", stage ratings under
+/// their stage (a stage rated twice counts once, the first).
+fn expected_ratings(kept: &[EnrichedSignal]) -> BTreeMap<RatingKey, (u64, u64, u64, f64)> {
+    let mut rows: BTreeMap<RatingKey, (u64, u64, u64, f64)> = BTreeMap::new();
+    for s in kept {
+        let day = s.signal.created_at.date_naive();
+        let mut ratings = Vec::new();
+        if let Some(r) = s.signal.rating {
+            ratings.push((String::new(), r));
+        }
+        let mut seen = BTreeSet::new();
+        for sr in &s.signal.stage_ratings {
+            if seen.insert(sr.stage.clone()) {
+                ratings.push((sr.stage.clone(), sr.rating));
+            }
+        }
+        for (stage, r) in ratings {
+            let nps = r.scale == tce_model::RatingScale::Nps10;
+            let (top, bottom) = if nps {
+                (r.value >= 9.0, r.value <= 6.0)
+            } else {
+                (r.value >= 4.0, r.value <= 2.0)
+            };
+            let key = (
+                day,
+                brand_of(s),
+                stage,
+                s.signal.channel.clone(),
+                r.scale.as_str().to_string(),
+            );
+            let row = rows.entry(key).or_default();
+            row.0 += 1;
+            row.1 += u64::from(top);
+            row.2 += u64::from(bottom);
+            row.3 += r.value;
+        }
+    }
+    rows
+}
+
+fn assert_ratings_eq(store: &dyn Store, kept: &[EnrichedSignal], what: &str) {
+    let got: BTreeMap<RatingKey, (u64, u64, u64, f64)> = store
+        .rating_rollups(&RatingFilter::default())
+        .expect("rating rollups")
+        .into_iter()
+        .map(|r| {
+            (
+                (
+                    r.day,
+                    r.brand,
+                    r.stage,
+                    r.channel,
+                    r.scale.as_str().to_string(),
+                ),
+                (r.n, r.top, r.bottom, r.sum_value),
+            )
+        })
+        .collect();
+    let want = expected_ratings(kept);
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "{what}: keys"
+    );
+    for (k, g) in &got {
+        let w = &want[k];
+        assert!(
+            g.0 == w.0 && g.1 == w.1 && g.2 == w.2 && close(g.3, w.3),
+            "{what}: {k:?}: got {g:?}, want {w:?}"
+        );
+    }
+}
+
+/// Rating rollups (the counts behind NPS and CSAT) equal the counts of the
+/// stored signals' ratings, whatever the batching and duplicates, filter by
+/// day, brand and stage, and follow a purge.
+pub fn rating_rollups_match_signals(store: &mut dyn Store) {
+    let signals = spread_over_months(11);
+    insert_in_batches(store, &signals, 170);
+    // Duplicates add nothing.
+    insert_in_batches(store, &signals[..400], 90);
+    let kept = distinct(&[&signals]);
+    assert!(kept.iter().filter(|s| s.signal.rating.is_some()).count() > 100);
+    assert_ratings_eq(store, &kept, "after insert");
+
+    let mut days: Vec<NaiveDate> = kept
+        .iter()
+        .map(|s| s.signal.created_at.date_naive())
+        .collect();
+    days.sort();
+    let (from, to) = (days[days.len() / 4], days[days.len() * 3 / 4]);
+    let filter = RatingFilter {
+        from: Some(from),
+        to: Some(to),
+        brand: Some("acme".into()),
+        stage: Some("sales".into()),
+    };
+    let got = store.rating_rollups(&filter).expect("filtered");
+    let all = store.rating_rollups(&RatingFilter::default()).expect("all");
+    let want: Vec<_> = all
+        .into_iter()
+        .filter(|r| r.day >= from && r.day <= to && r.brand == "acme" && r.stage == "sales")
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    let overall = store
+        .rating_rollups(&RatingFilter {
+            stage: Some(String::new()),
+            ..RatingFilter::default()
+        })
+        .expect("overall");
+    assert!(!overall.is_empty() && overall.iter().all(|r| r.stage.is_empty()));
+
+    let cutoff = days[days.len() / 2];
+    store.purge_before(cutoff).expect("purge");
+    let left: Vec<EnrichedSignal> = kept
+        .into_iter()
+        .filter(|s| s.signal.created_at.date_naive() >= cutoff)
+        .collect();
+    assert_ratings_eq(store, &left, "after purge");
 }

@@ -65,6 +65,41 @@ fn reopen_keeps_data() {
 }
 
 #[test]
+fn rating_rollups_match_signals() {
+    both(conformance::rating_rollups_match_signals);
+}
+
+/// A database from before rating_daily (schema 5) gets it filled from its
+/// signals when opened, with the same rows inserting would have made.
+#[test]
+fn rating_rollups_are_backfilled_by_the_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tce.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    store.insert(&fixtures::signals(5, 900)).expect("insert");
+    let all = tce_store::RatingFilter::default();
+    let before = store.rating_rollups(&all).expect("ratings");
+    assert!(before.len() > 20, "the fixtures hold ratings");
+    store
+        .connection()
+        .execute_batch("DROP TABLE rating_daily; PRAGMA user_version = 5;")
+        .expect("back to schema 5");
+    drop(store);
+    let store = SqliteStore::open(&path).expect("migrate");
+    assert_eq!(user_version(&path), SqliteStore::schema_version());
+    let after = store.rating_rollups(&all).expect("ratings");
+    assert_eq!(after.len(), before.len());
+    for (a, b) in after.iter().zip(&before) {
+        assert_eq!(
+            (&a.day, &a.brand, &a.stage, &a.channel, a.scale),
+            (&b.day, &b.brand, &b.stage, &b.channel, b.scale)
+        );
+        assert_eq!((a.n, a.top, a.bottom), (b.n, b.top, b.bottom));
+        assert!((a.sum_value - b.sum_value).abs() < 1e-9);
+    }
+}
+
+#[test]
 fn rollups_match_signals() {
     both(conformance::rollups_match_signals);
 }
@@ -197,7 +232,10 @@ fn survey_answers_are_backfilled_by_the_migration() {
     assert!(before.len() > 10, "the fixtures hold survey answers");
     store
         .connection()
-        .execute_batch("DROP TABLE survey_answers; DROP TABLE secrets; PRAGMA user_version = 3;")
+        .execute_batch(
+            "DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
+             PRAGMA user_version = 3;",
+        )
         .expect("back to schema 3");
     drop(store);
     let store = SqliteStore::open(&path).expect("migrate");

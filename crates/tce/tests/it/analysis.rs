@@ -222,3 +222,32 @@ fn demo_summary_and_trends() {
     let bench = stdout(&ok(tce(world(), &["benchmark"])));
     assert!(bench.contains("TCE index"), "{bench}");
 }
+
+#[test]
+fn score_json_has_headline_kpis_and_weights_print_no_degenerate_interval() {
+    let s = json(&ok(tce(
+        world(),
+        &["score", "--by", "brand", "--period", "week", "--json"],
+    )));
+    let brands = s["kpis"]["brands"].as_array().unwrap();
+    let own = brands.iter().find(|b| b["own"] == true).unwrap();
+    let nps = &own["overall"]["nps"];
+    let (v, lo, hi) = (
+        nps["value"].as_f64().unwrap(),
+        nps["ci"][0].as_f64().unwrap(),
+        nps["ci"][1].as_f64().unwrap(),
+    );
+    assert!(
+        nps["n"].as_u64().unwrap() >= 30 && lo <= v && v <= hi,
+        "{nps}"
+    );
+    assert!(own["periods"].as_array().unwrap().len() >= 5);
+    let w = stdout(&ok(tce(world(), &["weights"])));
+    for line in w.lines().filter(|l| l.contains("CI [")) {
+        let inner = line.split("CI [").nth(1).unwrap();
+        let (a, b) = inner.split_once(", ").unwrap();
+        let b = b.split(']').next().unwrap();
+        assert_ne!(a, b, "degenerate interval: {line}");
+    }
+    assert!(w.contains("channel weights within each stage"), "{w}");
+}
