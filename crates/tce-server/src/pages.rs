@@ -628,7 +628,7 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
                 }
             }
         }
-        (kpi_block(_model, &v.kpis))
+        (kpi_block(model, &v.kpis))
         h2 { "Fix first" @if let Some(own) = &v.own { " — " (own) } }
         p.sub { "Important touchpoints performing below the brand's average (importance–performance matrix), most urgent first." }
         @if v.fix_first.is_empty() {
