@@ -11,6 +11,7 @@
 //!   weights beyond — with bootstrap intervals.
 //! - [`influence`]: channel influence within a stage.
 //! - [`allocate`]: greedy marginal budget allocation over concave responses.
+//! - [`significance`]: Welch's t-test of a change between two periods.
 //! - [`finance`]: fixed-effects elasticity of revenue to experience, what-if,
 //!   revenue at risk.
 
@@ -20,6 +21,7 @@ pub mod drivers;
 pub mod finance;
 pub mod influence;
 pub mod scores;
+pub mod significance;
 
 /// Why an analysis could not be computed.
 #[derive(Debug, thiserror::Error, PartialEq)]

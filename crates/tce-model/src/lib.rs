@@ -6,10 +6,12 @@
 //! wire formats for signals or text analytics.
 #![deny(missing_docs)]
 
+pub mod evidence;
 mod model;
 mod signal;
 pub mod templates;
 
+pub use evidence::Evidence;
 pub use model::{
     Allocation, Brand, Channel, Classifiers, CsvMapping, Department, Finance, Model, ModelError,
     ModelIssue, Privacy, Stage, Touchpoint, CSV_FIELDS, DEFAULT_STAGES,

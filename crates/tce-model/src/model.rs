@@ -62,6 +62,8 @@ pub struct Model {
     pub privacy: Privacy,
     /// Saved CSV column mappings by name.
     pub csv_mappings: BTreeMap<String, CsvMapping>,
+    /// Minimum-evidence rules (`[evidence]`).
+    pub evidence: crate::evidence::Evidence,
 }
 
 /// A lifecycle stage.
@@ -395,6 +397,8 @@ struct RawModel {
     classifiers: RawClassifiers,
     #[serde(default)]
     privacy: RawPrivacy,
+    #[serde(default)]
+    evidence: crate::evidence::RawEvidence,
 }
 
 #[derive(Deserialize, Default)]
@@ -848,7 +852,12 @@ impl Checker<'_> {
             }
         }
 
+        let (evidence, evidence_issues) = raw.evidence.check();
+        for (offset, field, message) in evidence_issues {
+            self.issue(offset, field, message);
+        }
         Model {
+            evidence,
             allocation,
             privacy: Privacy {
                 pseudonymize_authors: raw.privacy.pseudonymize_authors,
