@@ -14,14 +14,9 @@ pub fn score_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), score)
 }
 
-/// A change in score points with its sign ("+1.3", "−0.4").
+/// A change in score points with its sign ("+1.3", "-0.4").
 pub fn change(v: f64) -> String {
-    let r = round1(v);
-    if r < 0.0 {
-        format!("−{:.1}", -r)
-    } else {
-        format!("+{r:.1}")
-    }
+    format!("{:+.1}", round1(v))
 }
 
 /// [`change`] or "–" when there is none.
@@ -84,7 +79,7 @@ mod tests {
             assert_eq!(score(v), want, "{v}");
         }
         assert_eq!(change(-0.04), "+0.0");
-        assert_eq!(change(-1.25), "−1.3");
+        assert_eq!(change(-1.25), "-1.3");
         assert_eq!(change(2.0), "+2.0");
     }
 

@@ -286,6 +286,14 @@ fn at_risk(
         ),
         None => "not capped: no customers in the outcomes (tce outcomes import)".to_string(),
     });
+    if est.periods.iter().any(|p| p.capped)
+        || est.customer_base.is_some_and(|b| est.customers_lost >= b)
+    {
+        words.push(
+            "the cap binds: at these parameters the posts would cost more customers than the brand has — set finance.customers_lost_per_negative_post from your own data"
+                .to_string(),
+        );
+    }
     words.push(format!(
         "a lost customer is worth {} (customer_value)",
         crate::display::money(f.customer_value, &f.currency)

@@ -287,7 +287,7 @@ pub fn quadrant(title: &str, points: &[ScatterPoint], mean_x: f64, mean_y: f64) 
             line x1=(l) x2=(w - r) y1=(f1(sy(mean_y))) y2=(f1(sy(mean_y))) stroke="#94a3b8" stroke-dasharray="4 3" {}
             text x=(w - r - 6.0) y=(h - b - 8.0) text-anchor="end" font-size="13" fill="#b91c1c" font-weight="600" { "fix first" }
             text x=(w - r - 6.0) y=(t + 16.0) text-anchor="end" font-size="13" fill="#047857" font-weight="600" { "keep up" }
-            text x=(l + 6.0) y=(h - b - 8.0) font-size="13" fill="#64748b" font-weight="600" { "maintain" }
+            text x=(l + 6.0) y=(h - b - 8.0) font-size="13" fill="#64748b" font-weight="600" { "low priority" }
             text x=(l + 6.0) y=(t + 16.0) font-size="13" fill="#64748b" font-weight="600" { "possible overkill" }
             text x=(f1((l + w - r) / 2.0)) y=(h - 10.0) text-anchor="middle" font-size="12" { "importance (share of total weight) →" }
             text x="14" y=(f1((t + h - b) / 2.0)) text-anchor="middle" font-size="12"
