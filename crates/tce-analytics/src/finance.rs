@@ -135,14 +135,110 @@ impl Elasticity {
     }
 }
 
-/// Revenue at risk from negative posts: posts × customers lost per negative
-/// post × value of a customer.
-pub fn revenue_at_risk(
-    negative_posts: u64,
-    customers_lost_per_negative_post: f64,
-    customer_value: f64,
-) -> f64 {
-    negative_posts as f64 * customers_lost_per_negative_post * customer_value
+/// One period (a week) of negative public posts about a brand.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskPeriod {
+    /// Negative posts on public (social) channels.
+    pub negative_posts: u64,
+    /// Their authors' reach (followers), summed.
+    pub negative_reach: f64,
+    /// The brand's customers in the period, when the outcomes know them.
+    pub customers: Option<f64>,
+}
+
+/// The assumptions of the revenue-at-risk model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RiskAssumptions {
+    /// Customers an average negative post costs (seed default: 30).
+    pub customers_lost_per_average_post: f64,
+    /// Reach of an average public post of the brand in the range; `None`
+    /// when no reach is known (every post then counts as average).
+    pub average_reach: Option<f64>,
+    /// Value of one customer.
+    pub customer_value: f64,
+}
+
+impl RiskAssumptions {
+    /// Share of the customers a negative post reaches that are lost:
+    /// calibrated so that an average post costs
+    /// `customers_lost_per_average_post`.
+    pub fn loss_share_of_reach(&self) -> Option<f64> {
+        self.average_reach
+            .filter(|r| *r > 0.0)
+            .map(|r| self.customers_lost_per_average_post / r)
+    }
+}
+
+/// One period's customers lost.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RiskPeriodEstimate {
+    /// Exposure in average posts (reach ÷ average reach, or the posts).
+    pub exposure: f64,
+    /// Customers lost, after the cap.
+    pub customers_lost: f64,
+    /// Whether the customer base capped the figure.
+    pub capped: bool,
+}
+
+/// Revenue at risk over several periods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskEstimate {
+    /// Per period, in input order.
+    pub periods: Vec<RiskPeriodEstimate>,
+    /// The customer base that caps the total: the largest customer count of
+    /// any period, when known.
+    pub customer_base: Option<f64>,
+    /// Customers lost over all periods (never more than the base).
+    pub customers_lost: f64,
+    /// `customers_lost × customer_value`.
+    pub amount: f64,
+}
+
+/// Revenue at risk from negative public posts.
+///
+/// Per period: exposure = the posts' reach in units of an average post's
+/// reach; customers lost = `customers_lost_per_average_post × exposure`,
+/// capped by the period's customers when known. Over all periods the loss is
+/// capped again by the customer base (the largest period's customers), so
+/// the figure can never exceed the value of the customers the brand has.
+pub fn revenue_at_risk(periods: &[RiskPeriod], a: &RiskAssumptions) -> RiskEstimate {
+    let base = periods
+        .iter()
+        .filter_map(|p| p.customers)
+        .filter(|c| c.is_finite())
+        .map(|c| c.max(0.0))
+        .fold(None, |acc: Option<f64>, c| {
+            Some(acc.map_or(c, |x| x.max(c)))
+        });
+    let per_post = a.customers_lost_per_average_post.max(0.0);
+    let mut out = Vec::with_capacity(periods.len());
+    let mut total = 0.0;
+    for p in periods {
+        let exposure = match a.average_reach.filter(|r| *r > 0.0) {
+            Some(avg) => p.negative_reach.max(0.0) / avg,
+            None => p.negative_posts as f64,
+        };
+        let raw = per_post * exposure;
+        let cap = p
+            .customers
+            .filter(|c| c.is_finite())
+            .map(|c| c.max(0.0))
+            .or(base);
+        let lost = cap.map_or(raw, |c| raw.min(c));
+        total += lost;
+        out.push(RiskPeriodEstimate {
+            exposure,
+            customers_lost: lost,
+            capped: cap.is_some_and(|c| raw > c),
+        });
+    }
+    let customers_lost = base.map_or(total, |b| total.min(b));
+    RiskEstimate {
+        periods: out,
+        customer_base: base,
+        customers_lost,
+        amount: customers_lost * a.customer_value.max(0.0),
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +299,69 @@ mod tests {
             fit_elasticity(&flat),
             Err(AnalyticsError::Degenerate(_))
         ));
-        assert_eq!(revenue_at_risk(10, 30.0, 250.0), 75_000.0);
+    }
+
+    fn assumptions(avg: Option<f64>) -> RiskAssumptions {
+        RiskAssumptions {
+            customers_lost_per_average_post: 30.0,
+            average_reach: avg,
+            customer_value: 250.0,
+        }
+    }
+
+    #[test]
+    fn an_average_post_costs_the_labelled_default() {
+        let one = [RiskPeriod {
+            negative_posts: 1,
+            negative_reach: 400.0,
+            customers: None,
+        }];
+        let r = revenue_at_risk(&one, &assumptions(Some(400.0)));
+        assert!((r.customers_lost - 30.0).abs() < 1e-9);
+        assert!((r.amount - 7_500.0).abs() < 1e-6);
+        // Without reach every post counts as average.
+        let r = revenue_at_risk(&one, &assumptions(None));
+        assert!((r.customers_lost - 30.0).abs() < 1e-9);
+        // Twice the reach, twice the loss.
+        let two = [RiskPeriod {
+            negative_reach: 800.0,
+            ..one[0]
+        }];
+        let r = revenue_at_risk(&two, &assumptions(Some(400.0)));
+        assert!((r.customers_lost - 60.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn revenue_at_risk_never_exceeds_the_customers_value() {
+        // Property-style over random inputs (fixed seed): whatever the posts
+        // and reach, the amount stays within the customer base's value.
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        for _ in 0..2_000 {
+            let weeks = rng.gen_range(1..30);
+            let known = rng.gen_bool(0.8);
+            let periods: Vec<RiskPeriod> = (0..weeks)
+                .map(|_| RiskPeriod {
+                    negative_posts: rng.gen_range(0..20_000),
+                    negative_reach: rng.gen_range(0.0..1e9),
+                    customers: (known || rng.gen_bool(0.5)).then(|| rng.gen_range(0.0..1e6)),
+                })
+                .collect();
+            let a = RiskAssumptions {
+                customers_lost_per_average_post: rng.gen_range(0.0..500.0),
+                average_reach: rng.gen_bool(0.9).then(|| rng.gen_range(1.0..1e5)),
+                customer_value: rng.gen_range(0.0..5_000.0),
+            };
+            let r = revenue_at_risk(&periods, &a);
+            if let Some(base) = periods.iter().filter_map(|p| p.customers).reduce(f64::max) {
+                assert!(r.customers_lost <= base + 1e-6, "{r:?}");
+                assert!(r.amount <= base * a.customer_value * (1.0 + 1e-12) + 1e-6);
+            }
+            for (p, e) in periods.iter().zip(&r.periods) {
+                if let Some(c) = p.customers {
+                    assert!(e.customers_lost <= c + 1e-6);
+                }
+            }
+            assert!(r.amount >= 0.0 && r.amount.is_finite());
+        }
     }
 }

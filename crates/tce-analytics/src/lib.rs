@@ -12,6 +12,7 @@
 //! - [`influence`]: channel influence within a stage.
 //! - [`kpi`]: NPS and CSAT from rating counts, with intervals.
 //! - [`allocate`]: greedy marginal budget allocation over concave responses.
+//! - [`significance`]: Welch's t-test of a change between two periods.
 //! - [`finance`]: fixed-effects elasticity of revenue to experience, what-if,
 //!   revenue at risk.
 
@@ -22,6 +23,7 @@ pub mod finance;
 pub mod influence;
 pub mod kpi;
 pub mod scores;
+pub mod significance;
 
 /// Why an analysis could not be computed.
 #[derive(Debug, thiserror::Error, PartialEq)]

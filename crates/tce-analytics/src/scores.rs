@@ -202,7 +202,8 @@ pub fn tce_index(stages: &[StageScore], weight: impl Fn(&str) -> f64) -> Option<
     (den > 0.0).then(|| num / den)
 }
 
-/// Quadrant of the importance–performance matrix.
+/// Quadrant of the importance–performance matrix (standard IPA), or no
+/// quadrant when the touchpoint has too little evidence to be placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quadrant {
@@ -211,9 +212,11 @@ pub enum Quadrant {
     /// Important and performing above average.
     KeepUp,
     /// Less important and below average: low priority.
-    Maintain,
+    LowPriority,
     /// Less important and above average: possibly over-invested.
     PossibleOverkill,
+    /// Fewer signals than the minimum: shown greyed, never ranked.
+    TooLittleEvidence,
 }
 
 impl Quadrant {
@@ -222,8 +225,9 @@ impl Quadrant {
         match self {
             Quadrant::FixFirst => "fix first",
             Quadrant::KeepUp => "keep up",
-            Quadrant::Maintain => "maintain",
+            Quadrant::LowPriority => "low priority",
             Quadrant::PossibleOverkill => "possible overkill",
+            Quadrant::TooLittleEvidence => "too little evidence",
         }
     }
 }
@@ -235,76 +239,147 @@ pub struct IpaPoint {
     pub touchpoint: String,
     /// Stage id.
     pub stage: String,
-    /// Importance: the touchpoint's share of the total weight (stage weight ×
-    /// its share of the stage's importance); sums to 1 over touchpoints.
+    /// Signals.
+    pub n: u64,
+    /// Importance: stage weight × the touchpoint's share of its stage's
+    /// configured importance (over all the stage's touchpoints, so a stage
+    /// without evidence does not inflate the others).
     pub importance: f64,
     /// Performance: TES.
     pub performance: f64,
-    /// Quadrant relative to the mean importance and mean performance.
+    /// Share of its signals with the complaint intent, 0–1.
+    pub complaint_share: Option<f64>,
+    /// Quadrant relative to the mean importance and mean performance of the
+    /// ranked touchpoints.
     pub quadrant: Quadrant,
+    /// TES at least the configured number of points below the brand mean:
+    /// flagged whatever its importance.
+    pub far_below: bool,
     /// Priority to fix: importance × how far TES is below the mean (0 if above).
     pub gap_priority: f64,
+    /// Position in the ranking (1 = most urgent); `None` when not ranked.
+    pub rank: Option<usize>,
 }
 
-/// Places touchpoints (with signals) in the importance–performance matrix,
-/// sorted by fix priority (most urgent first).
+impl IpaPoint {
+    /// Whether the touchpoint calls for action: fix first, or far below the
+    /// brand mean. These lead the ranking.
+    pub fn needs_action(&self) -> bool {
+        self.quadrant == Quadrant::FixFirst || self.far_below
+    }
+
+    fn group(&self) -> u8 {
+        match self.quadrant {
+            Quadrant::FixFirst => 0,
+            _ if self.far_below => 1,
+            Quadrant::LowPriority => 2,
+            Quadrant::KeepUp => 3,
+            Quadrant::PossibleOverkill => 4,
+            Quadrant::TooLittleEvidence => 5,
+        }
+    }
+}
+
+/// The rules placing touchpoints in the matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct IpaRules {
+    /// Signals a touchpoint needs to be placed and ranked.
+    pub min_signals: u64,
+    /// The brand's mean experience score (0–100).
+    pub brand_mean: Option<f64>,
+    /// Points below `brand_mean` at which a touchpoint is flagged.
+    pub far_below_points: f64,
+}
+
+/// Places touchpoints (with signals) in the importance–performance matrix
+/// and ranks them with [`rank`].
 pub fn importance_performance(
     touchpoints: &[TouchpointScore],
     importance: impl Fn(&str) -> f64,
     stage_weight: impl Fn(&str) -> f64,
+    rules: &IpaRules,
 ) -> Vec<IpaPoint> {
-    let with_data: Vec<&TouchpointScore> = touchpoints.iter().filter(|t| t.n > 0).collect();
+    // The stage's importance over all its touchpoints, with data or not.
     let mut stage_total: std::collections::BTreeMap<&str, f64> = Default::default();
-    for t in &with_data {
+    for t in touchpoints {
         *stage_total.entry(t.stage.as_str()).or_default() += importance(&t.touchpoint).max(0.0);
     }
-    let mut raw: Vec<(usize, f64)> = with_data
+    let imp = |t: &TouchpointScore| {
+        let total = stage_total.get(t.stage.as_str()).copied().unwrap_or(0.0);
+        if total > 0.0 {
+            stage_weight(&t.stage).max(0.0) * importance(&t.touchpoint).max(0.0) / total
+        } else {
+            0.0
+        }
+    };
+    let with_data: Vec<&TouchpointScore> = touchpoints.iter().filter(|t| t.n > 0).collect();
+    let ranked: Vec<&&TouchpointScore> = with_data
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let total = stage_total.get(t.stage.as_str()).copied().unwrap_or(0.0);
-            let share = if total > 0.0 {
-                importance(&t.touchpoint).max(0.0) / total
-            } else {
-                0.0
-            };
-            (i, stage_weight(&t.stage).max(0.0) * share)
-        })
+        .filter(|t| t.n >= rules.min_signals.max(1))
         .collect();
-    let sum: f64 = raw.iter().map(|(_, w)| w).sum();
-    if sum > 0.0 {
-        raw.iter_mut().for_each(|(_, w)| *w /= sum);
-    }
-    let k = with_data.len().max(1) as f64;
-    let mean_imp = raw.iter().map(|(_, w)| w).sum::<f64>() / k;
-    let mean_perf = with_data.iter().map(|t| t.tes).sum::<f64>() / k;
-    let mut points: Vec<IpaPoint> = raw
-        .into_iter()
-        .filter_map(|(i, imp)| {
-            let t = with_data.get(i)?;
-            let quadrant = match (imp >= mean_imp, t.tes >= mean_perf) {
-                (true, false) => Quadrant::FixFirst,
-                (true, true) => Quadrant::KeepUp,
-                (false, false) => Quadrant::Maintain,
-                (false, true) => Quadrant::PossibleOverkill,
+    let k = ranked.len().max(1) as f64;
+    let mean_imp = ranked.iter().map(|t| imp(t)).sum::<f64>() / k;
+    let mean_perf = ranked.iter().map(|t| t.tes).sum::<f64>() / k;
+    let mut points: Vec<IpaPoint> = with_data
+        .iter()
+        .map(|t| {
+            let importance = imp(t);
+            let enough = t.n >= rules.min_signals.max(1);
+            let quadrant = match (enough, importance >= mean_imp, t.tes >= mean_perf) {
+                (false, _, _) => Quadrant::TooLittleEvidence,
+                (true, true, false) => Quadrant::FixFirst,
+                (true, true, true) => Quadrant::KeepUp,
+                (true, false, false) => Quadrant::LowPriority,
+                (true, false, true) => Quadrant::PossibleOverkill,
             };
-            Some(IpaPoint {
+            let far_below = enough
+                && rules
+                    .brand_mean
+                    .is_some_and(|m| t.tes <= m - rules.far_below_points);
+            IpaPoint {
                 touchpoint: t.touchpoint.clone(),
                 stage: t.stage.clone(),
-                importance: imp,
+                n: t.n,
+                importance,
                 performance: t.tes,
+                complaint_share: (t.n > 0).then(|| t.complaints as f64 / t.n as f64),
                 quadrant,
-                gap_priority: imp * (mean_perf - t.tes).max(0.0),
-            })
+                far_below,
+                gap_priority: if enough {
+                    importance * (mean_perf - t.tes).max(0.0)
+                } else {
+                    0.0
+                },
+                rank: None,
+            }
         })
         .collect();
+    rank(&mut points);
+    points
+}
+
+/// The one ranking every surface shows (the matrix's table, its quadrants,
+/// the Overview's "fix first"): fix-first touchpoints, then touchpoints far
+/// below the brand mean, then low priority, keep up and possible overkill;
+/// within each by fix priority, then lowest TES. Touchpoints with too little
+/// evidence come last and get no rank.
+pub fn rank(points: &mut [IpaPoint]) {
     points.sort_by(|a, b| {
-        b.gap_priority
-            .total_cmp(&a.gap_priority)
+        a.group()
+            .cmp(&b.group())
+            .then(b.gap_priority.total_cmp(&a.gap_priority))
             .then(a.performance.total_cmp(&b.performance))
             .then(a.touchpoint.cmp(&b.touchpoint))
     });
-    points
+    let mut next = 1;
+    for p in points.iter_mut() {
+        if p.quadrant == Quadrant::TooLittleEvidence {
+            p.rank = None;
+        } else {
+            p.rank = Some(next);
+            next += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -381,13 +456,92 @@ mod tests {
         let mut total = Agg::default();
         cells.iter().for_each(|c| total.add(&c.agg));
         let (scores, _) = touchpoint_scores(&total, &cells);
-        let ipa = importance_performance(&scores, |_| 1.0, |s| if s == "ops" { 0.8 } else { 0.2 });
+        let ipa = importance_performance(
+            &scores,
+            |_| 1.0,
+            |s| if s == "ops" { 0.8 } else { 0.2 },
+            &RULES,
+        );
         let q = |id: &str| ipa.iter().find(|p| p.touchpoint == id).unwrap().quadrant;
         assert_eq!(q("bad_important"), Quadrant::FixFirst);
         assert_eq!(q("good_important"), Quadrant::KeepUp);
-        assert_eq!(q("bad_minor"), Quadrant::Maintain);
+        assert_eq!(q("bad_minor"), Quadrant::LowPriority);
         assert_eq!(q("good_minor"), Quadrant::PossibleOverkill);
         assert_eq!(ipa[0].touchpoint, "bad_important");
         assert!((ipa.iter().map(|p| p.importance).sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    const RULES: IpaRules = IpaRules {
+        min_signals: 10,
+        brand_mean: None,
+        far_below_points: 15.0,
+    };
+
+    fn ranked(cells: &[TouchpointCell], rules: &IpaRules) -> Vec<IpaPoint> {
+        let mut total = Agg::default();
+        cells.iter().for_each(|c| total.add(&c.agg));
+        let (scores, _) = touchpoint_scores(&total, cells);
+        importance_performance(
+            &scores,
+            |_| 1.0,
+            |s| if s == "ops" { 0.8 } else { 0.2 },
+            rules,
+        )
+    }
+
+    #[test]
+    fn a_one_signal_touchpoint_is_not_ranked() {
+        let cells = vec![
+            cell("one_signal", "ops", 1, -1.0, 0.0),
+            cell("bad", "ops", 300, -0.3, 0.3),
+            cell("good", "ops", 300, 0.5, 0.3),
+            cell("minor", "rnd", 300, 0.1, 0.3),
+        ];
+        let ipa = ranked(&cells, &RULES);
+        let one = ipa.iter().find(|p| p.touchpoint == "one_signal").unwrap();
+        assert_eq!(one.quadrant, Quadrant::TooLittleEvidence);
+        assert_eq!(one.rank, None);
+        assert!(!one.needs_action());
+        assert_eq!(ipa.last().unwrap().touchpoint, "one_signal");
+        assert_eq!(ipa[0].touchpoint, "bad");
+        // Ranks are 1..k over the placed touchpoints only.
+        let ranks: Vec<usize> = ipa.iter().filter_map(|p| p.rank).collect();
+        assert_eq!(ranks, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn importance_is_not_renormalised_over_stages_without_evidence() {
+        // Only one of ops' two touchpoints has data; rnd has none at all.
+        let cells = vec![
+            cell("seen", "ops", 50, 0.0, 0.3),
+            cell("unseen", "ops", 0, 0.0, 0.0),
+            cell("rnd_tp", "rnd", 0, 0.0, 0.0),
+        ];
+        let ipa = ranked(&cells, &RULES);
+        assert_eq!(ipa.len(), 1);
+        assert!((ipa[0].importance - 0.4).abs() < 1e-9, "{ipa:?}");
+    }
+
+    #[test]
+    fn far_below_the_brand_mean_is_flagged_whatever_its_importance() {
+        let cells = vec![
+            cell("big_ok", "ops", 400, 0.2, 0.3),
+            cell("big_bad", "ops", 400, -0.1, 0.3),
+            cell("refunds", "rnd", 200, -0.6, 0.3),
+            cell("minor_ok", "rnd", 200, 0.3, 0.3),
+        ];
+        let rules = IpaRules {
+            brand_mean: Some(55.0),
+            ..RULES
+        };
+        let ipa = ranked(&cells, &rules);
+        let refunds = ipa.iter().find(|p| p.touchpoint == "refunds").unwrap();
+        assert_eq!(refunds.quadrant, Quadrant::LowPriority);
+        assert!(refunds.far_below && refunds.needs_action());
+        // Fix first leads, the flagged touchpoint follows, then the rest.
+        let order: Vec<&str> = ipa.iter().map(|p| p.touchpoint.as_str()).collect();
+        assert_eq!(order[..2], ["big_bad", "refunds"]);
+        let acting = ipa.iter().take_while(|p| p.needs_action()).count();
+        assert_eq!(acting, ipa.iter().filter(|p| p.needs_action()).count());
     }
 }

@@ -8,6 +8,10 @@
 //! - the gap is how far the own brand's stage score trails:
 //!   `max(best competitor − own, 0) + headroom_weight · (100 − own)`.
 //!
+//! A cell where the own brand has fewer than `evidence.min_cell_signals`
+//! signals gets nothing: it is listed as "too little evidence" instead.
+//! Signals of unknown brand never count toward the own brand's cells.
+//!
 //! The response to spend and the step size come from the model's
 //! `[allocation]` section; see `tce_analytics::allocate` for the algorithm.
 
@@ -88,6 +92,21 @@ pub struct AllocReport {
     pub unit: f64,
     /// Channels whose lines reach their maximum.
     pub capped: Vec<String>,
+    /// Cells left out for too little evidence of the own brand.
+    pub too_little_evidence: Vec<ThinCell>,
+    /// Own-brand signals a cell needs (`evidence.min_cell_signals`).
+    pub min_cell_signals: u64,
+}
+
+/// A channel × stage cell without enough own-brand signals to allocate to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThinCell {
+    /// Channel id.
+    pub channel: String,
+    /// Stage id.
+    pub stage: String,
+    /// Own-brand signals in the cell.
+    pub n: u64,
 }
 
 /// Allocates the budget for the own brand.
@@ -189,6 +208,8 @@ pub fn allocate(
     let headroom = model.allocation.headroom_weight;
     let mut stages = BTreeMap::new();
     let mut cells = Vec::new();
+    let mut thin = Vec::new();
+    let min_cell = model.evidence.min_cell_signals;
     for s in &model.stages {
         let own_score = own
             .stages
@@ -236,6 +257,20 @@ pub fn allocate(
             } else {
                 0.0
             };
+            let own_n = own
+                .stage_channel_n
+                .get(&s.id)
+                .and_then(|m| m.get(*c))
+                .copied()
+                .unwrap_or(0);
+            if influence > 0.0 && own_n < min_cell.max(1) {
+                thin.push(ThinCell {
+                    channel: c.to_string(),
+                    stage: s.id.clone(),
+                    n: own_n,
+                });
+                continue;
+            }
             if influence > 0.0 && gap > 0.0 && w > 0.0 {
                 cells.push(Cell {
                     channel: c.to_string(),
@@ -246,6 +281,11 @@ pub fn allocate(
                 });
             }
         }
+    }
+    if cells.is_empty() && !thin.is_empty() {
+        return Err(InsightError::Invalid(format!(
+            "too little evidence to allocate: no social channel × stage cell has {min_cell} signals of the own brand (evidence.min_cell_signals)"
+        )));
     }
     let response = Response {
         saturation: model.allocation.saturation,
@@ -306,6 +346,8 @@ pub fn allocate(
         lines: a.lines,
         expected_gain: a.expected_gain,
         response,
+        too_little_evidence: thin,
+        min_cell_signals: min_cell,
     })
 }
 

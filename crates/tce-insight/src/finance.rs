@@ -5,14 +5,16 @@
 //! rating mapped to 0–100) when surveys exist, else its weekly mean
 //! experience over all signals on 0–100 (marked in `driver`).
 
-use crate::period::Period;
+use crate::period::{Coverage, Period};
 use crate::scores::Filter;
 use crate::{agg_of, round2, InsightError};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tce_analytics::agg::{score_of, Agg};
-use tce_analytics::finance::{fit_elasticity, revenue_at_risk, Elasticity, Observation, WhatIf};
+use tce_analytics::finance::{
+    fit_elasticity, revenue_at_risk, Elasticity, Observation, RiskAssumptions, RiskPeriod, WhatIf,
+};
 use tce_model::Model;
 use tce_store::{RollupFilter, Store};
 
@@ -33,17 +35,50 @@ pub struct OutcomeFit {
     pub note: Option<String>,
 }
 
-/// Revenue at risk from negative posts.
+/// One week of revenue at risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AtRiskWeek {
+    /// Monday of the week.
+    pub week: NaiveDate,
+    /// Negative posts about the own brand on public (social) channels.
+    pub negative_posts: u64,
+    /// Their reach (followers), estimated per day × channel from the day's
+    /// reach in proportion to its negative share.
+    pub negative_reach: f64,
+    /// The own brand's customers that week, from the outcomes.
+    pub customers: Option<f64>,
+    /// Customers lost (after the cap).
+    pub customers_lost: f64,
+    /// Capped by the customers.
+    pub capped: bool,
+    /// The week lies only partly inside the range with data.
+    pub partial: bool,
+}
+
+/// Revenue at risk from negative public posts (see
+/// `tce_analytics::finance::revenue_at_risk` for the model).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AtRisk {
-    /// Negative posts about the own brand on social channels in the range.
+    /// The days it covers.
+    pub covers: Option<Coverage>,
+    /// Per week.
+    pub weeks: Vec<AtRiskWeek>,
+    /// Negative public posts about the own brand in the range.
     pub negative_posts: u64,
-    /// Parameter from the model.
+    /// Customers an average negative post costs (model parameter).
     pub customers_lost_per_negative_post: f64,
-    /// Parameter from the model.
+    /// Reach of an average public post of the own brand in the range.
+    pub average_reach: Option<f64>,
+    /// Value of one customer (model parameter).
     pub customer_value: f64,
-    /// posts × customers lost × customer value.
+    /// The customer base capping the total (largest weekly customers).
+    pub customer_base: Option<f64>,
+    /// Customers lost over the range.
+    pub customers_lost: f64,
+    /// customers lost × customer value.
     pub amount: f64,
+    /// The assumptions, in words, to show beside the figure.
+    pub assumptions: Vec<String>,
     /// Parameters left at the seeds' defaults (labelled as such).
     pub defaults: Vec<String>,
 }
@@ -163,31 +198,131 @@ pub fn finance(
         })
         .collect();
 
-    let own = model.own_brand().map(|b| b.id.as_str());
-    let negative_posts: u64 = rollups
-        .iter()
-        .filter(|r| r.touchpoint.is_empty() && Some(r.brand.as_str()) == own)
-        .filter(|r| model.channel(&r.channel).is_some_and(|c| c.social))
-        .map(|r| r.negative)
-        .sum();
     let f = &model.finance;
+    let own = model.own_brand().map(|b| b.id.as_str());
+    let at_risk = at_risk(model, store, filter, &rollups, &outcomes, own)?;
     Ok(FinanceReport {
         currency: f.currency.clone(),
         driver: driver_name.into(),
         observations: matched,
         fits,
         rule_of_thumb_sales_pct_per_5pt: f.sales_pct_per_5pt_csat,
-        at_risk: AtRisk {
-            negative_posts,
-            customers_lost_per_negative_post: f.customers_lost_per_negative_post,
-            customer_value: f.customer_value,
-            amount: revenue_at_risk(
-                negative_posts,
-                f.customers_lost_per_negative_post,
-                f.customer_value,
-            ),
-            defaults: f.defaulted.clone(),
+        at_risk,
+    })
+}
+
+fn at_risk(
+    model: &Model,
+    store: &dyn Store,
+    filter: &Filter,
+    rollups: &[tce_store::RollupRow],
+    outcomes: &[tce_store::OutcomeRow],
+    own: Option<&str>,
+) -> Result<AtRisk, InsightError> {
+    let f = &model.finance;
+    let covers = crate::scores::coverage(
+        store,
+        &Filter {
+            brand: own.map(str::to_string),
+            channel: None,
+            ..filter.clone()
         },
+    )?;
+    let mut weeks: BTreeMap<NaiveDate, (u64, f64)> = BTreeMap::new();
+    let (mut posts, mut reach) = (0u64, 0u64);
+    for r in rollups
+        .iter()
+        .filter(|r| r.touchpoint.is_empty() && Some(r.brand.as_str()) == own)
+        .filter(|r| model.channel(&r.channel).is_some_and(|c| c.social))
+    {
+        posts += r.n;
+        reach = reach.saturating_add(r.reach);
+        let w = weeks.entry(Period::Week.start(r.day)).or_default();
+        w.0 += r.negative;
+        if r.n > 0 {
+            w.1 += r.reach as f64 * r.negative as f64 / r.n as f64;
+        }
+    }
+    let customers: BTreeMap<NaiveDate, f64> = outcomes
+        .iter()
+        .filter(|o| Some(o.brand.as_str()) == own)
+        .filter_map(|o| Some((Period::Week.start(o.period_start), o.customers?)))
+        .collect();
+    let inputs: Vec<RiskPeriod> = weeks
+        .iter()
+        .map(|(w, (neg, r))| RiskPeriod {
+            negative_posts: *neg,
+            negative_reach: *r,
+            customers: customers.get(w).copied(),
+        })
+        .collect();
+    let average_reach = (posts > 0 && reach > 0).then(|| reach as f64 / posts as f64);
+    let assumptions = RiskAssumptions {
+        customers_lost_per_average_post: f.customers_lost_per_negative_post,
+        average_reach,
+        customer_value: f.customer_value,
+    };
+    let est = revenue_at_risk(&inputs, &assumptions);
+    let mut words = vec![
+        "only negative posts about the own brand on public (social) channels count, week by week"
+            .to_string(),
+        match average_reach {
+            Some(avg) => format!(
+                "a post's exposure is its authors' reach; an average post (reach {}) costs {} customers, so {:.4}% of the people reached are lost",
+                crate::display::grouped(avg),
+                f.customers_lost_per_negative_post,
+                100.0 * assumptions.loss_share_of_reach().unwrap_or(0.0)
+            ),
+            None => format!(
+                "no reach is known: every negative post costs {} customers",
+                f.customers_lost_per_negative_post
+            ),
+        },
+    ];
+    words.push(match est.customer_base {
+        Some(b) => format!(
+            "each week is capped by that week's customers and the whole range by the customer base ({} customers, the largest week in the outcomes)",
+            crate::display::grouped(b)
+        ),
+        None => "not capped: no customers in the outcomes (tce outcomes import)".to_string(),
+    });
+    if est.periods.iter().any(|p| p.capped)
+        || est.customer_base.is_some_and(|b| est.customers_lost >= b)
+    {
+        words.push(
+            "the cap binds: at these parameters the posts would cost more customers than the brand has — set finance.customers_lost_per_negative_post from your own data"
+                .to_string(),
+        );
+    }
+    words.push(format!(
+        "a lost customer is worth {} (customer_value)",
+        crate::display::money(f.customer_value, &f.currency)
+    ));
+    let weeks = weeks
+        .iter()
+        .zip(&est.periods)
+        .map(|((w, (neg, r)), e)| AtRiskWeek {
+            week: *w,
+            negative_posts: *neg,
+            negative_reach: r.round(),
+            customers: customers.get(w).copied(),
+            customers_lost: round2(e.customers_lost),
+            capped: e.capped,
+            partial: covers.is_some_and(|c| c.is_partial(Period::Week, *w)),
+        })
+        .collect();
+    Ok(AtRisk {
+        covers,
+        weeks,
+        negative_posts: inputs.iter().map(|p| p.negative_posts).sum(),
+        customers_lost_per_negative_post: f.customers_lost_per_negative_post,
+        average_reach: average_reach.map(round2),
+        customer_value: f.customer_value,
+        customer_base: est.customer_base,
+        customers_lost: round2(est.customers_lost),
+        amount: est.amount.round(),
+        assumptions: words,
+        defaults: f.defaulted.clone(),
     })
 }
 

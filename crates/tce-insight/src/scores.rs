@@ -2,7 +2,7 @@
 //! stage / channel × period, the TCE index, trends, benchmark and the
 //! importance–performance matrix.
 
-use crate::period::Period;
+use crate::period::{Coverage, Period};
 use crate::weights::{Source, Weights};
 use crate::{agg_of, round2, InsightError};
 use chrono::{Datelike, NaiveDate};
@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use tce_analytics::agg::{score_of, Agg};
 use tce_analytics::scores::{
-    importance_performance, stage_scores, tce_index, touchpoint_scores, IpaPoint, Prior,
+    importance_performance, stage_scores, tce_index, touchpoint_scores, IpaPoint, IpaRules, Prior,
     StageScore, TouchpointCell, TouchpointScore,
 };
+use tce_analytics::significance::welch;
 use tce_model::Model;
 use tce_store::{RollupFilter, RollupRow, Store};
 
@@ -51,6 +52,8 @@ pub struct Slice {
     pub touchpoints: BTreeMap<String, Agg>,
     /// Per channel (every signal once).
     pub channels: BTreeMap<String, Agg>,
+    /// Signals per touchpoint × channel.
+    pub touchpoint_channels: BTreeMap<(String, String), u64>,
 }
 
 impl Slice {
@@ -64,6 +67,10 @@ impl Slice {
                 .entry(r.touchpoint.clone())
                 .or_default()
                 .add(&a);
+            *self
+                .touchpoint_channels
+                .entry((r.touchpoint.clone(), r.channel.clone()))
+                .or_default() += r.n;
         }
     }
 }
@@ -108,8 +115,13 @@ pub struct BrandCard {
     pub channels: Vec<ChannelScore>,
     /// The empirical-Bayes prior of its TES.
     pub prior: Prior,
-    /// Importance–performance matrix, most urgent first.
+    /// Importance–performance matrix in its one ranking (see
+    /// `tce_analytics::scores::rank`): what needs action first, then the
+    /// rest, touchpoints with too little evidence last and unranked.
     pub ipa: Vec<IpaPoint>,
+    /// Signals per stage × channel (a signal on two touchpoints of a stage
+    /// counts twice), for minimum-evidence rules on channel × stage cells.
+    pub stage_channel_n: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// Scores one brand's slice.
@@ -129,7 +141,22 @@ pub fn brand_card(model: &Model, brand: &str, slice: &Slice, weights: &Weights) 
     let stage_ids: Vec<String> = model.stages.iter().map(|s| s.id.clone()).collect();
     let stages = stage_scores(&stage_ids, &touchpoints, importance);
     let index = tce_index(&stages, |s| weights.stage(s));
-    let ipa = importance_performance(&touchpoints, importance, |s| weights.stage(s));
+    let rules = IpaRules {
+        min_signals: model.evidence.min_touchpoint_signals,
+        brand_mean: slice.total.mean().map(score_of),
+        far_below_points: model.evidence.far_below_points,
+    };
+    let ipa = importance_performance(&touchpoints, importance, |s| weights.stage(s), &rules);
+    let mut stage_channel_n: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((tp, channel), n) in &slice.touchpoint_channels {
+        if let Some(t) = model.touchpoint(tp) {
+            *stage_channel_n
+                .entry(t.stage.clone())
+                .or_default()
+                .entry(channel.clone())
+                .or_default() += n;
+        }
+    }
     let mut channels: Vec<ChannelScore> = slice
         .channels
         .iter()
@@ -156,6 +183,7 @@ pub fn brand_card(model: &Model, brand: &str, slice: &Slice, weights: &Weights) 
         channels,
         prior,
         ipa,
+        stage_channel_n,
     }
 }
 
@@ -293,8 +321,18 @@ pub struct ScoreRow {
     pub net_sentiment: Option<f64>,
     /// The score 0–100: TCE index, stage score, TES or channel score.
     pub score: Option<f64>,
-    /// Change of `score` vs the previous period of the same row.
+    /// Change of `score` vs the previous period of the same row; `None`
+    /// when this or the previous period is partial or missing.
     pub change: Option<f64>,
+    /// Two-sided p-value of the change (Welch's t-test on the experience
+    /// values of the two periods).
+    pub change_p_value: Option<f64>,
+    /// Whether the change is significant at the model's
+    /// `evidence.significance_level`; `None` when it cannot be tested.
+    pub change_significant: Option<bool>,
+    /// The period lies only partly inside the days with data (a week with
+    /// one day of data): shown marked, never compared.
+    pub partial: bool,
 }
 
 /// A score table.
@@ -311,8 +349,51 @@ pub struct ScoreReport {
     pub weights_source: Option<Source>,
     /// Empirical-Bayes prior per brand (whole range) for TES.
     pub priors: BTreeMap<String, Prior>,
+    /// The days the figures cover (the asked range narrowed to the data).
+    pub covers: Option<Coverage>,
+    /// The significance level changes are tested at.
+    pub significance_level: f64,
     /// Rows: brand, then period, then model order.
     pub rows: Vec<ScoreRow>,
+}
+
+/// The days with data inside the filter's range, read from the monthly
+/// rollups and the daily rollups of the first and last month only.
+pub fn coverage(store: &dyn Store, filter: &Filter) -> Result<Option<Coverage>, InsightError> {
+    let totals = RollupFilter {
+        touchpoint: Some(String::new()),
+        ..filter.rollup_filter()
+    };
+    let months = store.monthly_rollups(&totals)?;
+    let (Some(first), Some(last)) = (
+        months.iter().map(|r| r.day).min(),
+        months.iter().map(|r| r.day).max(),
+    ) else {
+        return Ok(None);
+    };
+    let day_in = |month: NaiveDate, pick_min: bool| -> Result<Option<NaiveDate>, InsightError> {
+        let rows = store.rollups(&RollupFilter {
+            from: Some(filter.from.map_or(month, |f| f.max(month))),
+            to: Some(filter.to.map_or(Period::Month.end(month), |t| {
+                t.min(Period::Month.end(month))
+            })),
+            ..totals.clone()
+        })?;
+        let days = rows.iter().filter(|r| r.n > 0).map(|r| r.day);
+        Ok(if pick_min { days.min() } else { days.max() })
+    };
+    match (day_in(first, true)?, day_in(last, false)?) {
+        (Some(from), Some(to)) if from <= to => Ok(Some(Coverage { from, to })),
+        _ => Ok(None),
+    }
+}
+
+/// What the previous period of a row held.
+struct Previous {
+    start: NaiveDate,
+    score: f64,
+    agg: Agg,
+    partial: bool,
 }
 
 /// Computes a score table.
@@ -323,19 +404,43 @@ pub fn score(
     weights: &Weights,
 ) -> Result<ScoreReport, InsightError> {
     let slices = slices(store, &q.filter, q.period)?;
+    let covers = coverage(store, &q.filter)?;
+    let level = model.evidence.significance_level;
     let mut rows = Vec::new();
     let mut priors = BTreeMap::new();
-    let mut previous: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut previous: BTreeMap<(String, String), Previous> = BTreeMap::new();
     for ((brand, bucket), slice) in &slices {
         let card = brand_card(model, brand, slice, weights);
         if !priors.contains_key(brand) {
             priors.insert(brand.clone(), card.prior);
         }
-        let mut push = |key: String, mut row: ScoreRow| {
-            if let Some(s) = row.score {
+        let partial = match (q.period, bucket, covers) {
+            (Some(p), Some(b), Some(c)) => c.is_partial(p, *b),
+            _ => false,
+        };
+        let mut push = |key: String, agg: Agg, mut row: ScoreRow| {
+            row.partial = partial;
+            if let (Some(s), Some(p), Some(b)) = (row.score, q.period, bucket) {
                 let prev_key = (brand.clone(), key);
-                row.change = previous.get(&prev_key).map(|p| round2(s - p));
-                previous.insert(prev_key, s);
+                if let Some(prev) = previous.get(&prev_key) {
+                    if !partial && !prev.partial && prev.start == p.previous(*b) {
+                        row.change = Some(round2(s - prev.score));
+                        let test = welch(&agg, &prev.agg);
+                        row.change_p_value = test.map(|w| w.p_value);
+                        row.change_significant = test.map(|w| w.p_value < level);
+                    }
+                }
+                previous.insert(
+                    prev_key,
+                    Previous {
+                        start: *b,
+                        score: s,
+                        agg,
+                        partial,
+                    },
+                );
+            }
+            if let Some(s) = row.score {
                 row.score = Some(round2(s));
             }
             row.net_sentiment = row.net_sentiment.map(round2);
@@ -351,10 +456,14 @@ pub fn score(
             net_sentiment: None,
             score: None,
             change: None,
+            change_p_value: None,
+            change_significant: None,
+            partial: false,
         };
         match q.by {
             By::Brand => push(
                 String::new(),
+                slice.total,
                 ScoreRow {
                     n: card.n,
                     net_sentiment: card.net_sentiment,
@@ -367,6 +476,7 @@ pub fn score(
                     let agg = stage_agg(model, slice, &s.stage);
                     push(
                         s.stage.clone(),
+                        agg,
                         ScoreRow {
                             stage: Some(s.stage.clone()),
                             n: s.n,
@@ -381,6 +491,11 @@ pub fn score(
                 for t in card.touchpoints.iter().filter(|t| t.n > 0) {
                     push(
                         t.touchpoint.clone(),
+                        slice
+                            .touchpoints
+                            .get(&t.touchpoint)
+                            .copied()
+                            .unwrap_or_default(),
                         ScoreRow {
                             stage: Some(t.stage.clone()),
                             touchpoint: Some(t.touchpoint.clone()),
@@ -396,6 +511,7 @@ pub fn score(
                 for c in &card.channels {
                     push(
                         c.channel.clone(),
+                        slice.channels.get(&c.channel).copied().unwrap_or_default(),
                         ScoreRow {
                             channel: Some(c.channel.clone()),
                             n: c.n,
@@ -420,6 +536,8 @@ pub fn score(
         period: q.period,
         weights_source: (q.by == By::Brand).then(|| weights.source()),
         priors,
+        covers,
+        significance_level: level,
         rows,
     })
 }
@@ -441,8 +559,11 @@ pub struct Benchmark {
     pub stages: Vec<String>,
     /// One entry per brand, own brand first.
     pub brands: Vec<BenchmarkBrand>,
-    /// Own brand's stage score minus the best competitor's, per stage.
+    /// Own brand's stage score minus the best competitor's, per stage;
+    /// only from stages with at least `min_signals` signals on both sides.
     pub own_gap_to_best: BTreeMap<String, Option<f64>>,
+    /// Signals a brand's stage needs to enter a gap (`evidence.min_benchmark_signals`).
+    pub min_signals: u64,
 }
 
 /// One brand in the benchmark.
@@ -460,6 +581,15 @@ pub struct BenchmarkBrand {
     pub tce_index: Option<f64>,
     /// Stage id → score.
     pub stages: BTreeMap<String, Option<f64>>,
+    /// Stage id → signals.
+    pub stage_n: BTreeMap<String, u64>,
+}
+
+impl BenchmarkBrand {
+    /// Whether the brand's stage has too little evidence to compare.
+    pub fn thin(&self, stage: &str, min_signals: u64) -> bool {
+        self.stage_n.get(stage).copied().unwrap_or(0) < min_signals.max(1)
+    }
 }
 
 /// The benchmark from brand cards.
@@ -478,20 +608,24 @@ pub fn benchmark(model: &Model, cards: &[BrandCard]) -> Benchmark {
                 .iter()
                 .map(|s| (s.stage.clone(), s.score.map(round2)))
                 .collect(),
+            stage_n: c.stages.iter().map(|s| (s.stage.clone(), s.n)).collect(),
         })
         .collect();
+    let min_signals = model.evidence.min_benchmark_signals;
     let own = brands.iter().find(|b| b.own);
     let own_gap_to_best = stages
         .iter()
         .map(|s| {
             let best = brands
                 .iter()
-                .filter(|b| !b.own)
+                .filter(|b| !b.own && !b.thin(s, min_signals))
                 .filter_map(|b| b.stages.get(s).copied().flatten())
                 .fold(None, |acc: Option<f64>, v| {
                     Some(acc.map_or(v, |a| a.max(v)))
                 });
-            let mine = own.and_then(|o| o.stages.get(s).copied().flatten());
+            let mine = own
+                .filter(|o| !o.thin(s, min_signals))
+                .and_then(|o| o.stages.get(s).copied().flatten());
             let gap = match (mine, best) {
                 (Some(m), Some(b)) => Some(round2(m - b)),
                 _ => None,
@@ -503,5 +637,6 @@ pub fn benchmark(model: &Model, cards: &[BrandCard]) -> Benchmark {
         stages,
         brands,
         own_gap_to_best,
+        min_signals,
     }
 }

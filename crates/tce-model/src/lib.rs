@@ -6,10 +6,12 @@
 //! wire formats for signals or text analytics.
 #![deny(missing_docs)]
 
+pub mod evidence;
 mod model;
 mod signal;
 pub mod templates;
 
+pub use evidence::Evidence;
 pub use model::{
     default_care_channel, did_you_mean, Allocation, Brand, BusinessHours, Care, CarePriority,
     Channel, Classifiers, CsvMapping, Department, DepartmentCare, Finance, Model, ModelError,

@@ -70,6 +70,8 @@ pub struct Model {
     pub csv_mappings: BTreeMap<String, CsvMapping>,
     /// Social customer care: cases, routing, priority, SLAs (`[care]`).
     pub care: Care,
+    /// Minimum-evidence rules (`[evidence]`).
+    pub evidence: crate::evidence::Evidence,
 }
 
 /// A lifecycle stage.
@@ -524,6 +526,8 @@ struct RawModel {
     #[serde(default)]
     privacy: RawPrivacy,
     care: Option<care::RawCare>,
+    #[serde(default)]
+    evidence: crate::evidence::RawEvidence,
 }
 
 #[derive(Deserialize, Default)]
@@ -985,8 +989,13 @@ impl Checker<'_> {
         }
 
         let care = self.care(raw.care, &departments, &touchpoints, &channels);
+        let (evidence, evidence_issues) = raw.evidence.check();
+        for (offset, field, message) in evidence_issues {
+            self.issue(offset, field, message);
+        }
         Model {
             care,
+            evidence,
             allocation,
             privacy: Privacy {
                 pseudonymize_authors: raw.privacy.pseudonymize_authors,

@@ -218,8 +218,36 @@ pub struct ScoreRowDto {
     pub net_sentiment: Option<f64>,
     /// Score 0–100.
     pub score: Option<f64>,
-    /// Change against the previous period of the same row.
+    /// Change against the previous period of the same row (absent when
+    /// either period is partial).
     pub change: Option<f64>,
+    /// Two-sided p-value of the change (Welch's t-test).
+    pub change_p_value: Option<f64>,
+    /// Whether the change is significant at `significance_level`.
+    pub change_significant: Option<bool>,
+    /// The period is only partly covered by data.
+    pub partial: bool,
+}
+
+/// The days a set of figures covers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoverageDto {
+    /// First day with data, YYYY-MM-DD.
+    pub from: String,
+    /// Last day with data, YYYY-MM-DD.
+    pub to: String,
+    /// Days, both ends included.
+    pub days: i64,
+}
+
+impl From<&tce_insight::period::Coverage> for CoverageDto {
+    fn from(c: &tce_insight::period::Coverage) -> Self {
+        CoverageDto {
+            from: c.from.to_string(),
+            to: c.to.to_string(),
+            days: c.days(),
+        }
+    }
 }
 
 /// A score table.
@@ -236,6 +264,10 @@ pub struct ScoreReportDto {
     pub weights_source: Option<WeightSource>,
     /// Prior per brand.
     pub priors: BTreeMap<String, PriorDto>,
+    /// The days the figures cover.
+    pub covers: Option<CoverageDto>,
+    /// Level changes are tested at.
+    pub significance_level: f64,
     /// Rows.
     pub rows: Vec<ScoreRowDto>,
 }
@@ -262,6 +294,8 @@ impl From<&ScoreReport> for ScoreReportDto {
                     )
                 })
                 .collect(),
+            covers: r.covers.as_ref().map(Into::into),
+            significance_level: r.significance_level,
             rows: r
                 .rows
                 .iter()
@@ -275,6 +309,9 @@ impl From<&ScoreReport> for ScoreReportDto {
                     net_sentiment: x.net_sentiment,
                     score: x.score,
                     change: x.change,
+                    change_p_value: x.change_p_value,
+                    change_significant: x.change_significant,
+                    partial: x.partial,
                 })
                 .collect(),
         }
@@ -364,6 +401,8 @@ pub struct BenchmarkBrandDto {
     pub tce_index: Option<f64>,
     /// Stage id → stage score.
     pub stages: BTreeMap<String, Option<f64>>,
+    /// Stage id → signals (below `min_signals`: too little evidence).
+    pub stage_n: BTreeMap<String, u64>,
 }
 
 /// Brands side by side per stage.
@@ -377,6 +416,8 @@ pub struct BenchmarkDto {
     pub own_gap_to_best: BTreeMap<String, Option<f64>>,
     /// Where the TCE index's stage weights come from.
     pub weights_source: WeightSource,
+    /// Signals a brand's stage needs to enter a gap.
+    pub min_signals: u64,
 }
 
 impl BenchmarkDto {
@@ -394,10 +435,12 @@ impl BenchmarkDto {
                     n: x.n,
                     tce_index: x.tce_index,
                     stages: x.stages.clone(),
+                    stage_n: x.stage_n.clone(),
                 })
                 .collect(),
             own_gap_to_best: b.own_gap_to_best.clone(),
             weights_source: source.into(),
+            min_signals: b.min_signals,
         }
     }
 }
@@ -535,6 +578,21 @@ pub struct AllocReportDto {
     pub unit: f64,
     /// Channels at their maximum.
     pub capped: Vec<String>,
+    /// Cells left out for too little own-brand evidence.
+    pub too_little_evidence: Vec<ThinCellDto>,
+    /// Own-brand signals a cell needs.
+    pub min_cell_signals: u64,
+}
+
+/// A channel × stage cell left out of an allocation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ThinCellDto {
+    /// Channel id.
+    pub channel: String,
+    /// Stage id.
+    pub stage: String,
+    /// Own-brand signals in the cell.
+    pub n: u64,
 }
 
 impl From<&AllocReport> for AllocReportDto {
@@ -577,6 +635,16 @@ impl From<&AllocReport> for AllocReportDto {
             weights_basis: r.weights_basis.clone(),
             unit: r.unit,
             capped: r.capped.clone(),
+            too_little_evidence: r
+                .too_little_evidence
+                .iter()
+                .map(|c| ThinCellDto {
+                    channel: c.channel.clone(),
+                    stage: c.stage.clone(),
+                    n: c.n,
+                })
+                .collect(),
+            min_cell_signals: r.min_cell_signals,
         }
     }
 }
@@ -622,17 +690,49 @@ pub struct OutcomeFitDto {
     pub note: Option<String>,
 }
 
-/// Revenue at risk from negative posts.
+/// One week of revenue at risk.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AtRiskWeekDto {
+    /// Monday of the week.
+    pub week: String,
+    /// Negative public posts about the own brand.
+    pub negative_posts: u64,
+    /// Their estimated reach.
+    pub negative_reach: f64,
+    /// The own brand's customers that week (outcomes).
+    pub customers: Option<f64>,
+    /// Customers lost, after the cap.
+    pub customers_lost: f64,
+    /// Capped by the customers.
+    pub capped: bool,
+    /// Only partly covered by data.
+    pub partial: bool,
+}
+
+/// Revenue at risk from negative public posts, per week, capped by the
+/// customer base.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AtRiskDto {
+    /// The days it covers.
+    pub covers: Option<CoverageDto>,
+    /// Per week.
+    pub weeks: Vec<AtRiskWeekDto>,
     /// Negative posts about the own brand on social channels.
     pub negative_posts: u64,
-    /// Model parameter.
+    /// Customers an average negative post costs (model parameter).
     pub customers_lost_per_negative_post: f64,
+    /// Reach of an average public post of the own brand.
+    pub average_reach: Option<f64>,
     /// Model parameter.
     pub customer_value: f64,
-    /// posts × customers lost × value.
+    /// Customer base capping the total (largest weekly customers).
+    pub customer_base: Option<f64>,
+    /// Customers lost over the range.
+    pub customers_lost: f64,
+    /// customers lost × value.
     pub amount: f64,
+    /// The model's assumptions in words.
+    pub assumptions: Vec<String>,
     /// Parameters left at the seeds' defaults.
     pub defaults: Vec<String>,
 }
@@ -683,10 +783,29 @@ impl From<&FinanceReport> for FinanceDto {
                 .collect(),
             rule_of_thumb_sales_pct_per_5pt: r.rule_of_thumb_sales_pct_per_5pt,
             at_risk: AtRiskDto {
+                covers: r.at_risk.covers.as_ref().map(Into::into),
+                weeks: r
+                    .at_risk
+                    .weeks
+                    .iter()
+                    .map(|w| AtRiskWeekDto {
+                        week: w.week.to_string(),
+                        negative_posts: w.negative_posts,
+                        negative_reach: w.negative_reach,
+                        customers: w.customers,
+                        customers_lost: w.customers_lost,
+                        capped: w.capped,
+                        partial: w.partial,
+                    })
+                    .collect(),
                 negative_posts: r.at_risk.negative_posts,
                 customers_lost_per_negative_post: r.at_risk.customers_lost_per_negative_post,
+                average_reach: r.at_risk.average_reach,
                 customer_value: r.at_risk.customer_value,
+                customer_base: r.at_risk.customer_base,
+                customers_lost: r.at_risk.customers_lost,
                 amount: r.at_risk.amount,
+                assumptions: r.at_risk.assumptions.clone(),
                 defaults: r.at_risk.defaults.clone(),
             },
         }

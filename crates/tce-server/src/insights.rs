@@ -152,6 +152,17 @@ impl<'a> Insights<'a> {
         })
     }
 
+    /// The days with data inside the filter's range.
+    pub fn coverage(
+        &self,
+        filter: &Filter,
+    ) -> Result<Arc<Option<tce_insight::period::Coverage>>, ApiError> {
+        let f = filter.clone();
+        self.memo(format!("coverage {filter:?}"), move |ins| {
+            Ok(scores::coverage(ins.store, &f)?)
+        })
+    }
+
     /// The brand a view shows when none is asked for: the own brand, else
     /// the first of the model.
     pub fn default_brand(&self) -> Option<String> {

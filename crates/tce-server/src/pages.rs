@@ -11,7 +11,9 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::BTreeSet;
 use tce_analytics::scores::Quadrant;
 use tce_insight::alloc::AllocReport;
+use tce_insight::display;
 use tce_insight::finance::FinanceReport;
+use tce_insight::period::Coverage;
 use tce_insight::weights::{Source, Weights};
 use tce_model::{Intent, Model};
 use tce_store::SignalPage;
@@ -170,6 +172,7 @@ button.primary{background:#2563eb;color:#fff;border:0;border-radius:4px;padding:
 td.text{max-width:520px;white-space:pre-wrap;word-break:break-word}
 .neg{color:#b91c1c}.pos{color:#047857}
 .pager{margin:10px 0 30px}
+.thin,tr.thin td{color:#94a3b8}
 section.report{page-break-before:always;margin-top:28px}
 .legend{font-size:12px;color:#475569;margin:4px 0 10px}
 .legend .swatch{display:inline-block;width:12px;height:12px;border:1px solid #cbd5e1;border-radius:2px;vertical-align:-2px;margin-right:2px}
@@ -315,12 +318,14 @@ pub fn error_body(status: u16, code: &str, message: &str) -> Markup {
     }
 }
 
+// Scores and changes go through `tce_insight::display`: one rounding
+// everywhere (CLI, pages, report).
 fn fmt1(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |x| format!("{x:.1}"))
+    display::score_opt(v)
 }
 
 fn signed(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |x| format!("{x:+.1}"))
+    display::change_opt(v)
 }
 
 fn pct(v: f64) -> String {
@@ -340,18 +345,67 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// A money amount with thousands separators.
+/// A money amount with thousands separators ("USD 185,874,000"), the
+/// format of the CLI and the report too.
 pub fn money(v: f64, currency: &str) -> String {
-    let whole = v.abs().round() as u64;
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+    display::money(v, currency)
+}
+
+/// The date range a page's figures cover.
+fn covers_line(covers: &Option<Coverage>) -> Markup {
+    html! {
+        @match covers {
+            Some(c) => { p.covers.muted { "Figures cover " strong { (c.from) " to " (c.to) } " (" (c.days()) " days with data in the range)." } }
+            None => { p.covers.muted { "No data in this range." } }
         }
-        out.push(c);
     }
-    format!("{}{out} {currency}", if v < 0.0 { "−" } else { "" })
+}
+
+/// A change with its significance: "+1.3" or "+0.4 (not significant)".
+fn change_cell(change: Option<f64>, p_value: Option<f64>, significant: Option<bool>) -> Markup {
+    html! {
+        @match (change, significant) {
+            (None, _) => { span.muted { "–" } }
+            (Some(c), Some(true)) => { span title=(format!("Welch's t-test p = {:.3}", p_value.unwrap_or(0.0))) { (display::change(c)) } }
+            (Some(c), Some(false)) => {
+                span.muted title=(format!("not significant: Welch's t-test p = {:.3}", p_value.unwrap_or(1.0))) { (display::change(c)) " (n.s.)" }
+            }
+            (Some(c), None) => { span.muted title="too few signals to test" { (display::change(c)) " (untested)" } }
+        }
+    }
+}
+
+/// A score that has too little evidence to compare: greyed, with why.
+fn thin_score(v: Option<f64>, n: u64, min: u64) -> Markup {
+    html! {
+        span.thin title=(format!("too little evidence: {n} signals (fewer than {min})")) { (fmt1(v)) "*" }
+    }
+}
+
+/// The quadrant label, with the flag for touchpoints far below the mean.
+fn quadrant_label(p: &tce_analytics::scores::IpaPoint) -> Markup {
+    html! {
+        (p.quadrant.label())
+        @if p.far_below && p.quadrant != Quadrant::FixFirst {
+            " " span.badge.default title="far below the brand's mean experience: flagged whatever its importance" { "far below mean" }
+        }
+    }
+}
+
+/// Cells an allocation left out for too little evidence.
+fn thin_cells(model: &Model, r: &AllocReport) -> Markup {
+    html! {
+        @if !r.too_little_evidence.is_empty() {
+            p.thin {
+                "Not allocated to (too little evidence: fewer than " (r.min_cell_signals) " own-brand signals): "
+                @for (i, c) in r.too_little_evidence.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (channel_name(model, &c.channel)) " × " (stage_name(model, &c.stage)) " (" (c.n) ")"
+                }
+                "."
+            }
+        }
+    }
 }
 
 /// A link to the signals explorer filtered to what a figure was computed
@@ -595,6 +649,7 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
     html! {
         h1 { (Page::Overview.title()) }
         p.sub { "TCE index (0–100) per brand: stage scores weighted by stage weights " (badge(v.weights.source())) " — " (v.weights.note) "." }
+        (covers_line(&v.covers))
         @if interactive {
             form.filters method="get" action="/" {
                 label { "From" input type="date" name="from" value=(range.from); }
@@ -605,7 +660,9 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
         }
         table {
             thead { tr {
-                th { "Brand" } th.num { "TCE index" } th.num { "Signals" } th.num { "Net Sentiment" }
+                th { "Brand" } th.num { "TCE index" }
+                th.num title=(format!("last full week against the week before; n.s. = not significant at p < {}", v.significance_level)) { "Change (last full week)" }
+                th.num { "Signals" } th.num { "Net Sentiment" }
                 th.num { "Mean experience" } th { "Weekly trend of the index" }
             } }
             tbody {
@@ -613,6 +670,12 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
                     tr {
                         td { (explore_link(interactive, &c.name, Some(&c.brand), None, range, Page::Overview)) @if c.own { " " span.badge.given { "own" } } }
                         td.num { strong { (fmt1(c.tce_index)) } }
+                        td.num {
+                            @match v.changes.get(&c.brand) {
+                                Some(ch) => { (change_cell(Some(ch.change), ch.p_value, ch.significant)) br; span.muted { "week of " (ch.week) } }
+                                None => { span.muted { "–" } }
+                            }
+                        }
                         td.num { (c.n) }
                         td.num { (signed(c.net_sentiment)) }
                         td.num { (fmt1(c.mean_score)) }
@@ -630,17 +693,20 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
         }
         (kpi_block(model, &v.kpis))
         h2 { "Fix first" @if let Some(own) = &v.own { " — " (own) } }
-        p.sub { "Important touchpoints performing below the brand's average (importance–performance matrix), most urgent first." }
+        p.sub { "The head of the importance–performance ranking: important touchpoints performing below the brand's average, and any touchpoint far below the brand's mean experience, most urgent first. Touchpoints with fewer than " (v.min_touchpoint_signals) " signals are not ranked." }
         @if v.fix_first.is_empty() {
-            p.muted { "Nothing in the fix-first quadrant." }
+            p.muted { "Nothing needs action: no ranked touchpoint is in the fix-first quadrant or far below the brand mean." }
         } @else {
-            table {
-                thead { tr { th { "Touchpoint" } th { "Stage" } th.num { "TES" } th.num { "Signals" } th.num { "Net Sentiment" } th.num { "Importance" } } }
+            table.fixfirst {
+                thead { tr { th.num { "Rank" } th { "Touchpoint" } th { "Stage" } th.num { "TES" } th.num { "Signals" } th.num { "Complaints" } th.num { "Net Sentiment" } th.num { "Importance" } th { "Why" } } }
                 tbody {
                     @for f in &v.fix_first {
                         tr {
-                            td { (explore_link(interactive, &f.touchpoint, model.own_brand().map(|b| b.id.as_str()), model.touchpoints.iter().find(|t| t.name == f.touchpoint).map(|t| t.id.as_str()), range, Page::Overview)) } td { (f.stage) } td.num { (format!("{:.1}", f.tes)) }
-                            td.num { (f.n) } td.num { (signed(f.net_sentiment)) } td.num { (pct(f.importance)) }
+                            td.num { (f.rank.map(|r| r.to_string()).unwrap_or_default()) }
+                            td { (explore_link(interactive, &f.touchpoint, model.own_brand().map(|b| b.id.as_str()), model.touchpoints.iter().find(|t| t.name == f.touchpoint).map(|t| t.id.as_str()), range, Page::Overview)) } td { (f.stage) } td.num { (display::score(f.tes)) }
+                            td.num { (f.n) } td.num { (f.complaint_share.map(display::percent).unwrap_or_default()) }
+                            td.num { (signed(f.net_sentiment)) } td.num { (pct(f.importance)) }
+                            td { @if f.quadrant == Quadrant::FixFirst { "fix first" } @else { "far below the brand mean (" (f.quadrant.label()) ")" } }
                         }
                     }
                 }
@@ -938,7 +1004,8 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
         .collect();
     html! {
         h1 { (Page::Benchmark.title()) }
-        p.sub { "Stage scores (0–100) of every brand side by side; the TCE index uses stage weights " (badge(v.source)) "." }
+        p.sub { "Stage scores (0–100) of every brand side by side; the TCE index uses stage weights " (badge(v.source)) ". Scores marked * have fewer than " (b.min_signals) " signals: greyed, and never part of a gap." }
+        (covers_line(&v.covers))
         @if interactive {
             form.filters method="get" action="/benchmark" {
                 label { "From" input type="date" name="from" value=(range.from); }
@@ -958,7 +1025,15 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
                     tr {
                         td { (explore_link(interactive, &x.name, Some(&x.brand), None, range, Page::Benchmark)) @if x.own { " " span.badge.given { "own" } } }
                         td.num { strong { (fmt1(x.tce_index)) } } td.num { (x.n) }
-                        @for s in &b.stages { td.num { (fmt1(x.stages.get(s).copied().flatten())) } }
+                        @for s in &b.stages {
+                            td.num {
+                                @if x.thin(s, b.min_signals) && x.stages.get(s).copied().flatten().is_some() {
+                                    (thin_score(x.stages.get(s).copied().flatten(), x.stage_n.get(s).copied().unwrap_or(0), b.min_signals))
+                                } @else {
+                                    (fmt1(x.stages.get(s).copied().flatten()))
+                                }
+                            }
+                        }
                     }
                 }
                 tr {
@@ -1040,26 +1115,38 @@ pub fn quadrant(model: &Model, v: &QuadrantView, range: &Range, interactive: boo
     let Some(card) = &v.card else {
         return html! { h1 { (Page::Quadrant.title()) } p.muted { "No data for this brand." } };
     };
-    let k = card.ipa.len().max(1) as f64;
-    let mean_x = card.ipa.iter().map(|p| p.importance).sum::<f64>() / k;
-    let mean_y = card.ipa.iter().map(|p| p.performance).sum::<f64>() / k;
-    let points: Vec<ScatterPoint> = card
+    // The chart places ranked touchpoints only; the lines are their means,
+    // as in the ranking (`tce_analytics::scores::importance_performance`).
+    let placed: Vec<&tce_analytics::scores::IpaPoint> = card
         .ipa
+        .iter()
+        .filter(|p| p.quadrant != Quadrant::TooLittleEvidence)
+        .collect();
+    let k = placed.len().max(1) as f64;
+    let mean_x = placed.iter().map(|p| p.importance).sum::<f64>() / k;
+    let mean_y = placed.iter().map(|p| p.performance).sum::<f64>() / k;
+    let points: Vec<ScatterPoint> = placed
         .iter()
         .map(|p| {
             let name = touchpoint_name(model, &p.touchpoint);
             ScatterPoint {
                 tooltip: format!(
-                    "{name} ({}): importance {} · TES {:.1} · {}",
+                    "{name} ({}): importance {} · TES {} · complaints {} · {}{}",
                     stage_name(model, &p.stage),
                     pct(p.importance),
-                    p.performance,
-                    p.quadrant.label()
+                    display::score(p.performance),
+                    p.complaint_share.map(display::percent).unwrap_or_default(),
+                    p.quadrant.label(),
+                    if p.far_below {
+                        " · far below the brand mean"
+                    } else {
+                        ""
+                    }
                 ),
                 label: name,
                 x: p.importance,
                 y: p.performance,
-                urgent: p.quadrant == Quadrant::FixFirst,
+                urgent: p.needs_action(),
                 href: interactive.then(|| {
                     explore_href(
                         Some(&card.brand),
@@ -1074,19 +1161,30 @@ pub fn quadrant(model: &Model, v: &QuadrantView, range: &Range, interactive: boo
         .collect();
     html! {
         h1 { (Page::Quadrant.title()) " — " (card.name) }
-        p.sub { "Importance = the touchpoint's share of the total weight (stage weight " (badge(v.source)) " × its share of the stage's importance); performance = TES. Lines at the means." }
+        p.sub { "Importance = stage weight " (badge(v.source)) " × the touchpoint's share of its stage's importance; performance = TES. Lines at the means of the ranked touchpoints. Quadrants of standard IPA: fix first, keep up, low priority, possible overkill. A touchpoint " (v.far_below_points) " points or more below the brand's mean experience is flagged whatever its importance; one with fewer than " (v.min_touchpoint_signals) " signals is greyed and not ranked." }
+        (covers_line(&v.covers))
         @if interactive { (brand_form("/quadrant", &v.brands, &card.brand, &range.from, &range.to)) }
         (charts::quadrant(&format!("Importance–performance matrix of {}", card.name), &points, mean_x, mean_y))
         @if interactive { div.actions { span.muted { "Click a point or a touchpoint for the signals behind it." } (export_link(&scores_csv_href("touchpoint", Some(&card.brand), range), "Touchpoint scores (CSV)")) } }
         table {
-            thead { tr { th { "Touchpoint" } th { "Stage" } th.num { "Importance" } th.num { "TES" } th { "Quadrant" } th.num { "Fix priority" } } }
+            thead { tr { th.num { "Rank" } th { "Touchpoint" } th { "Stage" } th.num { "Importance" } th.num { "TES" } th.num { "Signals" } th.num { "Complaints" } th { "Quadrant" } th.num { "Fix priority" } } }
             tbody {
                 @for p in &card.ipa {
-                    tr {
-                        td { (explore_link(interactive, &touchpoint_name(model, &p.touchpoint), Some(&card.brand), Some(&p.touchpoint), range, Page::Quadrant)) }
-                        td { (stage_name(model, &p.stage)) }
-                        td.num { (pct(p.importance)) } td.num { (format!("{:.1}", p.performance)) }
-                        td { (p.quadrant.label()) } td.num { (format!("{:.3}", p.gap_priority)) }
+                    @if p.quadrant == Quadrant::TooLittleEvidence {
+                        tr.thin title=(format!("too little evidence: {} signals (fewer than {})", p.n, v.min_touchpoint_signals)) {
+                            td.num { "–" } td { (explore_link(interactive, &touchpoint_name(model, &p.touchpoint), Some(&card.brand), Some(&p.touchpoint), range, Page::Quadrant)) } td { (stage_name(model, &p.stage)) }
+                            td.num { (pct(p.importance)) } td.num { (display::score(p.performance)) } td.num { (p.n) }
+                            td.num { (p.complaint_share.map(display::percent).unwrap_or_default()) }
+                            td { "too little evidence" } td.num { "–" }
+                        }
+                    } @else {
+                        tr {
+                            td.num { (p.rank.map(|r| r.to_string()).unwrap_or_default()) }
+                            td { (explore_link(interactive, &touchpoint_name(model, &p.touchpoint), Some(&card.brand), Some(&p.touchpoint), range, Page::Quadrant)) } td { (stage_name(model, &p.stage)) }
+                            td.num { (pct(p.importance)) } td.num { (display::score(p.performance)) } td.num { (p.n) }
+                            td.num { (p.complaint_share.map(display::percent).unwrap_or_default()) }
+                            td { (quadrant_label(p)) } td.num { (format!("{:.3}", p.gap_priority)) }
+                        }
                     }
                 }
             }
@@ -1187,6 +1285,7 @@ pub fn allocation(
                         }
                     }
                 }
+                (thin_cells(model, r))
                 h2 { "Stages" }
                 p.sub { "Weight used = " (r.weights_basis) "." }
                 table {
@@ -1267,6 +1366,7 @@ pub fn finance(model: &Model, r: &FinanceReport, what_if: f64, interactive: bool
     html! {
         h1 { (Page::Finance.title()) }
         p.sub { "Elasticity of outcomes to experience with brand fixed effects. Driver: " (r.driver) "; " (r.observations) " brand-weeks." }
+        (covers_line(&r.at_risk.covers))
         @if interactive {
             form.filters method="get" action="/finance" {
                 label { "What if the score moved by (points)" input type="number" name="what_if" step="any" value=(what_if); }
@@ -1298,12 +1398,54 @@ pub fn finance(model: &Model, r: &FinanceReport, what_if: f64, interactive: bool
         }
         p { "Rule of thumb: +5 CSAT points → " strong { (format!("{:+.2}%", r.rule_of_thumb_sales_pct_per_5pt)) } " sales" (default_label(defaults, "sales_pct_per_5pt_csat")) "." }
         h2 { "Revenue at risk" }
-        div.card {
-            strong { (money(r.at_risk.amount, &r.currency)) }
-            " = " (r.at_risk.negative_posts) " negative posts about "
-            (model.own_brand().map_or("the own brand", |b| b.name.as_str())) " on social channels"
-            " × " (format!("{}", r.at_risk.customers_lost_per_negative_post)) " customers lost per negative post" (default_label(defaults, "customers_lost_per_negative_post"))
-            " × " (money(r.at_risk.customer_value, &r.currency)) " per customer" (default_label(defaults, "customer_value")) "."
+        (revenue_at_risk(model, r))
+    }
+}
+
+/// The revenue-at-risk block: the figure for its stated period, the
+/// assumptions beside it, and the weeks it sums.
+fn revenue_at_risk(model: &Model, r: &FinanceReport) -> Markup {
+    let a = &r.at_risk;
+    let defaults = &a.defaults;
+    html! {
+        div.card.at-risk {
+            strong { (money(a.amount, &r.currency)) }
+            @match &a.covers {
+                Some(c) => { " over " strong { (c.from) " to " (c.to) } " (" (c.days()) " days)" }
+                None => { " (no data in the range)" }
+            }
+            ": " (display::grouped(a.customers_lost)) " customers of "
+            (model.own_brand().map_or("the own brand", |b| b.name.as_str())) " lost to "
+            (display::grouped(a.negative_posts as f64)) " negative public posts"
+            @if let Some(base) = a.customer_base { ", out of a customer base of " (display::grouped(base)) }
+            "."
+            ul.assumptions {
+                @for w in &a.assumptions { li { (w) "." } }
+                li {
+                    "Parameters: " (a.customers_lost_per_negative_post) " customers per average negative post" (default_label(defaults, "customers_lost_per_negative_post"))
+                    ", " (money(a.customer_value, &r.currency)) " per customer" (default_label(defaults, "customer_value")) "."
+                }
+            }
+        }
+        @if !a.weeks.is_empty() {
+            details {
+                summary { "Per week (" (a.weeks.len()) " weeks)" }
+                table {
+                    thead { tr { th { "Week of" } th.num { "Negative public posts" } th.num { "Their reach" } th.num { "Customers" } th.num { "Customers lost" } th {} } }
+                    tbody {
+                        @for w in &a.weeks {
+                            tr {
+                                td { (w.week) @if w.partial { " " span.muted { "(partial)" } } }
+                                td.num { (display::grouped(w.negative_posts as f64)) }
+                                td.num { (display::grouped(w.negative_reach)) }
+                                td.num { (w.customers.map(display::grouped).unwrap_or_else(|| "–".into())) }
+                                td.num { (display::grouped(w.customers_lost)) }
+                                td { @if w.capped { span.muted { "capped by the customers" } } }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -1527,9 +1669,8 @@ mod tests {
 
     #[test]
     fn money_groups_thousands() {
-        assert_eq!(money(1234567.4, "EUR"), "1,234,567 EUR");
-        assert_eq!(money(999.0, "USD"), "999 USD");
-        assert_eq!(money(-1000.0, "USD"), "−1,000 USD");
+        assert_eq!(money(1234567.4, "EUR"), "EUR 1,234,567");
+        assert_eq!(money(999.0, "USD"), "USD 999");
         assert_eq!(thousands(4834), "4,834");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");

@@ -319,6 +319,9 @@ pub fn export_scores_in(
         "change",
         "score_is",
         "weights_source",
+        "change_p_value",
+        "change_significant",
+        "partial",
     ])?;
     let source = report.weights_source.map_or("", |s| s.label());
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
@@ -342,6 +345,11 @@ pub fn export_scores_in(
             num(r.change),
             report.score_is.to_string(),
             source.to_string(),
+            num(r.change_p_value),
+            r.change_significant
+                .map(|b| b.to_string())
+                .unwrap_or_default(),
+            r.partial.to_string(),
         ])?;
     }
     w.flush()?;

@@ -10,6 +10,7 @@ use tce_analytics::scores::Quadrant;
 use tce_insight::alloc::{AllocReport, AllocRequest};
 use tce_insight::finance::FinanceReport;
 use tce_insight::kpi::KpiReport;
+use tce_insight::period::Coverage;
 use tce_insight::scores::{benchmark, Benchmark, BrandCard, Filter};
 use tce_insight::weights::{Source, Weights};
 
@@ -30,6 +31,28 @@ pub struct FixFirst {
     pub importance: f64,
     /// Importance × shortfall.
     pub priority: f64,
+    /// Share of its signals that are complaints.
+    pub complaint_share: Option<f64>,
+    /// Position in the importance–performance ranking.
+    pub rank: Option<usize>,
+    /// Quadrant.
+    pub quadrant: Quadrant,
+    /// Flagged for being far below the brand mean.
+    pub far_below: bool,
+}
+
+/// The change of a brand's TCE index: the last full week against the one
+/// before it (partial weeks are never compared).
+#[derive(Debug, Clone)]
+pub struct IndexChange {
+    /// Monday of the week compared.
+    pub week: chrono::NaiveDate,
+    /// Change in points.
+    pub change: f64,
+    /// Two-sided p-value (Welch's t-test on the weeks' experience values).
+    pub p_value: Option<f64>,
+    /// Significant at the model's level; `None` when it cannot be tested.
+    pub significant: Option<bool>,
 }
 
 /// The overview page.
@@ -43,10 +66,53 @@ pub struct OverviewView {
     pub trends: BTreeMap<String, Vec<(String, Option<f64>)>>,
     /// The own brand's name.
     pub own: Option<String>,
-    /// The own brand's fix-first touchpoints, most urgent first.
+    /// The own brand's touchpoints that need action (fix first or far
+    /// below the brand mean): the head of the importance–performance ranking.
     pub fix_first: Vec<FixFirst>,
     /// Headline KPIs (NPS, CSAT) per brand and stage.
     pub kpis: KpiReport,
+    /// Brand id → last full week's change of the index.
+    pub changes: BTreeMap<String, IndexChange>,
+    /// The days the figures cover.
+    pub covers: Option<Coverage>,
+    /// The significance level of the changes.
+    pub significance_level: f64,
+    /// Touchpoints a touchpoint needs to be ranked.
+    pub min_touchpoint_signals: u64,
+}
+
+/// The own brand's touchpoints that need action, in the one ranking of the
+/// importance–performance matrix (its head: what the quadrant page lists
+/// first), at most `limit`.
+pub fn fix_first(model: &tce_model::Model, card: &BrandCard, limit: usize) -> Vec<FixFirst> {
+    card.ipa
+        .iter()
+        .take_while(|p| p.needs_action())
+        .take(limit)
+        .map(|p| {
+            let ts = card
+                .touchpoints
+                .iter()
+                .find(|t| t.touchpoint == p.touchpoint);
+            FixFirst {
+                touchpoint: model
+                    .touchpoint(&p.touchpoint)
+                    .map_or_else(|| p.touchpoint.clone(), |t| t.name.clone()),
+                stage: model
+                    .stage(&p.stage)
+                    .map_or_else(|| p.stage.clone(), |s| s.name.clone()),
+                tes: p.performance,
+                n: p.n,
+                net_sentiment: ts.and_then(|t| t.net_sentiment),
+                importance: p.importance,
+                priority: p.gap_priority,
+                complaint_share: p.complaint_share,
+                rank: p.rank,
+                quadrant: p.quadrant,
+                far_below: p.far_below,
+            }
+        })
+        .collect()
 }
 
 /// Gathers the overview.
@@ -55,41 +121,34 @@ pub fn overview(ins: &Insights<'_>, filter: &Filter) -> Result<OverviewView, Api
     let cards = ins.cards(filter)?;
     let weekly = ins.weekly_index(filter)?;
     let mut trends: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();
+    let mut changes: BTreeMap<String, IndexChange> = BTreeMap::new();
     for r in &weekly.rows {
         if let Some(p) = r.period {
+            let label = if r.partial {
+                format!("week of {p} (partial)")
+            } else {
+                format!("week of {p}")
+            };
             trends
                 .entry(r.brand.clone())
                 .or_default()
-                .push((format!("week of {p}"), r.score));
+                .push((label, r.score));
+            if let Some(change) = r.change {
+                changes.insert(
+                    r.brand.clone(),
+                    IndexChange {
+                        week: p,
+                        change,
+                        p_value: r.change_p_value,
+                        significant: r.change_significant,
+                    },
+                );
+            }
         }
     }
     let model = ins.model;
     let own_card = cards.iter().find(|c| c.own);
-    let fix_first = own_card
-        .map(|c| {
-            c.ipa
-                .iter()
-                .filter(|p| p.quadrant == Quadrant::FixFirst)
-                .take(6)
-                .map(|p| {
-                    let ts = c.touchpoints.iter().find(|t| t.touchpoint == p.touchpoint);
-                    FixFirst {
-                        touchpoint: model
-                            .touchpoint(&p.touchpoint)
-                            .map_or_else(|| p.touchpoint.clone(), |t| t.name.clone()),
-                        stage: model
-                            .stage(&p.stage)
-                            .map_or_else(|| p.stage.clone(), |s| s.name.clone()),
-                        tes: p.performance,
-                        n: ts.map_or(0, |t| t.n),
-                        net_sentiment: ts.and_then(|t| t.net_sentiment),
-                        importance: p.importance,
-                        priority: p.gap_priority,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let fix_first = own_card.map(|c| fix_first(model, c, 6)).unwrap_or_default();
     Ok(OverviewView {
         weights,
         own: own_card.map(|c| c.name.clone()),
@@ -97,6 +156,10 @@ pub fn overview(ins: &Insights<'_>, filter: &Filter) -> Result<OverviewView, Api
         trends,
         fix_first,
         kpis: overview_kpis(ins, filter)?,
+        changes,
+        covers: *ins.coverage(filter)?,
+        significance_level: model.evidence.significance_level,
+        min_touchpoint_signals: model.evidence.min_touchpoint_signals,
     })
 }
 
@@ -190,6 +253,8 @@ pub struct BenchmarkView {
     pub source: Source,
     /// Share of voice per social channel, weekly.
     pub voice: tce_insight::voice::VoiceReport,
+    /// The days the figures cover.
+    pub covers: Option<Coverage>,
 }
 
 /// Gathers the benchmark.
@@ -209,6 +274,7 @@ pub fn benchmark_view(ins: &Insights<'_>, filter: &Filter) -> Result<BenchmarkVi
             filter.to,
             tce_insight::period::Period::Week,
         )?,
+        covers: *ins.coverage(&all)?,
     })
 }
 
@@ -221,6 +287,12 @@ pub struct QuadrantView {
     pub card: Option<BrandCard>,
     /// Source of the weights behind importance.
     pub source: Source,
+    /// The days the figures cover.
+    pub covers: Option<Coverage>,
+    /// Signals a touchpoint needs to be ranked.
+    pub min_touchpoint_signals: u64,
+    /// Points below the brand mean that flag a touchpoint.
+    pub far_below_points: f64,
 }
 
 /// Gathers the quadrant of the filter's brand (default: the own brand).
@@ -230,6 +302,12 @@ pub fn quadrant(ins: &Insights<'_>, filter: &Filter) -> Result<QuadrantView, Api
         brands: brand_choice(ins),
         card: ins.card(filter, &brand)?,
         source: ins.weights(filter)?.source(),
+        covers: *ins.coverage(&Filter {
+            brand: Some(brand.clone()),
+            ..filter.clone()
+        })?,
+        min_touchpoint_signals: ins.model.evidence.min_touchpoint_signals,
+        far_below_points: ins.model.evidence.far_below_points,
     })
 }
 

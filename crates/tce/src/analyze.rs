@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use tce_analytics::allocate::Bounds;
 use tce_insight::alloc::AllocRequest;
+use tce_insight::display;
 use tce_insight::scores::{Filter, ScoreQuery};
 use tce_insight::weights::{WeightOptions, Weights};
 use tce_model::Model;
@@ -83,12 +84,29 @@ fn index_weights(model: &Model, store: &dyn Store, f: &Filter) -> Result<Weights
     )?)
 }
 
+// Scores, changes and money go through `tce_insight::display`, so the CLI
+// shows the same strings as the dashboard and the report.
 fn fmt_opt(v: Option<f64>, width: usize) -> String {
-    v.map_or_else(|| format!("{:>width$}", "–"), |x| format!("{x:>width$.1}"))
+    format!("{:>width$}", display::score_opt(v))
 }
 
-fn fmt_change(v: Option<f64>) -> String {
-    v.map_or_else(|| "       ".into(), |x| format!("{x:>+7.1}"))
+/// A change with its significance mark: "+1.3", "+0.4 n.s.", "(partial)".
+fn fmt_change(r: &tce_insight::scores::ScoreRow) -> String {
+    let text = match (r.change, r.change_significant) {
+        _ if r.partial => "(partial)".to_string(),
+        (None, _) => String::new(),
+        (Some(c), Some(true)) => display::change(c),
+        (Some(c), Some(false)) => format!("{} n.s.", display::change(c)),
+        (Some(c), None) => format!("{} untested", display::change(c)),
+    };
+    format!("{text:>14}")
+}
+
+fn covers(c: &Option<tce_insight::period::Coverage>) -> String {
+    c.map_or_else(
+        || "no data in the range".to_string(),
+        |c| format!("figures cover {c}"),
+    )
 }
 
 pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
@@ -167,6 +185,14 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         Some(source) => println!("{}; stage weights: {}", report.score_is, source.label()),
         None => println!("{}", report.score_is),
     }
+    println!("{}", covers(&report.covers));
+    if report.period.is_some() {
+        println!(
+            "change: against the previous {}; n.s. = not significant (Welch's t-test, p ≥ {}); partial periods are not compared",
+            report.period.map(|p| p.to_string()).unwrap_or_default(),
+            report.significance_level
+        );
+    }
     let mut last_brand = None;
     for r in &report.rows {
         if last_brand.as_deref() != Some(r.brand.as_str()) {
@@ -177,8 +203,8 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
             println!();
             match prior {
                 Some(p) if by == tce_insight::scores::By::Touchpoint => println!(
-                    "{name}  (TES prior: brand mean {:.1}, worth {:.0} signals)",
-                    tce_analytics::agg::score_of(p.mean),
+                    "{name}  (TES prior: brand mean {}, worth {:.0} signals)",
+                    display::score(tce_analytics::agg::score_of(p.mean)),
                     p.strength
                 ),
                 _ => println!("{name}"),
@@ -195,7 +221,7 @@ pub fn score(ws: &Workspace, args: &ScoreArgs) -> Result<ExitCode> {
         println!(
             "  {period:<10} {key:<26} score {}  {}  n {:>8}  net sentiment {}",
             fmt_opt(r.score, 5),
-            fmt_change(r.change),
+            fmt_change(r),
             r.n,
             fmt_opt(r.net_sentiment, 6)
         );
@@ -280,6 +306,11 @@ pub fn benchmark(ws: &Workspace, args: &BenchmarkArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&b)?);
         return Ok(ExitCode::SUCCESS);
     }
+    println!(
+        "{}; * = fewer than {} signals: too little evidence, never part of a gap",
+        covers(&tce_insight::scores::coverage(&store, &f)?),
+        b.min_signals
+    );
     print!("{:<22}", "stage");
     for br in &b.brands {
         print!("{:>14}", truncate(&br.name, 13));
@@ -288,7 +319,12 @@ pub fn benchmark(ws: &Workspace, args: &BenchmarkArgs) -> Result<ExitCode> {
     for s in &model.stages {
         print!("{:<22}", s.name);
         for br in &b.brands {
-            print!("{}", fmt_opt(br.stages.get(&s.id).copied().flatten(), 14));
+            let v = br.stages.get(&s.id).copied().flatten();
+            if v.is_some() && br.thin(&s.id, b.min_signals) {
+                print!("{:>14}", format!("{}*", display::score_opt(v)));
+            } else {
+                print!("{}", fmt_opt(v, 14));
+            }
         }
         println!(
             "{}",
@@ -351,13 +387,31 @@ pub fn allocate(ws: &Workspace, args: &AllocateArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{} {:.0} for objective {:?}: expected TCE gain {:.2} points (response saturates at {:.0} per cell)",
-        a.currency, a.budget, a.objective, a.expected_gain, a.response.saturation
+        "{} for objective {:?}: expected TCE gain {:.2} points (response saturates at {} per cell)",
+        display::money(a.budget, &a.currency),
+        a.objective,
+        a.expected_gain,
+        display::money(a.response.saturation, &a.currency)
     );
     for l in &a.lines {
         println!(
-            "  {:>12.0}  {:<12} {:<18} {}",
-            l.amount, l.channel, l.stage, l.reason
+            "  {:>16}  {:<12} {:<18} {}",
+            display::money(l.amount, &a.currency),
+            l.channel,
+            l.stage,
+            l.reason
+        );
+    }
+    if !a.too_little_evidence.is_empty() {
+        let cells: Vec<String> = a
+            .too_little_evidence
+            .iter()
+            .map(|c| format!("{} × {} ({})", c.channel, c.stage, c.n))
+            .collect();
+        println!(
+            "not allocated to (too little evidence: fewer than {} own-brand signals): {}",
+            a.min_cell_signals,
+            cells.join(", ")
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -409,23 +463,35 @@ pub fn finance(ws: &Workspace, args: &FinanceArgs) -> Result<ExitCode> {
         r.rule_of_thumb_sales_pct_per_5pt
     );
     let risk = &r.at_risk;
-    println!(
-        "revenue at risk: {} negative posts × {} customers lost each × {} {} = {} {:.0}{}",
-        risk.negative_posts,
-        risk.customers_lost_per_negative_post,
-        risk.customer_value,
-        r.currency,
-        r.currency,
-        risk.amount,
-        if risk.defaults.is_empty() {
-            String::new()
+    let label = |name: &str| {
+        if risk.defaults.iter().any(|d| d == name) {
+            " (seed default, not your data)"
         } else {
-            format!(
-                "  (seed defaults, not your data: {})",
-                risk.defaults.join(", ")
-            )
+            ""
         }
+    };
+    println!(
+        "revenue at risk: {} over {}: {} customers lost to {} negative public posts{}",
+        display::money(risk.amount, &r.currency),
+        risk.covers
+            .map_or_else(|| "no data".to_string(), |c| c.to_string()),
+        display::grouped(risk.customers_lost),
+        display::grouped(risk.negative_posts as f64),
+        risk.customer_base.map_or_else(String::new, |b| format!(
+            ", of a customer base of {}",
+            display::grouped(b)
+        ))
     );
+    println!(
+        "  parameters: {} customers per average negative post{}; {} per customer{}",
+        risk.customers_lost_per_negative_post,
+        label("customers_lost_per_negative_post"),
+        display::money(risk.customer_value, &r.currency),
+        label("customer_value")
+    );
+    for a in &risk.assumptions {
+        println!("  assumes: {a}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -460,23 +526,32 @@ pub fn print_overview(model: &Model, store: &dyn Store) -> Result<()> {
         );
     }
     if let Some(own) = cards.iter().find(|c| c.own) {
+        // The head of the one importance–performance ranking, as on the
+        // dashboard's Overview.
         let fix: Vec<_> = own
             .ipa
             .iter()
-            .filter(|p| p.quadrant == tce_analytics::scores::Quadrant::FixFirst)
+            .take_while(|p| p.needs_action())
             .take(3)
             .collect();
         println!("\n{}: fix first", own.name);
         if fix.is_empty() {
-            println!("  nothing: no important touchpoint performs below the brand's average");
+            println!("  nothing: no ranked touchpoint is in the fix-first quadrant or far below the brand mean");
         }
         for p in fix {
             let name = model
                 .touchpoint(&p.touchpoint)
                 .map_or(p.touchpoint.as_str(), |t| t.name.as_str());
             println!(
-                "  {name:<30} TES {:>5.1}  importance {:.3}",
-                p.performance, p.importance
+                "  {name:<30} TES {:>5}  importance {:.3}  complaints {:>6}{}",
+                display::score(p.performance),
+                p.importance,
+                p.complaint_share.map(display::percent).unwrap_or_default(),
+                if p.quadrant == tce_analytics::scores::Quadrant::FixFirst {
+                    ""
+                } else {
+                    "  (far below the brand mean)"
+                }
             );
         }
     }

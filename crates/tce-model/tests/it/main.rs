@@ -337,3 +337,21 @@ mod edits {
         }
     }
 }
+
+#[test]
+fn evidence_rules_are_optional_and_checked() {
+    let m = Model::parse(MINIMAL, Path::new("tce.toml")).unwrap();
+    assert_eq!(m.evidence, tce_model::Evidence::default());
+    let src =
+        format!("{MINIMAL}\n[evidence]\nmin_touchpoint_signals = 25\nfar_below_points = 10.0\n");
+    let m = Model::parse(&src, Path::new("tce.toml")).unwrap();
+    assert_eq!(m.evidence.min_touchpoint_signals, 25);
+    assert_eq!(m.evidence.far_below_points, 10.0);
+    assert_eq!(m.evidence.min_cell_signals, 10);
+    check(
+        &format!("{MINIMAL}\n[evidence]\nmin_cell_signals = -1\nsignificance_level = 5.0\n"),
+        expect![[r#"
+            tce.toml:23: evidence.min_cell_signals: must be a whole number ≥ 0, got -1
+            tce.toml:24: evidence.significance_level: must be between 0 and 1 (e.g. 0.05), got 5"#]],
+    );
+}

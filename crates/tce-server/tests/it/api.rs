@@ -867,3 +867,170 @@ async fn the_api_pseudonymizes_authors_when_the_model_says_so() {
     assert_eq!(authors[0], authors[1]);
     assert_ne!(authors[0], authors[2]);
 }
+
+// ---- Figures that hold up (issue 10 §3) ----
+
+/// Text of an HTML fragment without tags.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn quadrant_order_agrees_with_the_overviews_fix_first() {
+    let t = test_app();
+    let model = model();
+    let store = t.store();
+    let ins = tce_server::insights::Insights::new(&model, &store);
+    let filter = tce_insight::scores::Filter::default();
+    let overview = tce_server::views::overview(&ins, &filter).unwrap();
+    let quadrant = tce_server::views::quadrant(&ins, &filter).unwrap();
+    let card = quadrant.card.as_ref().unwrap();
+    let name = |id: &str| model.touchpoint(id).unwrap().name.clone();
+    // The Overview's list is the head of the quadrant's ranking.
+    let head: Vec<String> = card
+        .ipa
+        .iter()
+        .take(overview.fix_first.len())
+        .map(|p| name(&p.touchpoint))
+        .collect();
+    let listed: Vec<String> = overview
+        .fix_first
+        .iter()
+        .map(|f| f.touchpoint.clone())
+        .collect();
+    assert!(!listed.is_empty());
+    assert_eq!(listed, head);
+    // Nothing that needs action is ranked below something that does not.
+    let acting = card.ipa.iter().filter(|p| p.needs_action()).count();
+    assert!(card.ipa.iter().take(acting).all(|p| p.needs_action()));
+    // Ranks follow the table's order; too little evidence is unranked, last.
+    let ranks: Vec<Option<usize>> = card.ipa.iter().map(|p| p.rank).collect();
+    let ranked = ranks.iter().take_while(|r| r.is_some()).count();
+    assert!(ranks[ranked..].iter().all(Option::is_none));
+    assert_eq!(
+        ranks[..ranked].to_vec(),
+        (1..=ranked).map(Some).collect::<Vec<_>>()
+    );
+    // The rendered pages list them in that order too.
+    let range = tce_server::pages::Range::default();
+    let q_html = tce_server::pages::quadrant(&model, &quadrant, &range, false).into_string();
+    let o_html = tce_server::pages::overview(&model, &overview, &range, false).into_string();
+    let pos = |html: &str, s: &str| {
+        let escaped = s.replace('&', "&amp;").replace('<', "&lt;");
+        html.find(&format!("<td>{escaped}</td>"))
+            .unwrap_or_else(|| panic!("{s} not in the page"))
+    };
+    for pair in listed.windows(2) {
+        assert!(pos(&q_html, &pair[0]) < pos(&q_html, &pair[1]), "{pair:?}");
+        assert!(pos(&o_html, &pair[0]) < pos(&o_html, &pair[1]), "{pair:?}");
+    }
+    assert!(!q_html.contains("maintain"));
+    for html in [&q_html, &o_html] {
+        assert!(text_of(html).contains("Figures cover"), "no date range");
+    }
+}
+
+#[test]
+fn overview_and_benchmark_show_the_same_score_string() {
+    let t = test_app();
+    let model = model();
+    let store = t.store();
+    let ins = tce_server::insights::Insights::new(&model, &store);
+    let filter = tce_insight::scores::Filter::default();
+    let range = tce_server::pages::Range::default();
+    let overview = tce_server::views::overview(&ins, &filter).unwrap();
+    let bench = tce_server::views::benchmark_view(&ins, &filter).unwrap();
+    let o_html = tce_server::pages::overview(&model, &overview, &range, false).into_string();
+    let b_html = tce_server::pages::benchmark(&model, &bench, &range, false).into_string();
+    for c in overview.cards.iter().filter(|c| c.tce_index.is_some()) {
+        let shown = tce_insight::display::score_opt(c.tce_index);
+        let cell = format!("<strong>{shown}</strong>");
+        assert!(
+            o_html.contains(&cell),
+            "{}: {shown} not on Overview",
+            c.brand
+        );
+        assert!(
+            b_html.contains(&cell),
+            "{}: {shown} not on Benchmark",
+            c.brand
+        );
+    }
+    // The same holds for values on the rounding edge.
+    for v in [53.75, 53.749_999, 12.25, 99.95] {
+        assert_eq!(
+            tce_insight::display::score(v),
+            tce_insight::display::score((v * 100.0_f64).round() / 100.0)
+        );
+    }
+    assert!(text_of(&b_html).contains("Figures cover"));
+}
+
+#[tokio::test]
+async fn revenue_at_risk_is_capped_and_says_its_period_and_assumptions() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let f = t.get("/api/v1/finance", admin).await.json();
+    let risk = &f["at_risk"];
+    let base = risk["customer_base"].as_f64().unwrap();
+    let value = risk["customer_value"].as_f64().unwrap();
+    assert!(
+        risk["amount"].as_f64().unwrap() <= base * value + 0.5,
+        "{risk:#}"
+    );
+    assert!(risk["customers_lost"].as_f64().unwrap() <= base);
+    assert!(risk["covers"]["from"].is_string());
+    assert!(!risk["assumptions"].as_array().unwrap().is_empty());
+    for w in risk["weeks"].as_array().unwrap() {
+        if let Some(c) = w["customers"].as_f64() {
+            assert!(w["customers_lost"].as_f64().unwrap() <= c + 1e-6);
+        }
+    }
+    // The page shows the amount with separators, the period and the assumptions.
+    let model = model();
+    let store = t.store();
+    let ins = tce_server::insights::Insights::new(&model, &store);
+    let report =
+        tce_server::views::finance(&ins, &tce_insight::scores::Filter::default(), 5.0).unwrap();
+    let html = tce_server::pages::finance(&model, &report, 5.0, false).into_string();
+    let text = text_of(&html);
+    let amount = tce_insight::display::money(report.at_risk.amount, "USD");
+    assert!(text.contains(&amount), "{amount} not in the page");
+    assert!(report.at_risk.amount < 1000.0 || amount.contains(','));
+    assert!(text.contains("Figures cover") && text.contains("public"));
+}
+
+#[tokio::test]
+async fn score_tables_carry_significance_partial_periods_and_coverage() {
+    let t = test_app();
+    let admin = Some(t.tokens.admin.as_str());
+    let r = t
+        .get("/api/v1/scores?by=brand&period=week", admin)
+        .await
+        .json();
+    assert!(r["covers"]["days"].as_i64().unwrap() > 0);
+    let rows = r["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|x| x["partial"] == true), "no partial week");
+    for x in rows {
+        if x["partial"] == true {
+            assert!(x["change"].is_null());
+        }
+        if x["change"].is_number() {
+            assert!(x["change_significant"].is_boolean() || x["change_significant"].is_null());
+        }
+    }
+    assert!(rows.iter().any(|x| x["change_significant"].is_boolean()));
+}

@@ -218,9 +218,50 @@ fn demo_summary_and_trends() {
     )));
     let rows = weekly["rows"].as_array().unwrap();
     assert!(rows.len() >= 5 * 25, "{}", rows.len());
-    assert!(rows.iter().filter(|r| r["change"].is_number()).count() >= 5 * 24);
+    // Every full week after a full week has a change; partial weeks none.
+    for pair in rows.windows(2) {
+        let (prev, cur) = (&pair[0], &pair[1]);
+        if cur["partial"] == true {
+            assert!(cur["change"].is_null(), "{cur}");
+        } else if prev["brand"] == cur["brand"] && prev["partial"] == false {
+            assert!(cur["change"].is_number(), "{cur}");
+        }
+    }
+    assert!(rows.iter().filter(|r| r["change"].is_number()).count() >= 5 * 22);
     let bench = stdout(&ok(tce(world(), &["benchmark"])));
     assert!(bench.contains("TCE index"), "{bench}");
+    assert!(bench.contains("figures cover"), "{bench}");
+}
+
+#[test]
+fn revenue_at_risk_never_exceeds_the_customers_value_over_the_period() {
+    let f = json(&ok(tce(world(), &["finance", "--json"])));
+    let risk = &f["at_risk"];
+    let base = risk["customer_base"].as_f64().unwrap();
+    let value = risk["customer_value"].as_f64().unwrap();
+    let amount = risk["amount"].as_f64().unwrap();
+    assert!(amount > 0.0 && amount <= base * value + 0.5, "{risk:#}");
+    assert!(risk["covers"]["from"].is_string());
+    // The CLI writes money with thousands separators, with its period and
+    // the assumptions beside it.
+    let text = stdout(&ok(tce(world(), &["finance"])));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("revenue at risk: USD "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(',') && line.contains(" over "), "{line}");
+    assert!(text.contains("assumes: "), "{text}");
+}
+
+#[test]
+fn score_tables_say_the_days_they_cover() {
+    let cards = json(&ok(tce(
+        world(),
+        &["score", "--by", "touchpoint", "--json"],
+    )));
+    assert!(cards["covers"]["from"].is_string(), "{}", cards["covers"]);
+    let text = stdout(&ok(tce(world(), &["score", "--by", "brand"])));
+    assert!(text.contains("figures cover"), "{text}");
 }
 
 #[test]
