@@ -160,7 +160,10 @@ fn a_model_without_the_channel_rejects_naming_it() {
         "",
     );
     // The care costs name the channel too.
-    let toml = toml.replace("[care.cost_per_contact]\nx = 1.5\n", "[care.cost_per_contact]\n");
+    let toml = toml.replace(
+        "[care.cost_per_contact]\nx = 1.5\n",
+        "[care.cost_per_contact]\n",
+    );
     let model = Model::parse(&toml, std::path::Path::new("no_x.toml")).unwrap();
     assert!(model.channel("x").is_none() && model.channel("reddit").is_none());
     for (sub, channel) in [("twitter_v2", "x"), ("reddit", "reddit")] {
