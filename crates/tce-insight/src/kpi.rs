@@ -12,7 +12,7 @@
 //!
 //! The overall KPIs use each signal's overall rating; a stage's use the
 //! survey answers' ratings of that stage. A figure from fewer than
-//! [`MIN_RATINGS`] ratings is marked `thin` ("too little evidence"): shown
+//! `[evidence] min_kpi_ratings` (default 30) ratings is marked `thin` ("too little evidence"): shown
 //! greyed, never ranked. Signals of unknown brand belong to no brand.
 
 use crate::period::Period;
@@ -23,9 +23,6 @@ use std::collections::BTreeMap;
 use tce_analytics::kpi::{csat, nps, BoxCounts, Estimate};
 use tce_model::{Model, RatingScale};
 use tce_store::{RatingFilter, RatingRow, Store, UNKNOWN_BRAND};
-
-/// Ratings below which a KPI is "too little evidence".
-pub const MIN_RATINGS: u64 = 30;
 
 /// What the KPIs mean, for every surface to print beside them.
 pub const DEFINITIONS: &str = "NPS: % promoters (9–10) − % detractors (0–6) of 0–10 \
@@ -42,17 +39,17 @@ pub struct Kpi {
     pub ci: [f64; 2],
     /// Ratings behind it.
     pub n: u64,
-    /// Fewer than [`MIN_RATINGS`] ratings: too little evidence to rank.
+    /// Fewer than `[evidence] min_kpi_ratings` ratings: too little evidence to rank.
     pub thin: bool,
 }
 
 impl Kpi {
-    fn of(e: Estimate) -> Kpi {
+    fn of(e: Estimate, min_ratings: u64) -> Kpi {
         Kpi {
             value: round1(e.value),
             ci: [round1(e.ci[0]), round1(e.ci[1])],
             n: e.n,
-            thin: e.n < MIN_RATINGS,
+            thin: e.n < min_ratings,
         }
     }
 }
@@ -90,10 +87,10 @@ impl Counts {
         }
     }
 
-    fn kpis(&self) -> KpiSet {
+    fn kpis(&self, min_ratings: u64) -> KpiSet {
         KpiSet {
-            nps: nps(&self.nps).map(Kpi::of),
-            csat: csat(&self.five).map(Kpi::of),
+            nps: nps(&self.nps).map(|e| Kpi::of(e, min_ratings)),
+            csat: csat(&self.five).map(|e| Kpi::of(e, min_ratings)),
         }
     }
 }
@@ -199,7 +196,7 @@ impl SliceCounts {
                 let c = self.stages.get(&s.id)?;
                 Some(StageKpis {
                     stage: s.id.clone(),
-                    kpis: c.kpis(),
+                    kpis: c.kpis(model.evidence.min_kpi_ratings),
                 })
             })
             .collect()
@@ -219,6 +216,7 @@ fn period_end(p: Period, start: NaiveDate) -> NaiveDate {
 
 /// Computes the KPIs.
 pub fn kpis(model: &Model, store: &dyn Store, q: &KpiQuery) -> Result<KpiReport, InsightError> {
+    let min = model.evidence.min_kpi_ratings;
     let rows = store.rating_rollups(&RatingFilter {
         from: q.from,
         to: q.to,
@@ -258,7 +256,7 @@ pub fn kpis(model: &Model, store: &dyn Store, q: &KpiQuery) -> Result<KpiReport,
                 .map(|((_, start), c)| PeriodKpis {
                     start: *start,
                     end: period_end(p, *start),
-                    overall: c.overall.kpis(),
+                    overall: c.overall.kpis(min),
                     stages: c.stage_kpis(model),
                 })
                 .collect(),
@@ -268,7 +266,7 @@ pub fn kpis(model: &Model, store: &dyn Store, q: &KpiQuery) -> Result<KpiReport,
             brand: b.id.clone(),
             name: b.name.clone(),
             own: b.own,
-            overall: counts.overall.kpis(),
+            overall: counts.overall.kpis(min),
             stages: counts.stage_kpis(model),
             periods,
         });
@@ -277,7 +275,7 @@ pub fn kpis(model: &Model, store: &dyn Store, q: &KpiQuery) -> Result<KpiReport,
         from: first,
         to: last,
         period: q.period,
-        min_ratings: MIN_RATINGS,
+        min_ratings: min,
         definitions: DEFINITIONS,
         brands,
     })

@@ -4,7 +4,7 @@
 //!
 //! Posts of unknown brand are about no tracked brand and count nowhere. A
 //! share comes with its Wilson 95 % interval; a channel × period with fewer
-//! than [`MIN_POSTS`] posts is marked `thin` (too little evidence to rank).
+//! than `[evidence] min_voice_posts` (default 30) posts is marked `thin` (too little evidence to rank).
 
 use crate::period::Period;
 use crate::InsightError;
@@ -14,9 +14,6 @@ use std::collections::BTreeMap;
 use tce_analytics::kpi::{wilson, Z95};
 use tce_model::Model;
 use tce_store::{RollupFilter, Store, UNKNOWN_BRAND};
-
-/// Posts a channel (or period) needs for its shares to be ranked.
-pub const MIN_POSTS: u64 = 30;
 
 /// One brand's share of a channel's posts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -82,6 +79,7 @@ pub fn share_of_voice(
     to: Option<NaiveDate>,
     period: Period,
 ) -> Result<VoiceReport, InsightError> {
+    let min_posts = model.evidence.min_voice_posts;
     let rows = store.rollups(&RollupFilter {
         from,
         to,
@@ -129,7 +127,7 @@ pub fn share_of_voice(
             periods.push(VoicePeriod {
                 start: *start,
                 total,
-                thin: total < MIN_POSTS,
+                thin: total < min_posts,
                 shares: brands
                     .iter()
                     .map(|(b, n)| (b.to_string(), *n as f64 / total as f64))
@@ -156,7 +154,7 @@ pub fn share_of_voice(
         channels.push(ChannelVoice {
             channel: ch.to_string(),
             total,
-            thin: total < MIN_POSTS,
+            thin: total < min_posts,
             brands,
             periods,
         });
@@ -165,7 +163,7 @@ pub fn share_of_voice(
         from: first,
         to: last,
         period,
-        min_posts: MIN_POSTS,
+        min_posts,
         channels,
     })
 }

@@ -12,6 +12,10 @@ pub const DEFAULT_MIN_TOUCHPOINT_SIGNALS: u64 = 10;
 pub const DEFAULT_MIN_CELL_SIGNALS: u64 = 10;
 /// Default of [`Evidence::min_benchmark_signals`].
 pub const DEFAULT_MIN_BENCHMARK_SIGNALS: u64 = 30;
+/// Default of [`Evidence::min_kpi_ratings`].
+pub const DEFAULT_MIN_KPI_RATINGS: u64 = 30;
+/// Default of [`Evidence::min_voice_posts`].
+pub const DEFAULT_MIN_VOICE_POSTS: u64 = 30;
 /// Default of [`Evidence::far_below_points`].
 pub const DEFAULT_FAR_BELOW_POINTS: f64 = 15.0;
 /// Default of [`Evidence::significance_level`].
@@ -28,6 +32,11 @@ pub struct Evidence {
     pub min_cell_signals: u64,
     /// Signals a brand's stage needs for its score to enter a benchmark gap.
     pub min_benchmark_signals: u64,
+    /// Ratings an NPS or CSAT figure needs (brand × stage × period) to be
+    /// shown as a finding rather than greyed.
+    pub min_kpi_ratings: u64,
+    /// Public posts a share-of-voice figure needs (channel × period).
+    pub min_voice_posts: u64,
     /// A touchpoint whose TES is at least this many points below the brand's
     /// mean experience is flagged whatever its importance.
     pub far_below_points: f64,
@@ -42,6 +51,8 @@ impl Default for Evidence {
             min_touchpoint_signals: DEFAULT_MIN_TOUCHPOINT_SIGNALS,
             min_cell_signals: DEFAULT_MIN_CELL_SIGNALS,
             min_benchmark_signals: DEFAULT_MIN_BENCHMARK_SIGNALS,
+            min_kpi_ratings: DEFAULT_MIN_KPI_RATINGS,
+            min_voice_posts: DEFAULT_MIN_VOICE_POSTS,
             far_below_points: DEFAULT_FAR_BELOW_POINTS,
             significance_level: DEFAULT_SIGNIFICANCE_LEVEL,
         }
@@ -55,6 +66,8 @@ pub(crate) struct RawEvidence {
     min_touchpoint_signals: Option<Spanned<i64>>,
     min_cell_signals: Option<Spanned<i64>>,
     min_benchmark_signals: Option<Spanned<i64>>,
+    min_kpi_ratings: Option<Spanned<i64>>,
+    min_voice_posts: Option<Spanned<i64>>,
     far_below_points: Option<Spanned<f64>>,
     significance_level: Option<Spanned<f64>>,
 }
@@ -96,6 +109,8 @@ impl RawEvidence {
             "min_benchmark_signals",
             d.min_benchmark_signals,
         );
+        let min_kpi_ratings = count(&self.min_kpi_ratings, "min_kpi_ratings", d.min_kpi_ratings);
+        let min_voice_posts = count(&self.min_voice_posts, "min_voice_posts", d.min_voice_posts);
         let far_below_points = match &self.far_below_points {
             None => d.far_below_points,
             Some(s) if s.get_ref().is_finite() && *s.get_ref() >= 0.0 => *s.get_ref(),
@@ -125,6 +140,8 @@ impl RawEvidence {
                 min_touchpoint_signals,
                 min_cell_signals,
                 min_benchmark_signals,
+                min_kpi_ratings,
+                min_voice_posts,
                 far_below_points,
                 significance_level,
             },

@@ -258,7 +258,7 @@ pub fn journey_heatmap(title: &str, columns: &[HeatColumn]) -> Markup {
                     (fit(&col.label, cw - 8.0, 13.0, true))
                 }
                 text x=(f1(x + cw / 2.0)) y="36" text-anchor="middle" font-size="12" fill="#475569" {
-                    "stage score " (col.score.map_or("–".to_string(), f1))
+                    "stage score " (col.score.map_or("–".to_string(), tce_insight::display::score))
                 }
                 @for (j, cell) in col.cells.iter().enumerate() {
                     @let y = head + j as f64 * (ch + gap);
@@ -271,7 +271,7 @@ pub fn journey_heatmap(title: &str, columns: &[HeatColumn]) -> Markup {
                                 text x=(f1(x + 8.0)) y=(f1(y + 17.0 + k as f64 * 15.0)) font-size="12" { (line) }
                             }
                             text x=(f1(x + 8.0)) y=(f1(y + 50.0)) font-size="12" font-weight="600" {
-                                (cell.score.map_or("no evidence".to_string(), |s| format!("TES {} · n {}", f1(s), cell.n)))
+                                (cell.score.map_or("no evidence".to_string(), |s| format!("TES {} · n {}", tce_insight::display::score(s), cell.n)))
                             }
                         }
                     };

@@ -6,7 +6,9 @@
 use crate::charts::{self, Bar, HeatCell, HeatColumn, Interval, ScatterPoint, Series};
 use crate::dto::{JourneyDto, WeightSource};
 use crate::params::SignalParams;
-use crate::views::{BenchmarkView, BrandChoice, JourneyView, OverviewView, QuadrantView};
+use crate::views::{
+    BenchmarkView, BrandChoice, ChannelsView, JourneyView, OverviewView, QuadrantView,
+};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use std::collections::BTreeSet;
 use tce_analytics::scores::Quadrant;
@@ -717,12 +719,12 @@ pub fn overview(model: &Model, v: &OverviewView, range: &Range, interactive: boo
 
 /// One KPI cell: value, interval and n; greyed as "too little evidence"
 /// below the minimum number of ratings.
-fn kpi_cell(k: Option<&tce_insight::kpi::Kpi>, unit: &str) -> Markup {
+fn kpi_cell(k: Option<&tce_insight::kpi::Kpi>, unit: &str, min_ratings: u64) -> Markup {
     html! {
         @match k {
             None => { span.muted title="no ratings on this scale" { "–" } }
             Some(k) if k.thin => {
-                span.muted title=(format!("too little evidence: {} ratings (needs {})", k.n, tce_insight::kpi::MIN_RATINGS)) {
+                span.muted title=(format!("too little evidence: {} ratings (needs {})", k.n, min_ratings)) {
                     (format!("{:.1}{unit}", k.value)) " · n " (k.n) " · too little evidence"
                 }
             }
@@ -753,8 +755,8 @@ pub fn kpi_block(model: &Model, r: &tce_insight::kpi::KpiReport) -> Markup {
                     @for b in &r.brands {
                         tr {
                             td { (b.name) @if b.own { " " span.badge.given { "own" } } }
-                            td.num { (kpi_cell(b.overall.nps.as_ref(), "")) }
-                            td.num { (kpi_cell(b.overall.csat.as_ref(), "%")) }
+                            td.num { (kpi_cell(b.overall.nps.as_ref(), "", r.min_ratings)) }
+                            td.num { (kpi_cell(b.overall.csat.as_ref(), "%", r.min_ratings)) }
                             td {
                                 @let points: Vec<(String, Option<f64>)> = b.periods.iter().map(|p| {
                                     let k = p.overall.nps.filter(|k| !k.thin);
@@ -777,8 +779,8 @@ pub fn kpi_block(model: &Model, r: &tce_insight::kpi::KpiReport) -> Markup {
                         @for s in &o.stages {
                             tr {
                                 td { (stage_name(model, &s.stage)) }
-                                td.num { (kpi_cell(s.kpis.nps.as_ref(), "")) }
-                                td.num { (kpi_cell(s.kpis.csat.as_ref(), "%")) }
+                                td.num { (kpi_cell(s.kpis.nps.as_ref(), "", r.min_ratings)) }
+                                td.num { (kpi_cell(s.kpis.csat.as_ref(), "%", r.min_ratings)) }
                             }
                         }
                     }
@@ -809,7 +811,7 @@ pub fn journey(model: &Model, v: &JourneyView, range: &Range, interactive: bool)
                         t.name,
                         s.name,
                         if t.n > 0 {
-                            format!("{:.1}", t.tes)
+                            display::score(t.tes)
                         } else {
                             "–".into()
                         },
@@ -838,6 +840,7 @@ pub fn journey(model: &Model, v: &JourneyView, range: &Range, interactive: bool)
             @if v.scoped { "Showing your department's touchpoints only. " }
             @else { "TCE index " strong { (fmt1(j.tce_index)) } ", stage weights " (source_badge(j.weights_source)) "." }
         }
+        (covers_line(&v.covers))
         @if interactive { (brand_form("/journey", &v.brands, &j.brand, &range.from, &range.to)) }
         (charts::score_legend())
         @if interactive { p.muted { "Click a tile or a touchpoint for the signals behind it." } }
@@ -852,7 +855,7 @@ pub fn journey(model: &Model, v: &JourneyView, range: &Range, interactive: bool)
                             td { (s.name) }
                             td { @if interactive { a href=(explore_href(Some(&j.brand), None, Some(&t.touchpoint), range, Page::Journey)) { (t.name) } } @else { (t.name) } }
                             td { (model.department(&t.department).map_or(t.department.as_str(), |d| d.name.as_str())) }
-                            td.num { @if t.n > 0 { (format!("{:.1}", t.tes)) } @else { "–" } }
+                            td.num { @if t.n > 0 { (display::score(t.tes)) } @else { "–" } }
                             td.num { (t.n) } td.num { (signed(t.net_sentiment)) } td.num { (t.complaints) }
                         }
                     }
@@ -939,7 +942,8 @@ fn vertical_table(model: &Model, w: &Weights) -> Markup {
 }
 
 /// Channel influence: stage × channel matrix, with the stage weights.
-pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) -> Markup {
+pub fn channels(model: &Model, v: &ChannelsView, range: &Range, interactive: bool) -> Markup {
+    let w: &Weights = &v.weights;
     let stages: Vec<&tce_model::Stage> = model.stages.iter().collect();
     let used: BTreeSet<&str> = w
         .vertical
@@ -971,6 +975,7 @@ pub fn channels(model: &Model, w: &Weights, range: &Range, interactive: bool) ->
     html! {
         h1 { (Page::Channels.title()) }
         p.sub { "Influence = each channel's reach-weighted share of a stage's evidence (signals of unknown brand excluded; rows sum to 100%). Stage weights " (badge(w.source())) " below." }
+        (covers_line(&v.covers))
         @if interactive {
             form.filters method="get" action="/channels" {
                 label { "From" input type="date" name="from" value=(range.from); }
@@ -1298,7 +1303,7 @@ pub fn allocation(
                                     td.num { @match x.base_weight { Some(b) => { (pct(b)) } None => { "–" } } }
                                     td.num { (format!("×{}", x.emphasis)) }
                                     td { span class=(format!("badge {}", x.source)) { (x.source.replace('_', " ")) } }
-                                    td.num { (fmt1(x.own_score)) } td.num { (fmt1(x.best_competitor)) } td.num { (format!("{:.1}", x.gap)) }
+                                    td.num { (fmt1(x.own_score)) } td.num { (fmt1(x.best_competitor)) } td.num { (display::score(x.gap)) }
                                 }
                             }
                         }

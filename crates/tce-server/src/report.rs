@@ -128,7 +128,7 @@ pub fn report(
         ),
         (
             Page::Channels,
-            pages::channels(model, &*views::channels(&ins, &all)?, &range, false),
+            pages::channels(model, &views::channels(&ins, &all)?, &range, false),
         ),
         (
             Page::Benchmark,

@@ -207,6 +207,8 @@ pub struct JourneyView {
     pub journey: JourneyDto,
     /// Whether the view is limited to a department's touchpoints.
     pub scoped: bool,
+    /// The days the figures cover.
+    pub covers: Option<Coverage>,
 }
 
 /// Gathers the journey map of the filter's brand (default: the own brand).
@@ -236,12 +238,25 @@ pub fn journey(
         brands: brand_choice(ins),
         journey: insights::journey(ins.model, &card, scope),
         scoped: scope.is_some(),
+        covers: *ins.coverage(filter)?,
     })
 }
 
-/// Gathers the channel influence page: the weights.
-pub fn channels(ins: &Insights<'_>, filter: &Filter) -> Result<Arc<Weights>, ApiError> {
-    ins.weights(filter)
+/// The channel influence page: the weights and the days they cover.
+#[derive(Debug, Clone)]
+pub struct ChannelsView {
+    /// Stage and channel weights.
+    pub weights: Arc<Weights>,
+    /// The days the figures cover.
+    pub covers: Option<Coverage>,
+}
+
+/// Gathers the channel influence page.
+pub fn channels(ins: &Insights<'_>, filter: &Filter) -> Result<ChannelsView, ApiError> {
+    Ok(ChannelsView {
+        weights: ins.weights(filter)?,
+        covers: *ins.coverage(filter)?,
+    })
 }
 
 /// The benchmark page.

@@ -327,8 +327,8 @@ async fn channels(
         Ok(f) => f,
         Err(m) => return invalid_range(&state, &ws, &p, Page::Channels, &q, m),
     };
-    let w = gather(&state, move |ins| crate::views::channels(ins, &filter)).await?;
-    let body = pages::channels(state.model(), &w, &range_of(&q), true);
+    let v = gather(&state, move |ins| crate::views::channels(ins, &filter)).await?;
+    let body = pages::channels(state.model(), &v, &range_of(&q), true);
     Ok(frame(
         &state,
         &ws,
