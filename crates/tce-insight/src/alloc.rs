@@ -96,6 +96,10 @@ pub struct AllocReport {
     pub too_little_evidence: Vec<ThinCell>,
     /// Own-brand signals a cell needs (`evidence.min_cell_signals`).
     pub min_cell_signals: u64,
+    /// The days the brand cards behind the plan cover (set by the caller
+    /// that read them; `None` when unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub covers: Option<crate::period::Coverage>,
 }
 
 /// A channel × stage cell without enough own-brand signals to allocate to.
@@ -336,6 +340,7 @@ pub fn allocate(
         .map(|(c, _)| c.to_string())
         .collect();
     Ok(AllocReport {
+        covers: None,
         weights_basis,
         unit,
         capped,

@@ -1271,6 +1271,7 @@ pub fn allocation(
                     " → expected TCE index gain " strong { (format!("{:+.2}", r.expected_gain)) } " points"
                     " (response: 63% of a cell's potential at " (money(r.response.saturation, &r.currency)) ")."
                 }
+                @if let Some(c) = &r.covers { (covers_line(&Some(*c))) }
                 (alloc_assumptions(r))
                 (charts::hbars("Planned spend per channel × stage", &r.lines.iter().map(|l| Bar {
                     label: format!("{} × {}", channel_name(model, &l.channel), stage_name(model, &l.stage)),

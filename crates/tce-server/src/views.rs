@@ -339,9 +339,9 @@ pub fn allocation(
     };
     let cards = ins.cards(&all)?;
     let weights = ins.weights(&all)?;
-    Ok(tce_insight::alloc::allocate(
-        ins.model, &cards, &weights, req,
-    )?)
+    let mut report = tce_insight::alloc::allocate(ins.model, &cards, &weights, req)?;
+    report.covers = *ins.coverage(&all)?;
+    Ok(report)
 }
 
 /// Computes the finance view.

@@ -381,7 +381,8 @@ pub fn allocate(ws: &Workspace, args: &AllocateArgs) -> Result<ExitCode> {
             max: amounts("max", &args.max)?,
         },
     };
-    let a = tce_insight::alloc::allocate(&model, &cards, &weights, &req)?;
+    let mut a = tce_insight::alloc::allocate(&model, &cards, &weights, &req)?;
+    a.covers = tce_insight::scores::coverage(&store, &f)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);
@@ -393,6 +394,9 @@ pub fn allocate(ws: &Workspace, args: &AllocateArgs) -> Result<ExitCode> {
         a.expected_gain,
         display::money(a.response.saturation, &a.currency)
     );
+    if let Some(c) = &a.covers {
+        println!("from the evidence of {c}");
+    }
     for l in &a.lines {
         println!(
             "  {:>16}  {:<12} {:<18} {}",
