@@ -96,7 +96,7 @@ open_intents = ["complaint", "purchase_intent", "rant"]
 at_risk_share = 1.5
 "#,
         expect![[r#"
-            tce.toml:24: care.triage_department: unknown department "opz" (known: ops)
+            tce.toml:24: care.triage_department: unknown department "opz": did you mean "ops"? (known: ops)
             tce.toml:25: care.open_intents[1]: purchase_intent opens a lead (see `open_leads`), not a care case
             tce.toml:25: care.open_intents[2]: unknown intent "rant"
             tce.toml:26: care.at_risk_share: must be a share 0 ≤ x < 1, got 1.5"#]],
