@@ -128,6 +128,15 @@ pub fn date_of(label: &str) -> Option<String> {
     let idx: Vec<usize> = label.char_indices().map(|(i, _)| i).collect();
     idx.iter().find_map(|&i| {
         let piece = label.get(i..i + 10)?;
+        // Exactly DDDD-DD-DD: chrono alone would read " 2026-02-2" (the
+        // space and nine characters before the real date) as 2 February.
+        let shaped = piece.bytes().enumerate().all(|(k, b)| match k {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+        if !shaped {
+            return None;
+        }
         chrono::NaiveDate::parse_from_str(piece, "%Y-%m-%d")
             .ok()
             .map(|d| d.format("%-d %b %Y").to_string())
@@ -834,6 +843,16 @@ mod tests {
             &["a very long", "touchpoint n…"],
         );
         check("one two three", 40.0, 1, &["one …"]);
+    }
+
+    #[test]
+    fn trend_dates_come_from_the_label_whole() {
+        assert_eq!(
+            date_of("week of 2026-02-23 (partial)").as_deref(),
+            Some("23 Feb 2026")
+        );
+        assert_eq!(date_of("2026-08-24").as_deref(), Some("24 Aug 2026"));
+        assert_eq!(date_of("week 9"), None);
     }
 
     #[test]
