@@ -482,6 +482,43 @@ pub fn scores_csv_href(by: &str, brand: Option<&str>, range: &Range) -> String {
     )
 }
 
+/// The link of a Finance table's CSV (`table`: elasticities or
+/// revenue-at-risk) for the page's range and what-if.
+pub fn finance_csv_href(table: &str, range: &Range, what_if: f64) -> String {
+    let what_if = what_if.to_string();
+    let pairs: Vec<(&str, &str)> = [
+        ("table", table),
+        ("from", range.from.as_str()),
+        ("to", range.to.as_str()),
+        ("what_if", what_if.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    format!(
+        "/export/finance.csv?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
+/// The link of the CSV of the plan made from the planner's inputs.
+pub fn allocation_csv_href(form: &AllocForm) -> String {
+    let pairs: Vec<(&str, &str)> = [
+        ("budget", form.budget.as_str()),
+        ("objective", form.objective.as_str()),
+        ("stage_weights", form.stage_weights.as_str()),
+        ("min", form.min.as_str()),
+        ("max", form.max.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .collect();
+    format!(
+        "/export/allocation.csv?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
 /// A day or time of a filter, written "5 Jan 2026" when it is a date.
 fn when(s: &str) -> String {
     charts::date_of(s).unwrap_or_else(|| s.to_string())
@@ -1272,6 +1309,7 @@ pub fn allocation(
                     " (response: 63% of a cell's potential at " (money(r.response.saturation, &r.currency)) ")."
                 }
                 @if let Some(c) = &r.covers { (covers_line(&Some(*c))) }
+                @if csrf.is_some() { div.actions { (export_link(&allocation_csv_href(form), "This plan (CSV)")) } }
                 (alloc_assumptions(r))
                 (charts::hbars("Planned spend per channel × stage", &r.lines.iter().map(|l| Bar {
                     label: format!("{} × {}", channel_name(model, &l.channel), stage_name(model, &l.stage)),
@@ -1350,7 +1388,13 @@ fn default_label(defaults: &[String], name: &str) -> Markup {
 }
 
 /// Finance: elasticities with intervals, what-if, revenue at risk.
-pub fn finance(model: &Model, r: &FinanceReport, what_if: f64, interactive: bool) -> Markup {
+pub fn finance(
+    model: &Model,
+    r: &FinanceReport,
+    what_if: f64,
+    range: &Range,
+    interactive: bool,
+) -> Markup {
     let items: Vec<Interval> = r
         .fits
         .iter()
@@ -1402,9 +1446,11 @@ pub fn finance(model: &Model, r: &FinanceReport, what_if: f64, interactive: bool
                 }
             }
         }
+        @if interactive { div.actions { (export_link(&finance_csv_href("elasticities", range, what_if), "Elasticities (CSV)")) } }
         p { "Rule of thumb: +5 CSAT points → " strong { (format!("{:+.2}%", r.rule_of_thumb_sales_pct_per_5pt)) } " sales" (default_label(defaults, "sales_pct_per_5pt_csat")) "." }
         h2 { "Revenue at risk" }
         (revenue_at_risk(model, r))
+        @if interactive { div.actions { (export_link(&finance_csv_href("revenue-at-risk", range, what_if), "Revenue at risk per week (CSV)")) } }
     }
 }
 

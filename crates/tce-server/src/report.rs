@@ -157,7 +157,13 @@ pub fn report(
     ));
     sections.push((
         Page::Finance,
-        pages::finance(model, &*views::finance(&ins, &all, 5.0)?, 5.0, false),
+        pages::finance(
+            model,
+            &*views::finance(&ins, &all, 5.0)?,
+            5.0,
+            &range,
+            false,
+        ),
     ));
     let params = SignalParams {
         brand: brand.clone(),
@@ -366,4 +372,155 @@ mod tests {
         assert_eq!(defuse("@me"), "'@me");
         assert_eq!(defuse("fine"), "fine");
     }
+}
+
+/// The tables of the Finance page, for CSV export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinanceTable {
+    /// One row per outcome: elasticity, interval, fit, what-if.
+    Elasticities,
+    /// One row per week: the revenue-at-risk breakdown.
+    RevenueAtRisk,
+}
+
+impl std::str::FromStr for FinanceTable {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "elasticities" => Ok(FinanceTable::Elasticities),
+            "revenue-at-risk" => Ok(FinanceTable::RevenueAtRisk),
+            other => Err(format!(
+                "{other:?} is not a finance table: use elasticities or revenue-at-risk"
+            )),
+        }
+    }
+}
+
+/// Writes a table of the finance view (what `GET /finance` and the Finance
+/// page show) as CSV; returns the number of rows.
+pub fn export_finance(
+    model: &Model,
+    store: &dyn Store,
+    filter: &Filter,
+    what_if: f64,
+    table: FinanceTable,
+    out: impl Write,
+) -> Result<u64, ReportError> {
+    export_finance_in(&Insights::new(model, store), filter, what_if, table, out)
+}
+
+/// [`export_finance`] through the server's [`Insights`] (its cache).
+pub fn export_finance_in(
+    ins: &Insights<'_>,
+    filter: &Filter,
+    what_if: f64,
+    table: FinanceTable,
+    out: impl Write,
+) -> Result<u64, ReportError> {
+    let r = ins.finance(filter, what_if)?;
+    let mut w = csv::Writer::from_writer(out);
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    let mut rows = 0u64;
+    match table {
+        FinanceTable::Elasticities => {
+            w.write_record([
+                "outcome",
+                "driver",
+                "beta_per_point",
+                "ci_low",
+                "ci_high",
+                "r2_within",
+                "n",
+                "brands",
+                "what_if_points",
+                "what_if_pct",
+                "what_if_ci_low",
+                "what_if_ci_high",
+                "note",
+            ])?;
+            for f in &r.fits {
+                let e = f.elasticity.as_ref();
+                let wi = f.what_if.as_ref();
+                w.write_record([
+                    f.outcome.clone(),
+                    r.driver.clone(),
+                    num(e.map(|e| e.beta)),
+                    num(e.map(|e| e.ci[0])),
+                    num(e.map(|e| e.ci[1])),
+                    num(e.map(|e| e.r2_within)),
+                    e.map(|e| e.n.to_string()).unwrap_or_default(),
+                    e.map(|e| e.brands.to_string()).unwrap_or_default(),
+                    num(wi.map(|w| w.delta)),
+                    num(wi.map(|w| w.pct)),
+                    num(wi.map(|w| w.ci[0])),
+                    num(wi.map(|w| w.ci[1])),
+                    f.note.clone().unwrap_or_default(),
+                ])?;
+                rows += 1;
+            }
+        }
+        FinanceTable::RevenueAtRisk => {
+            let a = &r.at_risk;
+            // Weekly customers lost after each week's cap, as the page's
+            // "Per week" table; the range's total may be capped further by
+            // the customer base (the page and `--json` say so).
+            w.write_record([
+                "week",
+                "partial",
+                "negative_public_posts",
+                "negative_reach",
+                "customers",
+                "customers_lost",
+                "capped_by_customers",
+            ])?;
+            for wk in &a.weeks {
+                w.write_record([
+                    wk.week.to_string(),
+                    wk.partial.to_string(),
+                    wk.negative_posts.to_string(),
+                    wk.negative_reach.to_string(),
+                    num(wk.customers),
+                    wk.customers_lost.to_string(),
+                    wk.capped.to_string(),
+                ])?;
+                rows += 1;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(rows)
+}
+
+/// Writes an allocation plan's lines as CSV (what the Allocation planner
+/// shows and `tce allocate --csv` writes); returns the number of rows.
+pub fn export_allocation(
+    report: &tce_insight::alloc::AllocReport,
+    out: impl Write,
+) -> Result<u64, ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "channel",
+        "stage",
+        "amount",
+        "currency",
+        "expected_gain_points",
+        "capped",
+        "objective",
+        "reason",
+    ])?;
+    for l in &report.lines {
+        w.write_record([
+            l.channel.clone(),
+            l.stage.clone(),
+            l.amount.to_string(),
+            report.currency.clone(),
+            l.expected_gain.to_string(),
+            report.capped.contains(&l.channel).to_string(),
+            report.objective.clone(),
+            l.reason.clone(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(report.lines.len() as u64)
 }

@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/signals", get(signals))
         .route("/export/scores.csv", get(export_scores_csv))
         .route("/export/signals.csv", get(export_signals_csv))
+        .route("/export/finance.csv", get(export_finance_csv))
+        .route("/export/allocation.csv", get(export_allocation_csv))
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -535,7 +537,7 @@ async fn finance(
         crate::views::finance(ins, &filter, what_if)
     })
     .await?;
-    let body = pages::finance(state.model(), &r, what_if, true);
+    let body = pages::finance(state.model(), &r, what_if, &range_of(&range), true);
     Ok(frame(&state, &ws, &p, Page::Finance, Page::Finance.title(), body).into_response())
 }
 
@@ -938,6 +940,69 @@ async fn export_scores_csv(
         non_empty(&q.by).unwrap_or("touchpoint")
     );
     Ok(csv_response(&name, bytes))
+}
+
+/// Parameters of `/export/finance.csv`: those of `tce export`'s finance tables.
+#[derive(Debug, Default, Deserialize)]
+pub struct FinanceCsvQuery {
+    /// elasticities or revenue-at-risk.
+    table: Option<String>,
+    /// The what-if change in points (default 5).
+    what_if: Option<String>,
+    #[serde(flatten)]
+    range: RangeParams,
+}
+
+/// A table of the Finance page as `tce export` writes it.
+async fn export_finance_csv(
+    State(state): State<AppState>,
+    Extension(ws): Extension<WebSession>,
+    WebQuery(q): WebQuery<FinanceCsvQuery>,
+) -> Result<Response, PageError> {
+    signed_in(&ws, Page::Finance)?;
+    let table: crate::report::FinanceTable = non_empty(&q.table)
+        .unwrap_or("elasticities")
+        .parse()
+        .map_err(|e: String| ApiError::InvalidParameter(format!("table: {e}")))?;
+    let what_if = crate::params::number("what_if", &q.what_if)?.unwrap_or(5.0);
+    let filter = q.range.filter(state.model())?;
+    let bytes = gather(&state, move |ins| {
+        let mut out = Vec::new();
+        crate::report::export_finance_in(ins, &filter, what_if, table, &mut out)
+            .map_err(export_error)?;
+        Ok(out)
+    })
+    .await?;
+    let name = format!(
+        "tce-finance-{}.csv",
+        non_empty(&q.table).unwrap_or("elasticities")
+    );
+    Ok(csv_response(&name, bytes))
+}
+
+/// The plan of the Allocation planner's inputs (as a query) as CSV, as
+/// `tce allocate --csv` writes it. A plan that cannot be made is a 422 with
+/// the planner's words.
+async fn export_allocation_csv(
+    State(state): State<AppState>,
+    Extension(ws): Extension<WebSession>,
+    WebQuery(form): WebQuery<AllocForm>,
+) -> Result<Response, PageError> {
+    signed_in(&ws, Page::Allocation)?;
+    let problems = alloc_problems(state.model(), &form);
+    if !problems.is_empty() {
+        return Err(ApiError::Unprocessable(problems.join(" ")).into());
+    }
+    let req = alloc_request(&form).map_err(|m| ApiError::Unprocessable(in_page_words(&m)))?;
+    let filter = tce_insight::scores::Filter::default();
+    let bytes = gather(&state, move |ins| {
+        let report = crate::views::allocation(ins, &filter, &req)?;
+        let mut out = Vec::new();
+        crate::report::export_allocation(&report, &mut out).map_err(export_error)?;
+        Ok(out)
+    })
+    .await?;
+    Ok(csv_response("tce-allocation.csv", bytes))
 }
 
 /// The explorer's signals as `tce export signals` writes them (every page

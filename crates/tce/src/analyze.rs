@@ -383,6 +383,19 @@ pub fn allocate(ws: &Workspace, args: &AllocateArgs) -> Result<ExitCode> {
     };
     let mut a = tce_insight::alloc::allocate(&model, &cards, &weights, &req)?;
     a.covers = tce_insight::scores::coverage(&store, &f)?;
+    if let Some(path) = &args.csv {
+        crate::workspace::check_output(path, "--csv")?;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        tce_server::report::export_allocation(&a, &mut out)?;
+        std::io::Write::flush(&mut out).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "wrote the plan's {} lines to {}",
+            a.lines.len(),
+            path.display()
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);

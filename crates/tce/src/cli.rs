@@ -172,6 +172,10 @@ pub struct AllocateArgs {
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also write the plan's lines as CSV to this file (the Allocation
+    /// planner's "This plan (CSV)").
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

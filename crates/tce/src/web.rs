@@ -12,7 +12,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tce_insight::scores::{By, Filter, ScoreQuery};
 use tce_server::params::{RangeParams, SignalParams};
-use tce_server::report::{export_scores, export_signals, report as render_report, ReportOptions};
+use tce_server::report::{
+    export_finance, export_scores, export_signals, report as render_report, FinanceTable,
+    ReportOptions,
+};
 use tce_server::tokens::NewToken;
 use tce_server::{RateLimit, ServeConfig, DEFAULT_ADDR, DEFAULT_READ_CONNECTIONS};
 use tce_store::Store;
@@ -91,12 +94,16 @@ pub enum ExportWhat {
     Signals,
     /// A score table (as `tce score`).
     Scores,
+    /// The Finance page's elasticities, one row per outcome (as `tce finance`).
+    Elasticities,
+    /// The Finance page's revenue at risk, one row per week.
+    RevenueAtRisk,
 }
 
 /// `tce export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// signals or scores.
+    /// signals, scores, elasticities or revenue-at-risk.
     #[arg(value_enum)]
     pub what: ExportWhat,
     /// Output CSV file.
@@ -138,6 +145,9 @@ pub struct ExportArgs {
     /// scores: day, week or month buckets [default: the whole range].
     #[arg(long)]
     pub period: Option<String>,
+    /// elasticities: the what-if change in score points.
+    #[arg(long, default_value_t = 5.0, allow_hyphen_values = true)]
+    pub what_if: f64,
 }
 
 fn config(
@@ -373,6 +383,20 @@ pub fn export(ws: &Workspace, args: &ExportArgs) -> Result<ExitCode> {
             .filter(&model)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
             export_scores(&model, &store, &ScoreQuery { by, period, filter }, &mut out)?
+        }
+        ExportWhat::Elasticities | ExportWhat::RevenueAtRisk => {
+            let filter: Filter = RangeParams {
+                from: args.from.clone(),
+                to: args.to.clone(),
+                ..RangeParams::default()
+            }
+            .filter(&model)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let table = match args.what {
+                ExportWhat::Elasticities => FinanceTable::Elasticities,
+                _ => FinanceTable::RevenueAtRisk,
+            };
+            export_finance(&model, &store, &filter, args.what_if, table, &mut out)?
         }
     };
     out.flush()?;

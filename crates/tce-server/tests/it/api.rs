@@ -1005,7 +1005,14 @@ async fn revenue_at_risk_is_capped_and_says_its_period_and_assumptions() {
     let ins = tce_server::insights::Insights::new(&model, &store);
     let report =
         tce_server::views::finance(&ins, &tce_insight::scores::Filter::default(), 5.0).unwrap();
-    let html = tce_server::pages::finance(&model, &report, 5.0, false).into_string();
+    let html = tce_server::pages::finance(
+        &model,
+        &report,
+        5.0,
+        &tce_server::pages::Range::default(),
+        false,
+    )
+    .into_string();
     let text = text_of(&html);
     let amount = tce_insight::display::money(report.at_risk.amount, "USD");
     assert!(text.contains(&amount), "{amount} not in the page");

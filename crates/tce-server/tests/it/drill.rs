@@ -6,7 +6,7 @@ use crate::common::*;
 use axum::http::StatusCode;
 use tce_insight::scores::{By, Filter, ScoreQuery};
 use tce_server::params::SignalParams;
-use tce_server::report::{export_scores, export_signals};
+use tce_server::report::{export_finance, export_scores, export_signals, FinanceTable};
 
 /// The `href`s of a page that start with `prefix`, HTML entities undone.
 fn links(html: &str, prefix: &str) -> Vec<String> {
@@ -324,6 +324,14 @@ async fn csv_export_buttons_serve_what_tce_export_writes() {
             "/signals?touchpoint=baggage&intent=complaint",
             "/export/signals.csv?touchpoint=baggage&intent=complaint",
         ),
+        (
+            "/finance?from=2026-03-01",
+            "/export/finance.csv?table=elasticities&from=2026-03-01&what_if=5",
+        ),
+        (
+            "/finance?what_if=-2.5",
+            "/export/finance.csv?table=revenue-at-risk&what_if=-2.5",
+        ),
     ];
     for (page, button) in buttons {
         let html = t.page(page, Some(&session)).await.text();
@@ -375,6 +383,37 @@ async fn csv_export_buttons_serve_what_tce_export_writes() {
     let n = export_signals(&t.store(), params.query(&model).unwrap(), &mut expected).unwrap();
     assert!(n > 0);
     assert_eq!(r.text(), String::from_utf8(expected).unwrap());
+    // Finance: the bytes of `tce export elasticities|revenue-at-risk`.
+    for (table, what) in [
+        ("elasticities", FinanceTable::Elasticities),
+        ("revenue-at-risk", FinanceTable::RevenueAtRisk),
+    ] {
+        let r = t
+            .page(
+                &format!("/export/finance.csv?table={table}&what_if=5"),
+                Some(&session),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{table}");
+        let mut expected = Vec::new();
+        let n = export_finance(
+            &model,
+            &t.store(),
+            &Filter::default(),
+            5.0,
+            what,
+            &mut expected,
+        )
+        .unwrap();
+        assert!(n > 0, "{table}: no rows");
+        assert_eq!(r.text(), String::from_utf8(expected).unwrap(), "{table}");
+    }
+    assert_eq!(
+        t.page("/export/finance.csv?table=totals", Some(&session))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
     // No session, no export.
     assert_eq!(
         t.page("/export/scores.csv", None).await.status,
@@ -387,6 +426,10 @@ async fn csv_export_buttons_serve_what_tce_export_writes() {
         t.page("/export/scores.csv?by=brand", Some(&agent))
             .await
             .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.page("/export/finance.csv", Some(&agent)).await.status,
         StatusCode::FORBIDDEN
     );
     let csv = t
@@ -435,4 +478,63 @@ async fn navigation_is_grouped_and_shows_where_you_are() {
     let agent = t.sign_in(&t.tokens.agent).await;
     let html = t.page("/journey", Some(&agent)).await.text();
     assert!(html.contains("<span>Measure") && !html.contains("<span>Plan"));
+}
+
+#[tokio::test]
+async fn a_plan_exports_as_csv_with_its_inputs() {
+    let t = test_app();
+    let session = t.sign_in(&t.tokens.analyst).await;
+    let csrf = hidden_csrf(&t.page("/allocation", Some(&session)).await.text());
+    let html = t
+        .form(
+            "/allocation",
+            Some(&session),
+            &[
+                ("budget", "50000"),
+                ("objective", "retain"),
+                ("max", "x=10000"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await
+        .text();
+    let hrefs = links(&html, "/export/allocation.csv");
+    assert_eq!(
+        hrefs,
+        vec!["/export/allocation.csv?budget=50000&objective=retain&max=x%3D10000".to_string()],
+        "the button carries the inputs"
+    );
+    let r = t.page(&hrefs[0], Some(&session)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csv = r.text();
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("channel,stage,amount,currency,expected_gain_points,capped,objective,reason")
+    );
+    let (mut total, mut on_x) = (0.0, 0.0);
+    for line in rows {
+        let cells: Vec<&str> = line.split(',').collect();
+        let amount: f64 = cells[2].parse().unwrap();
+        total += amount;
+        if cells[0] == "x" {
+            on_x += amount;
+        }
+        assert_eq!(cells[6], "retain", "{line}");
+    }
+    assert!(
+        (total - 50_000.0).abs() < 1.0,
+        "the plan spends the budget: {total}"
+    );
+    assert!(on_x <= 10_000.0 + 1e-6, "the maximum holds: {on_x}");
+    // Inputs the planner refuses are a 422, as on the page.
+    assert_eq!(
+        t.page(
+            "/export/allocation.csv?budget=-5&objective=retain",
+            Some(&session)
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
