@@ -410,6 +410,22 @@ fn thin_cells(model: &Model, r: &AllocReport) -> Markup {
     }
 }
 
+/// `path?query` from the pairs that have a value (just `path` when none).
+fn href<V: AsRef<str>>(path: &str, pairs: &[(&str, V)]) -> String {
+    let set: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (*k, v.as_ref()))
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    if set.is_empty() {
+        return path.to_string();
+    }
+    format!(
+        "{path}?{}",
+        serde_urlencoded::to_string(set).unwrap_or_default()
+    )
+}
+
 /// A link to the signals explorer filtered to what a figure was computed
 /// from (brand, stage or touchpoint, the page's date range), remembering
 /// the page it came from for the explorer's way back.
@@ -420,43 +436,29 @@ pub fn explore_href(
     range: &Range,
     back: Page,
 ) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("brand", brand.unwrap_or("")),
-        ("stage", stage.unwrap_or("")),
-        ("touchpoint", touchpoint.unwrap_or("")),
-        ("from", range.from.as_str()),
-        ("to", range.to.as_str()),
-        ("back", back.slug()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    format!(
-        "{}?{}",
+    href(
         Page::Signals.path(),
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+        &[
+            ("brand", brand.unwrap_or("")),
+            ("stage", stage.unwrap_or("")),
+            ("touchpoint", touchpoint.unwrap_or("")),
+            ("from", range.from.as_str()),
+            ("to", range.to.as_str()),
+            ("back", back.slug()),
+        ],
     )
 }
 
 /// A page's address with its brand and date range, for a way back.
 pub fn page_href(page: Page, brand: Option<&str>, range: &Range) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("brand", brand.unwrap_or("")),
-        ("from", range.from.as_str()),
-        ("to", range.to.as_str()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    if pairs.is_empty() {
-        page.path().to_string()
-    } else {
-        format!(
-            "{}?{}",
-            page.path(),
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
-    }
+    href(
+        page.path(),
+        &[
+            ("brand", brand.unwrap_or("")),
+            ("from", range.from.as_str()),
+            ("to", range.to.as_str()),
+        ],
+    )
 }
 
 /// A "download CSV" link to one of the `/export/…` routes, which serve what
@@ -467,18 +469,14 @@ pub fn export_link(href: &str, label: &str) -> Markup {
 
 /// `/export/scores.csv` for a breakdown, brand and range.
 pub fn scores_csv_href(by: &str, brand: Option<&str>, range: &Range) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("by", by),
-        ("brand", brand.unwrap_or("")),
-        ("from", range.from.as_str()),
-        ("to", range.to.as_str()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    format!(
-        "/export/scores.csv?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    href(
+        "/export/scores.csv",
+        &[
+            ("by", by),
+            ("brand", brand.unwrap_or("")),
+            ("from", range.from.as_str()),
+            ("to", range.to.as_str()),
+        ],
     )
 }
 
@@ -486,36 +484,28 @@ pub fn scores_csv_href(by: &str, brand: Option<&str>, range: &Range) -> String {
 /// revenue-at-risk) for the page's range and what-if.
 pub fn finance_csv_href(table: &str, range: &Range, what_if: f64) -> String {
     let what_if = what_if.to_string();
-    let pairs: Vec<(&str, &str)> = [
-        ("table", table),
-        ("from", range.from.as_str()),
-        ("to", range.to.as_str()),
-        ("what_if", what_if.as_str()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    format!(
-        "/export/finance.csv?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    href(
+        "/export/finance.csv",
+        &[
+            ("table", table),
+            ("from", range.from.as_str()),
+            ("to", range.to.as_str()),
+            ("what_if", what_if.as_str()),
+        ],
     )
 }
 
 /// The link of the CSV of the plan made from the planner's inputs.
 pub fn allocation_csv_href(form: &AllocForm) -> String {
-    let pairs: Vec<(&str, &str)> = [
-        ("budget", form.budget.as_str()),
-        ("objective", form.objective.as_str()),
-        ("stage_weights", form.stage_weights.as_str()),
-        ("min", form.min.as_str()),
-        ("max", form.max.as_str()),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.trim().is_empty())
-    .collect();
-    format!(
-        "/export/allocation.csv?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    href(
+        "/export/allocation.csv",
+        &[
+            ("budget", form.budget.as_str()),
+            ("objective", form.objective.as_str()),
+            ("stage_weights", form.stage_weights.as_str()),
+            ("min", form.min.as_str()),
+            ("max", form.max.as_str()),
+        ],
     )
 }
 
@@ -1582,36 +1572,15 @@ pub fn signals_explorer(
     if let Some(b) = back {
         with_back.push(("back", b.slug().to_string()));
     }
-    let csv = format!(
-        "/export/signals.csv?{}",
-        serde_urlencoded::to_string(signal_pairs(p)).unwrap_or_default()
-    );
+    let csv = href("/export/signals.csv", &signal_pairs(p));
     let next = page.ok().and_then(|pg| pg.next_cursor.as_ref()).map(|c| {
-        let pairs: Vec<(&str, String)> = [
-            ("brand", v(&p.brand)),
-            ("channel", v(&p.channel)),
-            ("stage", v(&p.stage)),
-            ("touchpoint", v(&p.touchpoint)),
-            ("min_sentiment", v(&p.min_sentiment)),
-            ("max_sentiment", v(&p.max_sentiment)),
-            ("intent", v(&p.intent)),
-            ("from", v(&p.from)),
-            ("to", v(&p.to)),
-            ("q", v(&p.q)),
-            ("limit", v(&p.limit)),
-            ("cursor", c.clone()),
-            (
-                "back",
-                back.map(|b| b.slug().to_string()).unwrap_or_default(),
-            ),
-        ]
-        .into_iter()
-        .filter(|(_, x)| !x.is_empty())
-        .collect();
-        format!(
-            "/signals?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
-        )
+        let mut pairs = signal_pairs(p);
+        pairs.push(("limit", v(&p.limit)));
+        pairs.push(("cursor", c.clone()));
+        if let Some(b) = back {
+            pairs.push(("back", b.slug().to_string()));
+        }
+        href("/signals", &pairs)
     });
     let touchpoints: Vec<&tce_model::Touchpoint> = model
         .touchpoints
