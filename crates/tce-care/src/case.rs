@@ -311,6 +311,12 @@ pub struct ThreadEntry {
     pub author: Option<String>,
     /// When it was written.
     pub at: DateTime<Utc>,
+    /// The message's sentiment compound (−1…1), when it was analysed.
+    pub sentiment: Option<f64>,
+    /// Whether a customer's message asks for action (an opening intent or a
+    /// bottom rating): such a follow-up re-opens a resolved case, a thank-you
+    /// does not.
+    pub needs_action: bool,
 }
 
 /// A case: a signal turned into work for a department.
@@ -344,6 +350,8 @@ pub struct Case {
     pub sla: SlaClock,
     /// When the first response was given.
     pub first_response_at: Option<DateTime<Utc>>,
+    /// When the last response was given.
+    pub last_response_at: Option<DateTime<Utc>>,
     /// When it was last resolved.
     pub resolved_at: Option<DateTime<Utc>>,
     /// When it was closed.
@@ -471,6 +479,11 @@ pub enum CaseEventKind {
     CustomerMessage {
         /// The signal.
         signal: SignalRef,
+        /// Its sentiment compound, when analysed.
+        sentiment: Option<f64>,
+        /// It came while the case was resolved: the customer's word after
+        /// resolution (care metrics read its sentiment).
+        after_resolution: bool,
     },
     /// The first response: its time from opening.
     FirstResponse {
@@ -492,12 +505,19 @@ pub enum CaseEventKind {
     },
     /// A resolved case was re-opened.
     Reopened,
+    /// Resolved by tce because the customer stayed quiet after the brand's
+    /// response for `[care] resolve_after_reply_days` (the `resolved` event
+    /// that follows is dated at that response).
+    AutoResolved {
+        /// Days of quiet that confirmed it.
+        quiet_days: f64,
+    },
 }
 
 impl CaseEventKind {
     /// The stable id of the event kind (`opened`, `status`, `assignee`,
     /// `department`, `priority`, `response`, `note`, `customer_message`,
-    /// `first_response`, `resolved`, `reopened`).
+    /// `first_response`, `resolved`, `reopened`, `auto_resolved`).
     pub fn as_str(&self) -> &'static str {
         match self {
             CaseEventKind::Opened { .. } => "opened",
@@ -511,6 +531,7 @@ impl CaseEventKind {
             CaseEventKind::FirstResponse { .. } => "first_response",
             CaseEventKind::Resolved { .. } => "resolved",
             CaseEventKind::Reopened => "reopened",
+            CaseEventKind::AutoResolved { .. } => "auto_resolved",
         }
     }
 }

@@ -119,7 +119,7 @@ pub fn triage(model: &Model, signal: &EnrichedSignal, candidates: &[Case]) -> Ac
             Some(case) => Action::Respond {
                 case: case.id,
                 brand: brand.id.clone(),
-                entry: entry(s, Party::Brand),
+                entry: entry(signal, Party::Brand),
                 text: s.text.clone(),
             },
             None => Action::Skip(Skip::BrandPost {
@@ -129,9 +129,11 @@ pub fn triage(model: &Model, signal: &EnrichedSignal, candidates: &[Case]) -> Ac
     }
     let window = model.care.thread_window_hours;
     if let Some((case, how)) = thread::find(candidates, s, window) {
+        let mut entry = entry(signal, Party::Customer);
+        entry.needs_action = needs_action(model, signal);
         return Action::FollowUp {
             case: case.id,
-            entry: entry(s, Party::Customer),
+            entry,
             how,
         };
     }
@@ -141,7 +143,8 @@ pub fn triage(model: &Model, signal: &EnrichedSignal, candidates: &[Case]) -> Ac
     }
 }
 
-fn entry(s: &Signal, party: Party) -> ThreadEntry {
+fn entry(signal: &EnrichedSignal, party: Party) -> ThreadEntry {
+    let s = &signal.signal;
     ThreadEntry {
         signal: SignalRef {
             channel: s.channel.clone(),
@@ -150,7 +153,20 @@ fn entry(s: &Signal, party: Party) -> ThreadEntry {
         party,
         author: s.author.clone(),
         at: s.created_at,
+        sentiment: Some(signal.enrichment.sentiment),
+        needs_action: party == Party::Customer,
     }
+}
+
+/// Whether a customer's message asks for action: an opening intent
+/// (`[care] open_intents`) or a bottom rating. A follow-up that does
+/// re-opens a resolved case; a thank-you joins the thread without.
+pub fn needs_action(model: &Model, signal: &EnrichedSignal) -> bool {
+    let care = &model.care;
+    care.open_intents
+        .iter()
+        .any(|&i| confidence(&signal.enrichment, i) >= care.min_intent_confidence)
+        || bottom_rating(model, &signal.signal)
 }
 
 /// The brand whose handle wrote this signal, if any (`@SkyWaySupport`
@@ -218,7 +234,7 @@ pub fn decide(model: &Model, signal: &EnrichedSignal) -> Result<Opening, Skip> {
     Ok(Opening {
         kind,
         brand: brand.id.clone(),
-        entry: entry(s, Party::Customer),
+        entry: entry(signal, Party::Customer),
         routing: route(model, kind, e),
         priority: priority(model, signal),
     })

@@ -299,6 +299,26 @@ impl SlaClock {
         self.resume(calendar, at)
     }
 
+    /// The instant this case is (or will be, if nothing changes) in breach:
+    /// a clock done late or paused past its due time breached at its due
+    /// time; a running clock will at its due time; a clock done in time or
+    /// paused before its due time never will while it stays so. The
+    /// earliest of the two clocks; `None` when neither will.
+    pub fn breach_at(&self) -> Option<DateTime<Utc>> {
+        let clock =
+            |due: DateTime<Utc>, done: Option<DateTime<Utc>>| match (done, self.paused_since) {
+                (Some(at), _) => (at > due).then_some(due),
+                (None, Some(p)) => (p > due).then_some(due),
+                (None, None) => Some(due),
+            };
+        let fr = clock(self.first_response_due, self.first_response_at);
+        let res = clock(self.resolution_due, self.resolved_at);
+        match (fr, res) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Both clocks as they stand at `now`.
     pub fn state(
         &self,

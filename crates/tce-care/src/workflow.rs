@@ -163,6 +163,7 @@ impl Case {
             thread: vec![opening.entry],
             sla,
             first_response_at: None,
+            last_response_at: None,
             resolved_at: None,
             closed_at: None,
             reopened: 0,
@@ -231,6 +232,45 @@ pub fn close_if_quiet(
     )
 }
 
+/// The housekeeping a case is due at `now`: a new or open case that the
+/// brand answered and the customer left quiet for `[care]
+/// resolve_after_reply_days` (0 = never) is resolved as of that response;
+/// a resolved case quiet for `[care] close_after_days` is closed. Returns
+/// the events (none when nothing is due).
+pub fn sweep(
+    case: &mut Case,
+    model: &Model,
+    now: DateTime<Utc>,
+) -> Result<Vec<CaseEvent>, CareError> {
+    let mut events = Vec::new();
+    let days = model.care.resolve_after_reply_days;
+    if let Some(answered) = case.last_response_at {
+        let quiet = Duration::seconds((days * 86_400.0).round() as i64);
+        if days > 0.0
+            && matches!(case.status, Status::New | Status::Open)
+            && answered >= case.last_customer_at
+            && now - answered >= quiet
+        {
+            let version = case.version;
+            let mut next = case.clone();
+            let mut apply = Apply {
+                case: &mut next,
+                actor: Actor::System,
+                model,
+                now: answered,
+                events: Vec::new(),
+            };
+            apply.push(CaseEventKind::AutoResolved { quiet_days: days });
+            let resolved = apply.run(Change::SetStatus(Status::Resolved))?;
+            next.version = version + 1;
+            *case = next;
+            events.extend(resolved);
+        }
+    }
+    events.extend(close_if_quiet(case, model, now)?);
+    Ok(events)
+}
+
 struct Apply<'a> {
     case: &'a mut Case,
     actor: Actor,
@@ -293,8 +333,11 @@ impl Apply<'_> {
                     agent,
                     signal,
                 });
+                let at = self.now.max(self.case.opened_at);
+                self.case.last_response_at =
+                    Some(self.case.last_response_at.map_or(at, |l| l.max(at)));
                 if let Some(t) = timing {
-                    self.case.first_response_at = Some(self.now.max(self.case.opened_at));
+                    self.case.first_response_at = Some(at);
                     self.push(CaseEventKind::FirstResponse {
                         wall_secs: t.wall_secs,
                         business_secs: t.business_secs,
@@ -321,13 +364,22 @@ impl Apply<'_> {
             }
             Change::CustomerMessage(entry) => {
                 let signal = entry.signal.clone();
+                let (sentiment, needs_action) = (entry.sentiment, entry.needs_action);
                 self.case.last_customer_at = self.case.last_customer_at.max(entry.at);
                 if !self.case.has_signal(&signal.channel, &signal.external_id) {
                     self.case.thread.push(entry);
                 }
-                self.push(CaseEventKind::CustomerMessage { signal });
+                let after_resolution = self.case.status == Status::Resolved;
+                self.push(CaseEventKind::CustomerMessage {
+                    signal,
+                    sentiment,
+                    after_resolution,
+                });
                 match self.case.status {
-                    Status::Resolved | Status::Pending => self.status(Status::Open)?,
+                    // A thank-you after resolution joins the thread; a new
+                    // problem re-opens the case.
+                    Status::Resolved if needs_action => self.status(Status::Open)?,
+                    Status::Pending => self.status(Status::Open)?,
                     _ => {}
                 }
             }

@@ -338,6 +338,7 @@ mod tests {
                 brand: brand.map(str::to_string),
                 priority: 0.0,
                 experience_value: rating.experience_value(),
+                brand_post: false,
             },
         }
     }

@@ -200,6 +200,7 @@ mod tests {
                 brand: brand.map(str::to_string),
                 priority: 0.0,
                 experience_value: 0.0,
+                brand_post: false,
             },
         }
     }

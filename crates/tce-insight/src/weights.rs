@@ -471,6 +471,7 @@ mod tests {
                 brand: brand.map(str::to_string),
                 priority: 0.0,
                 experience_value: -0.5,
+                brand_post: false,
             },
         }
     }

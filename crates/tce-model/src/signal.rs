@@ -278,6 +278,9 @@ pub struct Enrichment {
     pub priority: f32,
     /// Rating mapped to −1…1 when rated, else the sentiment compound.
     pub experience_value: f64,
+    /// Written by one of a brand's own handles: the brand speaking (a care
+    /// reply), not customer evidence. Kept for care threads, never scored.
+    pub brand_post: bool,
 }
 
 /// A signal with its enrichment: what the store keeps.

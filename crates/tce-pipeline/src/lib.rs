@@ -14,6 +14,9 @@
 //! (`door`, `received`, `accepted`, `duplicate`, `rejected`), so the CLI, the
 //! API and the worker are operated alike.
 
+pub mod care;
+
+use care::{CareCounts, CareDerive};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use std::fmt;
@@ -86,6 +89,9 @@ pub struct Stored {
     /// Signals already stored (same channel and external id), or repeated
     /// earlier in the batch.
     pub duplicates: u64,
+    /// The care work the batch caused (for a group commit: the whole
+    /// group's, on its first part).
+    pub care: CareCounts,
 }
 
 impl From<InsertSummary> for Stored {
@@ -93,6 +99,7 @@ impl From<InsertSummary> for Stored {
         Stored {
             accepted: s.inserted,
             duplicates: s.duplicates,
+            care: CareCounts::default(),
         }
     }
 }
@@ -101,6 +108,8 @@ impl From<InsertSummary> for Stored {
 /// Cheap to share between threads (`&Pipeline` is `Sync`): parse and
 /// [`Pipeline::prepare`] on any thread, [`Pipeline::store`] on the writer's.
 pub struct Pipeline {
+    /// The workspace's model (care rules read it).
+    model: Model,
     enricher: Enricher,
     pseudonyms: Option<Pseudonymizer>,
     /// The brands' own handles, lower-case without `@`: a brand is an
@@ -147,6 +156,7 @@ impl Pipeline {
             .map(|h| normal_handle(h))
             .collect();
         Pipeline {
+            model: model.clone(),
             enricher,
             pseudonyms,
             brand_handles,
@@ -171,16 +181,17 @@ impl Pipeline {
 
     /// [`Pipeline::prepare`] reusing scratch buffers across signals.
     pub fn prepare_with(&self, mut signal: Signal, scratch: &mut EnrichScratch) -> EnrichedSignal {
+        let brand_post = signal
+            .author
+            .as_deref()
+            .is_some_and(|a| self.is_brand_handle(a));
         if let Some(p) = &self.pseudonyms {
-            let brand = signal
-                .author
-                .as_deref()
-                .is_some_and(|a| self.is_brand_handle(a));
-            if !brand {
+            if !brand_post {
                 p.apply(&mut signal);
             }
         }
-        let enrichment = self.enricher.enrich_with(&signal, scratch);
+        let mut enrichment = self.enricher.enrich_with(&signal, scratch);
+        enrichment.brand_post = brand_post;
         EnrichedSignal { signal, enrichment }
     }
 
@@ -201,7 +212,13 @@ impl Pipeline {
         batch: &[EnrichedSignal],
         door: Door,
     ) -> Result<Stored, PipelineError> {
-        let stored = Stored::from(store.insert(batch)?);
+        let mut derive = CareDerive {
+            model: &self.model,
+            counts: CareCounts::default(),
+        };
+        let parts = store.insert_with(batch, &[batch.len()], &mut derive)?;
+        let mut stored = parts.first().copied().map(Stored::from).unwrap_or_default();
+        stored.care = derive.counts;
         event(door, batch.len(), stored);
         Ok(stored)
     }
@@ -216,8 +233,15 @@ impl Pipeline {
         lens: &[usize],
         door: Door,
     ) -> Result<Vec<Stored>, PipelineError> {
-        let parts = store.insert_grouped(batches, lens)?;
-        let stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
+        let mut derive = CareDerive {
+            model: &self.model,
+            counts: CareCounts::default(),
+        };
+        let parts = store.insert_with(batches, lens, &mut derive)?;
+        let mut stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
+        if let Some(first) = stored.first_mut() {
+            first.care = derive.counts;
+        }
         for (len, s) in lens.iter().zip(&stored) {
             event(door, *len, *s);
         }
@@ -248,6 +272,9 @@ fn event(door: Door, received: usize, stored: Stored) {
         received,
         accepted = stored.accepted,
         duplicate = stored.duplicates,
+        cases_opened = stored.care.cases_opened,
+        responses = stored.care.responses,
+        follow_ups = stored.care.follow_ups,
     );
 }
 

@@ -168,6 +168,7 @@ fn signal(
             brand: Some(brand.to_string()),
             priority: (rng.unit() * 100.0) as f32,
             experience_value,
+            brand_post: false,
         },
     }
 }

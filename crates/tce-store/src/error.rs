@@ -82,6 +82,20 @@ pub enum StoreError {
         /// The value found.
         value: String,
     },
+    /// A case changed since the caller read it (another agent's change);
+    /// nothing was stored.
+    #[error("case {case} has changed: version {current} is current, the change was made against {expected}")]
+    StaleCase {
+        /// The case id.
+        case: u64,
+        /// The version the change was made against.
+        expected: u64,
+        /// The stored version.
+        current: u64,
+    },
+    /// No case with this id.
+    #[error("no case {0}")]
+    NoSuchCase(u64),
     /// Any other SQLite failure.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -10,6 +10,7 @@
 //! dashboards read, so aggregates are never out of step with the signals.
 #![deny(missing_docs)]
 
+mod care;
 mod error;
 mod rollup;
 mod sqlite;
@@ -17,8 +18,13 @@ mod sqlite;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::{EnrichedSignal, Intent, RatingScale};
 
+pub use care::{
+    BacklogRow, CareEventQuery, CareEventRow, CaseKeys, CasePage, CaseQuery, Derive, DeriveTx,
+    NoDerive, StoredCaseEvent,
+};
 pub use error::StoreError;
 pub use rollup::{rating_boxes, UNKNOWN_BRAND};
 pub use sqlite::SqliteStore;
@@ -33,7 +39,10 @@ pub trait Store: Send {
     /// external id): a duplicate within the batch or of a stored signal is
     /// counted, not stored (the first occurrence wins). When it returns `Ok`,
     /// the batch is durable; on `Err` nothing of the batch is stored.
-    fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError>;
+    fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError> {
+        let parts = self.insert_with(batch, &[batch.len()], &mut NoDerive)?;
+        Ok(parts.first().copied().unwrap_or_default())
+    }
 
     /// Group commit: stores several batches, laid one after the other in
     /// `signals` with lengths `lens`, in one transaction, and says what
@@ -44,11 +53,26 @@ pub trait Store: Send {
         &mut self,
         signals: &[EnrichedSignal],
         lens: &[usize],
+    ) -> Result<Vec<InsertSummary>, StoreError> {
+        self.insert_with(signals, lens, &mut NoDerive)
+    }
+
+    /// [`Store::insert_grouped`] that also runs `derive` inside the
+    /// transaction, on the signals newly stored: the work they cause
+    /// (cases) is committed with them or not at all. A re-ingested signal
+    /// is a duplicate and derives nothing again.
+    fn insert_with(
+        &mut self,
+        signals: &[EnrichedSignal],
+        lens: &[usize],
+        derive: &mut dyn Derive,
     ) -> Result<Vec<InsertSummary>, StoreError>;
 
     /// Retention: deletes every signal created before `cutoff` (midnight
     /// UTC) with its touchpoints, ratings and survey answer, and takes it out
-    /// of the rollups, in one transaction. Outcomes and tokens stay.
+    /// of the rollups, in one transaction; cases opened before the cutoff go
+    /// with their threads and events (their metrics with them). Outcomes and
+    /// tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
     /// Signals created before `cutoff` (midnight UTC): what
@@ -109,6 +133,45 @@ pub trait Store: Send {
     /// Marks a token revoked at `at`; `false` when there is no such token
     /// or it was already revoked.
     fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// One case with its thread.
+    fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
+
+    /// One page of cases in queue order (see [`CaseQuery`]).
+    fn cases(&self, query: &CaseQuery) -> Result<CasePage, StoreError>;
+
+    /// A case's events, oldest first: its audit trail.
+    fn case_events(&self, id: CaseId) -> Result<Vec<StoredCaseEvent>, StoreError>;
+
+    /// Stores a changed case and appends its events in one transaction, if
+    /// the stored version is `expected_version` ([`StoreError::StaleCase`]
+    /// with the current version otherwise; nothing stored).
+    fn update_case(
+        &mut self,
+        case: &Case,
+        expected_version: u64,
+        events: &[CaseEvent],
+    ) -> Result<(), StoreError>;
+
+    /// Care events for metrics, oldest first.
+    fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError>;
+
+    /// The backlog: active cases grouped (see [`BacklogRow`]), with how many
+    /// are in breach at `now`; of some departments only, or all.
+    fn care_backlog(
+        &self,
+        now: DateTime<Utc>,
+        departments: Option<&[String]>,
+    ) -> Result<Vec<BacklogRow>, StoreError>;
+
+    /// Cases housekeeping may be due on: new or open cases answered by the
+    /// brand whose customer has been quiet since before `answered_before`,
+    /// and resolved cases quiet since before `resolved_before`.
+    fn sweep_candidates(
+        &self,
+        answered_before: DateTime<Utc>,
+        resolved_before: DateTime<Utc>,
+    ) -> Result<Vec<Case>, StoreError>;
 }
 
 /// An access token to store. The server makes the secret and its hash; the
@@ -163,6 +226,8 @@ pub struct PurgeSummary {
     pub survey_answers: u64,
     /// Daily rollup rows deleted.
     pub rollup_rows: u64,
+    /// Cases deleted (opened before the cutoff), with their threads and events.
+    pub cases: u64,
 }
 
 /// Counts over everything stored.

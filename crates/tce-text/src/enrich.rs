@@ -377,6 +377,7 @@ impl Enricher {
             touchpoints,
             brand,
             experience_value,
+            brand_post: false,
         }
     }
 }

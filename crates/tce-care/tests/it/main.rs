@@ -189,6 +189,7 @@ pub fn enriched(model: &Model, signal: Signal, says: &Says) -> EnrichedSignal {
             brand: says.brand.map(str::to_string),
             priority: 0.0,
             experience_value,
+            brand_post: false,
         },
         signal,
     }

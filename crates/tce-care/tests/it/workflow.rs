@@ -265,6 +265,8 @@ fn a_follow_up_reopens_a_resolved_case_and_quiet_ones_close() {
         party: Party::Customer,
         author: Some("cust".into()),
         at: t("2027-01-05T09:00:00Z"),
+        sentiment: Some(-0.6),
+        needs_action: true,
     };
     let events = apply(
         &mut c,

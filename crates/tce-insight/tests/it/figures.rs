@@ -68,6 +68,7 @@ fn signal(model: &Model, i: usize, s: &S<'_>) -> EnrichedSignal {
             brand,
             priority: 0.5,
             experience_value: s.ev,
+            brand_post: false,
         },
     }
 }

@@ -55,6 +55,9 @@ pub struct Care {
     pub thread_window_hours: f64,
     /// A resolved case closes after this many days without a customer reply.
     pub close_after_days: f64,
+    /// A case the brand answered is resolved (as of that answer) when the
+    /// customer stays quiet for this many days; 0 = never (agents resolve).
+    pub resolve_after_reply_days: f64,
     /// An SLA clock is "at risk" once this share of its target is used (0–1).
     pub at_risk_share: f64,
     /// SLA targets per priority as multiples of a department's
@@ -193,6 +196,7 @@ pub(super) struct RawCare {
     lead_department: Option<S<String>>,
     thread_window_hours: Option<S<f64>>,
     close_after_days: Option<S<f64>>,
+    resolve_after_reply_days: Option<S<f64>>,
     at_risk_share: Option<S<f64>>,
     sla_factor: Option<RawPerPriority>,
     #[serde(default)]
@@ -549,6 +553,11 @@ impl Checker<'_> {
                 Some(v) => self.positive(v, "care.close_after_days".into()),
                 None => DEFAULT_CLOSE_AFTER_DAYS,
             },
+            resolve_after_reply_days: self.non_negative(
+                &raw.resolve_after_reply_days,
+                "care.resolve_after_reply_days".into(),
+                0.0,
+            ),
             at_risk_share: match &raw.at_risk_share {
                 Some(v) if *v.get_ref() <= 0.0 => {
                     self.issue(

@@ -2,6 +2,8 @@
 
 #![allow(clippy::expect_used)]
 
+mod care;
+
 use chrono::{DateTime, Utc};
 use std::path::Path;
 use tce_model::{Model, Signal};
@@ -75,7 +77,8 @@ fn prepares_stores_and_counts_duplicates() {
         done,
         Stored {
             accepted: 2,
-            duplicates: 1
+            duplicates: 1,
+            care: done.care,
         }
     );
     // Re-sending the batch adds nothing.
@@ -106,11 +109,13 @@ fn grouped_batches_each_get_their_own_counts() {
         vec![
             Stored {
                 accepted: 2,
-                duplicates: 0
+                duplicates: 0,
+                care: parts[0].care,
             },
             Stored {
                 accepted: 1,
-                duplicates: 1
+                duplicates: 1,
+                care: parts[1].care,
             }
         ]
     );

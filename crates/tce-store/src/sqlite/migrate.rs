@@ -36,6 +36,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0006_rating_daily.sql",
         sql: include_str!("../../migrations/sqlite/0006_rating_daily.sql"),
     },
+    Migration {
+        name: "0007_care.sql",
+        sql: include_str!("../../migrations/sqlite/0007_care.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -9,19 +9,22 @@
 //! `synchronous=NORMAL` in WAL mode a power loss may roll back the last
 //! commits, but never corrupts the file.
 
+mod care;
 mod migrate;
 mod read;
 mod tokens;
 mod write;
 
 use crate::{
-    InsertSummary, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
-    RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError, SurveyResponse, TokenRecord,
+    BacklogRow, CareEventQuery, CareEventRow, CasePage, CaseQuery, Derive, InsertSummary, NewToken,
+    OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage,
+    SignalQuery, Stats, Store, StoreError, StoredCaseEvent, SurveyResponse, TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::EnrichedSignal;
 
 /// Page size of new databases: for the text-heavy signals table, larger
@@ -116,17 +119,13 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn insert(&mut self, batch: &[EnrichedSignal]) -> Result<InsertSummary, StoreError> {
-        let summaries = write::insert_grouped(&mut self.conn, batch, &[batch.len()])?;
-        Ok(summaries.first().copied().unwrap_or_default())
-    }
-
-    fn insert_grouped(
+    fn insert_with(
         &mut self,
         signals: &[EnrichedSignal],
         lens: &[usize],
+        derive: &mut dyn Derive,
     ) -> Result<Vec<InsertSummary>, StoreError> {
-        write::insert_grouped(&mut self.conn, signals, lens)
+        write::insert_grouped(&mut self.conn, signals, lens, derive)
     }
 
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError> {
@@ -203,6 +202,52 @@ impl Store for SqliteStore {
 
     fn list_tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
         tokens::list(&self.conn)
+    }
+
+    fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
+        care::case(&self.conn, id)
+    }
+
+    fn cases(&self, query: &CaseQuery) -> Result<CasePage, StoreError> {
+        care::cases(&self.conn, query)
+    }
+
+    fn case_events(&self, id: CaseId) -> Result<Vec<StoredCaseEvent>, StoreError> {
+        care::case_events(&self.conn, id)
+    }
+
+    fn update_case(
+        &mut self,
+        case: &Case,
+        expected_version: u64,
+        events: &[CaseEvent],
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        care::update_case(&tx, case, expected_version, events)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError> {
+        care::care_events(&self.conn, query)
+    }
+
+    fn care_backlog(
+        &self,
+        now: DateTime<Utc>,
+        departments: Option<&[String]>,
+    ) -> Result<Vec<BacklogRow>, StoreError> {
+        care::backlog(&self.conn, now, departments)
+    }
+
+    fn sweep_candidates(
+        &self,
+        answered_before: DateTime<Utc>,
+        resolved_before: DateTime<Utc>,
+    ) -> Result<Vec<Case>, StoreError> {
+        care::sweep_candidates(&self.conn, answered_before, resolved_before)
     }
 
     fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -257,7 +257,7 @@ pub(super) fn rating_rollups(
 const SIGNAL_COLUMNS: &str = "s.id, s.channel, s.external_id, s.brand, s.brand_detected, \
      s.author, s.author_followers, s.created_at, s.text, s.rating, s.rating_scale, s.in_reply_to, \
      s.url, s.lang, s.engine, s.sentiment, s.sentiment_label, s.experience_value, s.priority, \
-     s.intents";
+     s.intents, s.brand_post";
 
 fn parse_scale(
     table: &'static str,
@@ -328,6 +328,7 @@ fn signal_from_row(r: &Row<'_>) -> Result<StoredSignal, StoreError> {
         brand,
         priority: r.get::<_, f64>(18)? as f32,
         experience_value: r.get(17)?,
+        brand_post: r.get(20)?,
     };
     Ok(StoredSignal {
         id: r.get(0)?,

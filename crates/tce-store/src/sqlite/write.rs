@@ -26,14 +26,14 @@ use super::read::{day_string, midnight_utc};
 use crate::rollup::{
     distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRatings, BatchRollup, Row,
 };
-use crate::{InsertSummary, OutcomeRow, PurgeSummary, StoreError};
+use crate::{Derive, InsertSummary, OutcomeRow, PurgeSummary, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
 use std::fmt::Write as _;
 use tce_model::{EnrichedSignal, IntentScore, Rating, StageRating, TouchpointMatch};
 
 const SIGNAL_COLUMNS: &str = "signals (channel, external_id, brand, brand_detected, author, \
      author_followers, created_at, text, rating, rating_scale, in_reply_to, url, lang, engine, \
-     sentiment, sentiment_label, experience_value, priority, intents)";
+     sentiment, sentiment_label, experience_value, priority, intents, brand_post)";
 
 const TOUCHPOINT_COLUMNS: &str =
     "signal_touchpoints (signal_id, position, touchpoint, stage, confidence)";
@@ -133,6 +133,7 @@ pub(super) fn insert_grouped(
     conn: &mut Connection,
     batch: &[EnrichedSignal],
     lens: &[usize],
+    derive: &mut dyn Derive,
 ) -> Result<Vec<InsertSummary>, StoreError> {
     let total: usize = lens.iter().sum();
     if total != batch.len() {
@@ -161,6 +162,7 @@ pub(super) fn insert_grouped(
     let mut survey_answers: Vec<(i64, &EnrichedSignal, &Rating)> = Vec::new();
     let mut rollup = BatchRollup::with_capacity(batch.len());
     let mut ratings = BatchRatings::default();
+    let mut fresh: Vec<&EnrichedSignal> = Vec::with_capacity(batch.len());
     for ((es, id), part) in batch.iter().zip(ids).zip(parts) {
         let summary = &mut summaries[part];
         let Some(id) = id else {
@@ -168,6 +170,12 @@ pub(super) fn insert_grouped(
             continue;
         };
         summary.inserted += 1;
+        fresh.push(es);
+        if es.enrichment.brand_post {
+            // The brand speaking (a care reply): stored for the thread,
+            // never customer evidence, so in no rollup or survey table.
+            continue;
+        }
         touchpoints.extend(
             distinct_touchpoints(es)
                 .zip(0..)
@@ -230,6 +238,13 @@ pub(super) fn insert_grouped(
     )?;
     upsert_rollups(&tx, rollup)?;
     upsert_ratings(&tx, ratings)?;
+    derive.derive(
+        &fresh,
+        &mut super::care::Tx {
+            conn: &tx,
+            next_id: None,
+        },
+    )?;
     tx.commit()?;
     Ok(summaries)
 }
@@ -261,12 +276,12 @@ fn insert_signals(
         tx,
         SIGNALS_PER_STATEMENT,
         SIGNAL_COLUMNS,
-        19,
+        20,
         "",
         batch,
         |stmt, rows| {
             for (i, es) in rows.iter().enumerate() {
-                bind_signal(stmt, i * 19 + 1, es, &mut intents)?;
+                bind_signal(stmt, i * 20 + 1, es, &mut intents)?;
             }
             let changed = stmt.raw_execute()?;
             let last = tx.last_insert_rowid();
@@ -293,7 +308,7 @@ fn insert_signals(
     Ok(ids)
 }
 
-/// Binds one signal's 19 values starting at parameter `at`. Every parameter
+/// Binds one signal's 20 values starting at parameter `at`. Every parameter
 /// is bound on every use: bindings outlive a statement reset.
 fn bind_signal(
     stmt: &mut Statement<'_>,
@@ -322,7 +337,8 @@ fn bind_signal(
     stmt.raw_bind_parameter(at + 15, e.sentiment_label.as_str())?;
     stmt.raw_bind_parameter(at + 16, e.experience_value)?;
     stmt.raw_bind_parameter(at + 17, f64::from(e.priority))?;
-    stmt.raw_bind_parameter(at + 18, intents.as_str())
+    stmt.raw_bind_parameter(at + 18, intents.as_str())?;
+    stmt.raw_bind_parameter(at + 19, e.brand_post)
 }
 
 /// `INSERT OR IGNORE INTO <columns> VALUES (?1, …), …` for `rows` rows of
@@ -517,6 +533,7 @@ pub(super) fn purge_before(
         [],
     )?;
     tx.execute("DELETE FROM purge_ids", [])?;
+    let cases = super::care::purge_before(&tx, cutoff)?;
     let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;
     tx.execute("DELETE FROM rating_daily WHERE day < ?1", params![day])?;
     tx.execute(
@@ -537,5 +554,6 @@ pub(super) fn purge_before(
         signals: signals as u64,
         survey_answers: survey_answers as u64,
         rollup_rows: rollup_days as u64,
+        cases,
     })
 }

@@ -146,6 +146,7 @@ pub fn signal(rng: &mut Rng, i: usize) -> EnrichedSignal {
             brand: detected,
             priority: rng.below(1000) as f32 / 10.0,
             experience_value,
+            brand_post: false,
         },
     }
 }

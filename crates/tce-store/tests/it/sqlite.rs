@@ -82,7 +82,11 @@ fn rating_rollups_are_backfilled_by_the_migration() {
     assert!(before.len() > 20, "the fixtures hold ratings");
     store
         .connection()
-        .execute_batch("DROP TABLE rating_daily; PRAGMA user_version = 5;")
+        .execute_batch(concat!(
+            "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; ",
+            "ALTER TABLE signals DROP COLUMN brand_post; ",
+            "DROP TABLE rating_daily; PRAGMA user_version = 5;"
+        ))
         .expect("back to schema 5");
     drop(store);
     let store = SqliteStore::open(&path).expect("migrate");
@@ -233,7 +237,9 @@ fn survey_answers_are_backfilled_by_the_migration() {
     store
         .connection()
         .execute_batch(
-            "DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
+            "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; \
+             ALTER TABLE signals DROP COLUMN brand_post; \
+             DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
              PRAGMA user_version = 3;",
         )
         .expect("back to schema 3");

@@ -1,0 +1,1014 @@
+//! Cases, their threads and events in SQLite (migration 0007).
+//!
+//! The columns of `cases` are what lists filter and sort on; the rest of a
+//! case (routing reason, priority factors, SLA clocks) is a JSON `detail`
+//! written through private DTOs, so `tce_care`'s types stay free of any
+//! wire format. Times are unix seconds: a case reads back to the second.
+
+use super::read::{midnight_utc, to_u64};
+use crate::care::{
+    BacklogRow, CareEventQuery, CareEventRow, CaseKeys, CasePage, CaseQuery, DeriveTx,
+    StoredCaseEvent,
+};
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use tce_care::sla::{SlaClock, Timing};
+use tce_care::{
+    Actor, Case, CaseEvent, CaseEventKind, CaseId, CaseKind, Factor, FactorContribution, Party,
+    Priority, PriorityScore, Routing, SignalRef, Status, ThreadEntry,
+};
+
+/// `breach_at` of a case that will not breach.
+const NEVER: i64 = i64::MAX;
+
+const CASE_COLUMNS: &str = "id, kind, brand, channel, author, department, touchpoint, status, \
+     priority, assignee, opened_at, last_customer_at, first_response_at, resolved_at, closed_at, \
+     breach_at, version, detail";
+
+fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+fn time(table: &'static str, column: &'static str, s: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(s, 0).ok_or_else(|| StoreError::Corrupt {
+        table,
+        column,
+        value: s.to_string(),
+    })
+}
+
+fn opt_time(
+    table: &'static str,
+    column: &'static str,
+    s: Option<i64>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s.map(|s| time(table, column, s)).transpose()
+}
+
+fn parse<T: std::str::FromStr>(
+    table: &'static str,
+    column: &'static str,
+    s: &str,
+) -> Result<T, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt {
+        table,
+        column,
+        value: s.to_string(),
+    })
+}
+
+fn json_err(table: &'static str, column: &'static str, e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        column,
+        value: e.to_string(),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct TimingDto {
+    wall: i64,
+    business: i64,
+    within: bool,
+}
+
+impl From<Timing> for TimingDto {
+    fn from(t: Timing) -> Self {
+        TimingDto {
+            wall: t.wall_secs,
+            business: t.business_secs,
+            within: t.within_sla,
+        }
+    }
+}
+
+impl From<TimingDto> for Timing {
+    fn from(t: TimingDto) -> Self {
+        Timing {
+            wall_secs: t.wall,
+            business_secs: t.business,
+            within_sla: t.within,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SlaDto {
+    started_at: i64,
+    fr_target: i64,
+    fr_due: i64,
+    fr_at: Option<i64>,
+    fr_timing: Option<TimingDto>,
+    res_target: i64,
+    res_due: i64,
+    resolved_at: Option<i64>,
+    res_timing: Option<TimingDto>,
+    paused_since: Option<i64>,
+    paused_secs: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct FactorDto {
+    factor: String,
+    value: f64,
+    weight: f64,
+    points: f64,
+    detail: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Detail {
+    reason: String,
+    score: f64,
+    factors: Vec<FactorDto>,
+    sla: SlaDto,
+    reopened: u32,
+    last_response_at: Option<i64>,
+}
+
+fn detail_of(case: &Case) -> Result<String, StoreError> {
+    let s = &case.sla;
+    let d = Detail {
+        reason: case.routing.reason.clone(),
+        score: case.priority.score,
+        factors: case
+            .priority
+            .factors
+            .iter()
+            .map(|f| FactorDto {
+                factor: f.factor.as_str().to_string(),
+                value: f.value,
+                weight: f.weight,
+                points: f.points,
+                detail: f.detail.clone(),
+            })
+            .collect(),
+        sla: SlaDto {
+            started_at: secs(s.started_at),
+            fr_target: s.first_response_target_secs,
+            fr_due: secs(s.first_response_due),
+            fr_at: s.first_response_at.map(secs),
+            fr_timing: s.first_response_timing.map(TimingDto::from),
+            res_target: s.resolution_target_secs,
+            res_due: secs(s.resolution_due),
+            resolved_at: s.resolved_at.map(secs),
+            res_timing: s.resolution_timing.map(TimingDto::from),
+            paused_since: s.paused_since.map(secs),
+            paused_secs: s.paused_secs,
+        },
+        reopened: case.reopened,
+        last_response_at: case.last_response_at.map(secs),
+    };
+    serde_json::to_string(&d).map_err(|e| json_err("cases", "detail", e))
+}
+
+/// Event payloads as stored in `case_events.data`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum EventDto {
+    Opened {
+        case_kind: String,
+        department: String,
+        touchpoint: Option<String>,
+        reason: String,
+        priority: String,
+    },
+    Status {
+        from: String,
+        to: String,
+    },
+    Assignee {
+        from: Option<String>,
+        to: Option<String>,
+    },
+    Department {
+        from: String,
+        to: String,
+        reason: String,
+    },
+    Priority {
+        from: String,
+        to: String,
+    },
+    Response {
+        text: String,
+        channel: String,
+        agent: Option<String>,
+        signal: Option<(String, String)>,
+    },
+    Note {
+        text: String,
+    },
+    CustomerMessage {
+        signal: (String, String),
+        sentiment: Option<f64>,
+        after_resolution: bool,
+    },
+    FirstResponse {
+        wall_secs: i64,
+        business_secs: i64,
+        within_sla: bool,
+    },
+    Resolved {
+        wall_secs: i64,
+        business_secs: i64,
+        within_sla: bool,
+    },
+    Reopened,
+    AutoResolved {
+        quiet_days: f64,
+    },
+}
+
+fn pair(s: &SignalRef) -> (String, String) {
+    (s.channel.clone(), s.external_id.clone())
+}
+
+fn signal_ref((channel, external_id): (String, String)) -> SignalRef {
+    SignalRef {
+        channel,
+        external_id,
+    }
+}
+
+fn event_dto(kind: &CaseEventKind) -> EventDto {
+    match kind {
+        CaseEventKind::Opened {
+            kind,
+            routing,
+            priority,
+        } => EventDto::Opened {
+            case_kind: kind.as_str().into(),
+            department: routing.department.clone(),
+            touchpoint: routing.touchpoint.clone(),
+            reason: routing.reason.clone(),
+            priority: priority.as_str().into(),
+        },
+        CaseEventKind::Status { from, to } => EventDto::Status {
+            from: from.as_str().into(),
+            to: to.as_str().into(),
+        },
+        CaseEventKind::Assignee { from, to } => EventDto::Assignee {
+            from: from.clone(),
+            to: to.clone(),
+        },
+        CaseEventKind::Department { from, to, reason } => EventDto::Department {
+            from: from.clone(),
+            to: to.clone(),
+            reason: reason.clone(),
+        },
+        CaseEventKind::Priority { from, to } => EventDto::Priority {
+            from: from.as_str().into(),
+            to: to.as_str().into(),
+        },
+        CaseEventKind::Response {
+            text,
+            channel,
+            agent,
+            signal,
+        } => EventDto::Response {
+            text: text.clone(),
+            channel: channel.clone(),
+            agent: agent.clone(),
+            signal: signal.as_ref().map(pair),
+        },
+        CaseEventKind::Note { text } => EventDto::Note { text: text.clone() },
+        CaseEventKind::CustomerMessage {
+            signal,
+            sentiment,
+            after_resolution,
+        } => EventDto::CustomerMessage {
+            signal: pair(signal),
+            sentiment: *sentiment,
+            after_resolution: *after_resolution,
+        },
+        CaseEventKind::FirstResponse {
+            wall_secs,
+            business_secs,
+            within_sla,
+        } => EventDto::FirstResponse {
+            wall_secs: *wall_secs,
+            business_secs: *business_secs,
+            within_sla: *within_sla,
+        },
+        CaseEventKind::Resolved {
+            wall_secs,
+            business_secs,
+            within_sla,
+        } => EventDto::Resolved {
+            wall_secs: *wall_secs,
+            business_secs: *business_secs,
+            within_sla: *within_sla,
+        },
+        CaseEventKind::Reopened => EventDto::Reopened,
+        CaseEventKind::AutoResolved { quiet_days } => EventDto::AutoResolved {
+            quiet_days: *quiet_days,
+        },
+    }
+}
+
+fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
+    let status = |s: &str| parse::<Status>("case_events", "data", s);
+    let priority = |s: &str| parse::<Priority>("case_events", "data", s);
+    Ok(match dto {
+        EventDto::Opened {
+            case_kind,
+            department,
+            touchpoint,
+            reason,
+            priority: p,
+        } => CaseEventKind::Opened {
+            kind: parse("case_events", "data", &case_kind)?,
+            routing: Routing {
+                department,
+                touchpoint,
+                reason,
+            },
+            priority: priority(&p)?,
+        },
+        EventDto::Status { from, to } => CaseEventKind::Status {
+            from: status(&from)?,
+            to: status(&to)?,
+        },
+        EventDto::Assignee { from, to } => CaseEventKind::Assignee { from, to },
+        EventDto::Department { from, to, reason } => CaseEventKind::Department { from, to, reason },
+        EventDto::Priority { from, to } => CaseEventKind::Priority {
+            from: priority(&from)?,
+            to: priority(&to)?,
+        },
+        EventDto::Response {
+            text,
+            channel,
+            agent,
+            signal,
+        } => CaseEventKind::Response {
+            text,
+            channel,
+            agent,
+            signal: signal.map(signal_ref),
+        },
+        EventDto::Note { text } => CaseEventKind::Note { text },
+        EventDto::CustomerMessage {
+            signal,
+            sentiment,
+            after_resolution,
+        } => CaseEventKind::CustomerMessage {
+            signal: signal_ref(signal),
+            sentiment,
+            after_resolution,
+        },
+        EventDto::FirstResponse {
+            wall_secs,
+            business_secs,
+            within_sla,
+        } => CaseEventKind::FirstResponse {
+            wall_secs,
+            business_secs,
+            within_sla,
+        },
+        EventDto::Resolved {
+            wall_secs,
+            business_secs,
+            within_sla,
+        } => CaseEventKind::Resolved {
+            wall_secs,
+            business_secs,
+            within_sla,
+        },
+        EventDto::Reopened => CaseEventKind::Reopened,
+        EventDto::AutoResolved { quiet_days } => CaseEventKind::AutoResolved { quiet_days },
+    })
+}
+
+fn actor_str(a: &Actor) -> String {
+    a.to_string()
+}
+
+fn actor_of(s: &str) -> Actor {
+    match s {
+        "system" => Actor::System,
+        "customer" => Actor::Customer,
+        name => Actor::Agent(name.to_string()),
+    }
+}
+
+fn breach_at(case: &Case) -> i64 {
+    case.sla.breach_at().map_or(NEVER, secs)
+}
+
+/// Inserts a new case with its thread and events.
+pub(super) fn insert_case(
+    conn: &Connection,
+    case: &Case,
+    events: &[CaseEvent],
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO cases (id, kind, brand, channel, author, department, touchpoint, status, \
+         priority, assignee, opened_at, last_customer_at, first_response_at, resolved_at, \
+         closed_at, breach_at, version, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?
+    .execute(params![
+        case_id(case.id)?,
+        case.kind.as_str(),
+        case.brand,
+        case.channel,
+        case.author,
+        case.routing.department,
+        case.routing.touchpoint,
+        case.status.as_str(),
+        case.priority.priority.as_str(),
+        case.assignee,
+        secs(case.opened_at),
+        secs(case.last_customer_at),
+        case.first_response_at.map(secs),
+        case.resolved_at.map(secs),
+        case.closed_at.map(secs),
+        breach_at(case),
+        version(case.version),
+        detail_of(case)?,
+    ])?;
+    write_messages(conn, case)?;
+    append_events(conn, case, events)
+}
+
+fn case_id(id: CaseId) -> Result<i64, StoreError> {
+    i64::try_from(id.0).map_err(|_| StoreError::Corrupt {
+        table: "cases",
+        column: "id",
+        value: id.0.to_string(),
+    })
+}
+
+fn version(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Stores a changed case if its stored version is `expected`.
+pub(super) fn update_case(
+    conn: &Connection,
+    case: &Case,
+    expected: u64,
+    events: &[CaseEvent],
+) -> Result<(), StoreError> {
+    let id = case_id(case.id)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE cases SET department = ?2, touchpoint = ?3, status = ?4, priority = ?5, \
+             assignee = ?6, last_customer_at = ?7, first_response_at = ?8, resolved_at = ?9, \
+             closed_at = ?10, breach_at = ?11, version = ?12, detail = ?13 \
+             WHERE id = ?1 AND version = ?14",
+        )?
+        .execute(params![
+            id,
+            case.routing.department,
+            case.routing.touchpoint,
+            case.status.as_str(),
+            case.priority.priority.as_str(),
+            case.assignee,
+            secs(case.last_customer_at),
+            case.first_response_at.map(secs),
+            case.resolved_at.map(secs),
+            case.closed_at.map(secs),
+            breach_at(case),
+            version(case.version),
+            detail_of(case)?,
+            version(expected),
+        ])?;
+    if changed == 0 {
+        let current: Option<i64> = conn
+            .prepare_cached("SELECT version FROM cases WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        return Err(match current {
+            Some(current) => StoreError::StaleCase {
+                case: case.id.0,
+                expected,
+                current: to_u64(current),
+            },
+            None => StoreError::NoSuchCase(case.id.0),
+        });
+    }
+    write_messages(conn, case)?;
+    append_events(conn, case, events)
+}
+
+/// Writes the thread; messages already stored (same position) stay.
+fn write_messages(conn: &Connection, case: &Case) -> Result<(), StoreError> {
+    let id = case_id(case.id)?;
+    let stored: i64 = conn
+        .prepare_cached("SELECT count(*) FROM case_messages WHERE case_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO case_messages (case_id, position, channel, external_id, party, \
+         author, at, sentiment, needs_action) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (position, m) in case.thread.iter().enumerate().skip(to_u64(stored) as usize) {
+        insert.execute(params![
+            id,
+            position as i64,
+            m.signal.channel,
+            m.signal.external_id,
+            m.party.as_str(),
+            m.author,
+            secs(m.at),
+            m.sentiment,
+            m.needs_action,
+        ])?;
+    }
+    Ok(())
+}
+
+fn timing_of(kind: &CaseEventKind) -> (Option<i64>, Option<i64>, Option<bool>) {
+    match kind {
+        CaseEventKind::FirstResponse {
+            wall_secs,
+            business_secs,
+            within_sla,
+        }
+        | CaseEventKind::Resolved {
+            wall_secs,
+            business_secs,
+            within_sla,
+        } => (Some(*wall_secs), Some(*business_secs), Some(*within_sla)),
+        _ => (None, None, None),
+    }
+}
+
+fn append_events(conn: &Connection, case: &Case, events: &[CaseEvent]) -> Result<(), StoreError> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO case_events (case_id, at, actor, kind, department, brand, channel, \
+         priority, wall_secs, business_secs, within_sla, sentiment, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for e in events {
+        let (wall, business, within) = timing_of(&e.kind);
+        let sentiment = match &e.kind {
+            CaseEventKind::CustomerMessage { sentiment, .. } => *sentiment,
+            _ => None,
+        };
+        let data = serde_json::to_string(&event_dto(&e.kind))
+            .map_err(|err| json_err("case_events", "data", err))?;
+        insert.execute(params![
+            case_id(e.case)?,
+            secs(e.at),
+            actor_str(&e.actor),
+            e.kind.as_str(),
+            case.routing.department,
+            case.brand,
+            case.channel,
+            case.priority.priority.as_str(),
+            wall,
+            business,
+            within,
+            sentiment,
+            data,
+        ])?;
+    }
+    Ok(())
+}
+
+fn case_from_row(r: &Row<'_>) -> Result<Case, StoreError> {
+    let text = |i: usize| -> Result<String, StoreError> { Ok(r.get::<_, String>(i)?) };
+    let detail: Detail =
+        serde_json::from_str(&text(17)?).map_err(|e| json_err("cases", "detail", e))?;
+    let t = |c: &'static str, s: i64| time("cases", c, s);
+    let ot = |c: &'static str, s: Option<i64>| opt_time("cases", c, s);
+    let sla = SlaClock {
+        started_at: t("detail", detail.sla.started_at)?,
+        first_response_target_secs: detail.sla.fr_target,
+        first_response_due: t("detail", detail.sla.fr_due)?,
+        first_response_at: ot("detail", detail.sla.fr_at)?,
+        first_response_timing: detail.sla.fr_timing.map(Timing::from),
+        resolution_target_secs: detail.sla.res_target,
+        resolution_due: t("detail", detail.sla.res_due)?,
+        resolved_at: ot("detail", detail.sla.resolved_at)?,
+        resolution_timing: detail.sla.res_timing.map(Timing::from),
+        paused_since: ot("detail", detail.sla.paused_since)?,
+        paused_secs: detail.sla.paused_secs,
+    };
+    let factors = detail
+        .factors
+        .into_iter()
+        .map(|f| {
+            Ok(FactorContribution {
+                factor: parse::<Factor>("cases", "detail", &f.factor)?,
+                value: f.value,
+                weight: f.weight,
+                points: f.points,
+                detail: f.detail,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Case {
+        id: CaseId(to_u64(r.get(0)?)),
+        kind: parse::<CaseKind>("cases", "kind", &text(1)?)?,
+        brand: text(2)?,
+        channel: text(3)?,
+        author: r.get(4)?,
+        routing: Routing {
+            department: text(5)?,
+            touchpoint: r.get(6)?,
+            reason: detail.reason,
+        },
+        priority: PriorityScore {
+            priority: parse::<Priority>("cases", "priority", &text(8)?)?,
+            score: detail.score,
+            factors,
+        },
+        status: parse::<Status>("cases", "status", &text(7)?)?,
+        assignee: r.get(9)?,
+        opened_at: t("opened_at", r.get(10)?)?,
+        last_customer_at: t("last_customer_at", r.get(11)?)?,
+        thread: Vec::new(),
+        sla,
+        first_response_at: ot("first_response_at", r.get(12)?)?,
+        last_response_at: ot("detail", detail.last_response_at)?,
+        resolved_at: ot("resolved_at", r.get(13)?)?,
+        closed_at: ot("closed_at", r.get(14)?)?,
+        reopened: detail.reopened,
+        version: to_u64(r.get(16)?),
+    })
+}
+
+fn attach_threads(conn: &Connection, cases: &mut [Case]) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, external_id, party, author, at, sentiment, needs_action \
+         FROM case_messages WHERE case_id = ?1 ORDER BY position",
+    )?;
+    for case in cases {
+        let mut rows = stmt.query([case_id(case.id)?])?;
+        while let Some(r) = rows.next()? {
+            let party: String = r.get(2)?;
+            case.thread.push(ThreadEntry {
+                signal: SignalRef {
+                    channel: r.get(0)?,
+                    external_id: r.get(1)?,
+                },
+                party: parse::<Party>("case_messages", "party", &party)?,
+                author: r.get(3)?,
+                at: time("case_messages", "at", r.get(4)?)?,
+                sentiment: r.get(5)?,
+                needs_action: r.get(6)?,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn load_cases(conn: &Connection, ids: &[i64]) -> Result<Vec<Case>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = ?1"))?;
+    let mut cases = Vec::with_capacity(ids.len());
+    for id in ids {
+        let mut rows = stmt.query([id])?;
+        if let Some(r) = rows.next()? {
+            cases.push(case_from_row(r)?);
+        }
+    }
+    attach_threads(conn, &mut cases)?;
+    Ok(cases)
+}
+
+/// One case with its thread.
+pub(super) fn case(conn: &Connection, id: CaseId) -> Result<Option<Case>, StoreError> {
+    Ok(load_cases(conn, &[case_id(id)?])?.pop())
+}
+
+/// The not-closed cases of the keys' authors and those holding the keys' messages.
+pub(super) fn cases_for(conn: &Connection, keys: &CaseKeys) -> Result<Vec<Case>, StoreError> {
+    let mut ids = BTreeSet::new();
+    if !keys.authors.is_empty() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM cases WHERE author = ?1 AND channel = ?2 AND status <> 'closed'",
+        )?;
+        for (author, channel) in &keys.authors {
+            let mut rows = stmt.query(params![author, channel])?;
+            while let Some(r) = rows.next()? {
+                ids.insert(r.get::<_, i64>(0)?);
+            }
+        }
+    }
+    if !keys.messages.is_empty() {
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.case_id FROM case_messages m JOIN cases c ON c.id = m.case_id \
+             WHERE m.channel = ?1 AND m.external_id = ?2 AND c.status <> 'closed'",
+        )?;
+        for (channel, external_id) in &keys.messages {
+            let mut rows = stmt.query(params![channel, external_id])?;
+            while let Some(r) = rows.next()? {
+                ids.insert(r.get::<_, i64>(0)?);
+            }
+        }
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    load_cases(conn, &ids)
+}
+
+/// The next free case id.
+pub(super) fn max_case_id(conn: &Connection) -> Result<u64, StoreError> {
+    let max: i64 = conn
+        .prepare_cached("SELECT ifnull(max(id), 0) FROM cases")?
+        .query_row([], |r| r.get(0))?;
+    Ok(to_u64(max))
+}
+
+fn encode_cursor(c: &Case) -> String {
+    format!(
+        "{}.{}.{}",
+        c.priority.priority.as_str(),
+        breach_at(c),
+        c.id.0
+    )
+}
+
+fn decode_cursor(s: &str) -> Result<(String, i64, i64), StoreError> {
+    let bad = || StoreError::InvalidCursor(s.to_string());
+    let mut parts = s.splitn(3, '.');
+    let p = parts.next().ok_or_else(bad)?;
+    p.parse::<Priority>().map_err(|_| bad())?;
+    let b = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let id = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    Ok((p.to_string(), b, id))
+}
+
+fn push_in(sql: &mut String, args: &mut Vec<Value>, column: &str, values: &[String]) {
+    sql.push_str(&format!(" AND {column} IN ("));
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('?');
+        args.push(Value::Text(v.clone()));
+    }
+    sql.push(')');
+}
+
+/// One page of cases in queue order.
+pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<CasePage, StoreError> {
+    let limit = q.effective_limit();
+    let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(departments) = &q.departments {
+        if departments.is_empty() {
+            return Ok(CasePage {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        push_in(&mut sql, &mut args, "department", departments);
+    }
+    if !q.statuses.is_empty() {
+        let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        push_in(&mut sql, &mut args, "status", &statuses);
+    }
+    if let Some(p) = q.priority {
+        sql.push_str(" AND priority = ?");
+        args.push(Value::Text(p.as_str().into()));
+    }
+    if let Some(b) = &q.brand {
+        sql.push_str(" AND brand = ?");
+        args.push(Value::Text(b.clone()));
+    }
+    if let Some(k) = q.kind {
+        sql.push_str(" AND kind = ?");
+        args.push(Value::Text(k.as_str().into()));
+    }
+    if let Some(now) = q.breached_at {
+        sql.push_str(" AND breach_at <= ?");
+        args.push(Value::Integer(secs(now)));
+    }
+    if let Some(c) = &q.cursor {
+        let (p, b, id) = decode_cursor(c)?;
+        sql.push_str(" AND (priority, breach_at, id) > (?, ?, ?)");
+        args.extend([Value::Text(p), Value::Integer(b), Value::Integer(id)]);
+    }
+    sql.push_str(&format!(
+        " ORDER BY priority, breach_at, id LIMIT {}",
+        limit + 1
+    ));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut items = Vec::with_capacity(limit + 1);
+    while let Some(r) = rows.next()? {
+        items.push(case_from_row(r)?);
+    }
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(encode_cursor)
+    } else {
+        None
+    };
+    attach_threads(conn, &mut items)?;
+    Ok(CasePage { items, next_cursor })
+}
+
+/// A case's events in the order they were appended.
+pub(super) fn case_events(
+    conn: &Connection,
+    id: CaseId,
+) -> Result<Vec<StoredCaseEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, at, actor, data FROM case_events WHERE case_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([case_id(id)?])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let data: String = r.get(3)?;
+        let dto: EventDto =
+            serde_json::from_str(&data).map_err(|e| json_err("case_events", "data", e))?;
+        let actor: String = r.get(2)?;
+        out.push(StoredCaseEvent {
+            id: r.get(0)?,
+            event: CaseEvent {
+                case: id,
+                at: time("case_events", "at", r.get(1)?)?,
+                actor: actor_of(&actor),
+                kind: event_kind(dto)?,
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// Care events for metrics.
+pub(super) fn care_events(
+    conn: &Connection,
+    q: &CareEventQuery,
+) -> Result<Vec<CareEventRow>, StoreError> {
+    let mut sql = String::from(
+        "SELECT case_id, at, kind, actor, department, brand, channel, priority, wall_secs, \
+         business_secs, within_sla, sentiment, data FROM case_events WHERE 1 = 1",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    if !q.kinds.is_empty() {
+        push_in(&mut sql, &mut args, "kind", &q.kinds);
+    }
+    if let Some(from) = q.from {
+        sql.push_str(" AND at >= ?");
+        args.push(Value::Integer(secs(from)));
+    }
+    if let Some(to) = q.to {
+        sql.push_str(" AND at < ?");
+        args.push(Value::Integer(secs(to)));
+    }
+    if let Some(d) = &q.departments {
+        if d.is_empty() {
+            return Ok(Vec::new());
+        }
+        push_in(&mut sql, &mut args, "department", d);
+    }
+    sql.push_str(" ORDER BY at, id");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(2)?;
+        let after_resolution = kind == "customer_message"
+            && matches!(
+                serde_json::from_str::<EventDto>(&r.get::<_, String>(12)?),
+                Ok(EventDto::CustomerMessage {
+                    after_resolution: true,
+                    ..
+                })
+            );
+        let priority: String = r.get(7)?;
+        out.push(CareEventRow {
+            case: CaseId(to_u64(r.get(0)?)),
+            at: time("case_events", "at", r.get(1)?)?,
+            kind,
+            actor: r.get(3)?,
+            department: r.get(4)?,
+            brand: r.get(5)?,
+            channel: r.get(6)?,
+            priority: parse("case_events", "priority", &priority)?,
+            wall_secs: r.get(8)?,
+            business_secs: r.get(9)?,
+            within_sla: r.get(10)?,
+            sentiment: r.get(11)?,
+            after_resolution,
+        });
+    }
+    Ok(out)
+}
+
+/// The active cases grouped by department, brand, channel, kind, priority,
+/// status and opening day, with how many are in breach at `now`.
+pub(super) fn backlog(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    departments: Option<&[String]>,
+) -> Result<Vec<BacklogRow>, StoreError> {
+    let mut sql = String::from(
+        "SELECT department, brand, channel, kind, priority, status, \
+         date(opened_at, 'unixepoch') AS day, count(*), sum(breach_at <= ?) \
+         FROM cases WHERE status IN ('new', 'open', 'pending')",
+    );
+    let mut args = vec![Value::Integer(secs(now))];
+    if let Some(d) = departments {
+        if d.is_empty() {
+            return Ok(Vec::new());
+        }
+        push_in(&mut sql, &mut args, "department", d);
+    }
+    sql.push_str(" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (kind, priority, status, day): (String, String, String, String) =
+            (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        out.push(BacklogRow {
+            department: r.get(0)?,
+            brand: r.get(1)?,
+            channel: r.get(2)?,
+            kind: parse("cases", "kind", &kind)?,
+            priority: parse("cases", "priority", &priority)?,
+            status: parse("cases", "status", &status)?,
+            opened_day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
+                StoreError::Corrupt {
+                    table: "cases",
+                    column: "opened_at",
+                    value: day.clone(),
+                }
+            })?,
+            n: to_u64(r.get(7)?),
+            breached: to_u64(r.get(8)?),
+        });
+    }
+    Ok(out)
+}
+
+/// Cases housekeeping may be due on: new or open cases the brand answered
+/// whose customer has been quiet since before `answered_before`, and
+/// resolved cases quiet since before `resolved_before`.
+pub(super) fn sweep_candidates(
+    conn: &Connection,
+    answered_before: DateTime<Utc>,
+    resolved_before: DateTime<Utc>,
+) -> Result<Vec<Case>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM cases WHERE \
+         (status IN ('new', 'open') AND first_response_at IS NOT NULL AND last_customer_at < ?1) \
+         OR (status = 'resolved' AND max(resolved_at, last_customer_at) < ?2) ORDER BY id",
+    )?;
+    let ids = stmt
+        .query_map(params![secs(answered_before), secs(resolved_before)], |r| {
+            r.get::<_, i64>(0)
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    load_cases(conn, &ids)
+}
+
+/// Deletes the cases opened before `cutoff` with their threads and events.
+pub(super) fn purge_before(conn: &Connection, cutoff: NaiveDate) -> Result<u64, StoreError> {
+    let before = midnight_utc(cutoff);
+    conn.execute(
+        "DELETE FROM case_events WHERE case_id IN (SELECT id FROM cases WHERE opened_at < ?1)",
+        [before],
+    )?;
+    conn.execute(
+        "DELETE FROM case_messages WHERE case_id IN (SELECT id FROM cases WHERE opened_at < ?1)",
+        [before],
+    )?;
+    let n = conn.execute("DELETE FROM cases WHERE opened_at < ?1", [before])?;
+    Ok(n as u64)
+}
+
+/// [`DeriveTx`] over an open write transaction.
+pub(super) struct Tx<'c> {
+    pub(super) conn: &'c Connection,
+    pub(super) next_id: Option<u64>,
+}
+
+impl DeriveTx for Tx<'_> {
+    fn cases_for(&mut self, keys: &CaseKeys) -> Result<Vec<Case>, StoreError> {
+        cases_for(self.conn, keys)
+    }
+
+    fn new_case_id(&mut self) -> Result<CaseId, StoreError> {
+        let next = match self.next_id {
+            Some(n) => n,
+            None => max_case_id(self.conn)? + 1,
+        };
+        self.next_id = Some(next + 1);
+        Ok(CaseId(next))
+    }
+
+    fn insert_case(&mut self, case: &Case, events: &[CaseEvent]) -> Result<(), StoreError> {
+        insert_case(self.conn, case, events)
+    }
+
+    fn update_case(
+        &mut self,
+        case: &Case,
+        expected_version: u64,
+        events: &[CaseEvent],
+    ) -> Result<(), StoreError> {
+        update_case(self.conn, case, expected_version, events)
+    }
+}
