@@ -35,6 +35,8 @@ pub struct Question {
     pub text: String,
     /// The choices, lowest level first.
     pub choices: Vec<String>,
+    /// The level name each choice places the area on (same order).
+    pub choice_levels: Vec<String>,
     /// 1-based position among all the session's items.
     pub number: usize,
     /// How many items the session has.
@@ -94,6 +96,15 @@ impl Session {
                 item: it.id.clone(),
                 text: it.text.clone(),
                 choices: it.choices.iter().map(|c| c.text.clone()).collect(),
+                choice_levels: it
+                    .choices
+                    .iter()
+                    .map(|c| {
+                        i.levels
+                            .get(c.level)
+                            .map_or_else(String::new, |l| l.name.clone())
+                    })
+                    .collect(),
                 number: n + 1,
                 total,
             })
@@ -120,6 +131,11 @@ impl Session {
             .choices
             .iter()
             .find(|c| c.text == choice.trim())
+            .or_else(|| {
+                it.choices
+                    .iter()
+                    .find(|c| c.text.to_lowercase() == choice.trim().to_lowercase())
+            })
             .ok_or_else(|| SessionError::UnknownChoice {
                 instrument: instrument.to_string(),
                 item: item.to_string(),

@@ -340,3 +340,17 @@ fn builtin_list_is_the_files_shipped() {
     .unwrap();
     assert_eq!(c.suggest("orientaton"), Some("orientation"));
 }
+
+#[test]
+fn the_documented_example_instrument_is_valid() {
+    let doc = include_str!("../../../../docs/maturity.md");
+    let example = doc
+        .split("A complete example:\n\n```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/maturity.md has the example");
+    let i = Instrument::parse(example, Path::new("docs/maturity.md")).unwrap();
+    assert_eq!(i.id, "listening");
+    assert_eq!(i.areas[0].items[0].choices.len(), 3);
+    assert_eq!(i.areas[0].items[0].evidence.len(), 1);
+}
