@@ -202,3 +202,34 @@ fn malformed_answers_are_refused_with_file_line_and_field() {
         expected `.`, `]`"#]],
     );
 }
+
+#[test]
+fn answers_may_use_any_toml_form() {
+    let c = catalog();
+    let src = r#"
+readiness.experience_everywhere.answer = "solid"
+
+[readiness]
+employees_engaged = { answer = "partly" }
+moments_of_truth = { answer = "not yet", choices = ["not yet", "partly", "solid"] }
+standing_out.answer = "solid"
+daily_decisions.answer = "solid"
+advocacy.answer = "partly"
+"#;
+    let answers = Answers::parse(src, Path::new("a.toml"), &c);
+    // TOML forbids reopening [readiness] after the dotted key above; the
+    // parser says where.
+    let err = answers.unwrap_err().to_string();
+    assert!(err.starts_with("a.toml:4:"), "{err}");
+    let src = src.replace("readiness.experience_everywhere.answer = \"solid\"\n", "")
+        + "experience_everywhere.answer = \"solid\"\n";
+    let answers = Answers::parse(&src, Path::new("a.toml"), &c).unwrap();
+    assert_eq!(
+        answers.get("readiness", "moments_of_truth"),
+        Some("not yet")
+    );
+    assert_eq!(
+        answers.get("readiness", "experience_everywhere"),
+        Some("solid")
+    );
+}

@@ -6,6 +6,7 @@
 
 mod answers;
 mod evidence;
+mod hostile;
 mod instruments;
 mod roadmap;
 mod session;

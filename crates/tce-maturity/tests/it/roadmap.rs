@@ -104,6 +104,16 @@ fn assessments_are_kept_as_json_and_make_a_trend() {
         assert!(v["instruments"][0]["areas"][0].get(key).is_some(), "{key}");
     }
 
+    // Facts are kept the same way (metric ids as keys).
+    let mut facts = Facts::new().with(
+        Metric::SlaBreachRate,
+        Fact::share(3, 40).with_period("2026-11"),
+    );
+    facts.not_measured(Metric::IdeasDecidedShare, "no ideas yet");
+    let json = serde_json::to_string(&facts).unwrap();
+    expect![[r#"{"metrics":{"sla_breach_rate":{"state":"measured","value":0.075,"count":3,"total":40,"period":"2026-11"},"ideas_decided_share":{"state":"not_measured","reason":"no ideas yet"}}}"#]].assert_eq(&json);
+    assert_eq!(serde_json::from_str::<Facts>(&json).unwrap(), facts);
+
     // Given newest first; the series is oldest first.
     let t = trend(&[second, first]);
     assert_eq!(t.len(), 6);
