@@ -218,7 +218,7 @@ const NOT_MEASURED: &str = "not measured";
 /// Assesses every answered instrument of the catalog on `date`.
 pub fn assess(catalog: &Catalog, answers: &Answers, facts: &Facts, date: NaiveDate) -> Assessment {
     let mut instruments = Vec::new();
-    let mut candidates = Vec::new();
+    let mut steps: Vec<(StepOrder, RoadmapStep)> = Vec::new();
     for (ii, instrument) in catalog.instruments().iter().enumerate() {
         let Some(given) = answers.instruments.get(&instrument.id) else {
             continue;
@@ -228,18 +228,12 @@ pub fn assess(catalog: &Catalog, answers: &Answers, facts: &Facts, date: NaiveDa
             let Some(result) = assess_area(instrument, area, given, facts) else {
                 continue;
             };
-            let gap = instrument.top().saturating_sub(result.level.index) as f64
-                / instrument.top().max(1) as f64;
-            if result.next.is_some() || !result.contradictions.is_empty() {
-                candidates.push((
-                    area.phase,
-                    !result.contradictions.is_empty(),
-                    gap,
-                    ii,
-                    ai,
-                    area,
-                    result.clone(),
-                ));
+            let contradicted = !result.contradictions.is_empty();
+            if result.next.is_some() || contradicted {
+                let gap = instrument.top().saturating_sub(result.level.index) as f64
+                    / instrument.top().max(1) as f64;
+                let step = roadmap_step(&instrument.id, area, &result, facts);
+                steps.push(((area.phase, contradicted, gap, ii, ai), step));
             }
             areas.push(result);
         }
@@ -260,29 +254,18 @@ pub fn assess(catalog: &Catalog, answers: &Answers, facts: &Facts, date: NaiveDa
     }
     // The seeds' order first; within a phase, contradicted claims, then the
     // widest gaps, then file order.
-    candidates.sort_by(|a, b| {
+    steps.sort_by(|(a, _), (b, _)| {
         a.0.cmp(&b.0)
             .then(b.1.cmp(&a.1))
             .then(b.2.total_cmp(&a.2))
             .then((a.3, a.4).cmp(&(b.3, b.4)))
     });
-    let roadmap = candidates
+    let roadmap = steps
         .into_iter()
         .enumerate()
-        .map(|(i, (phase, contradicted, _, ii, _, area, result))| {
-            let instrument_id = catalog
-                .instruments()
-                .get(ii)
-                .map_or_else(String::new, |x| x.id.clone());
-            roadmap_step(
-                i + 1,
-                phase,
-                instrument_id,
-                area,
-                result,
-                contradicted,
-                facts,
-            )
+        .map(|(i, (_, step))| RoadmapStep {
+            step: i + 1,
+            ..step
         })
         .collect();
     Assessment {
@@ -292,27 +275,24 @@ pub fn assess(catalog: &Catalog, answers: &Answers, facts: &Facts, date: NaiveDa
     }
 }
 
-fn roadmap_step(
-    step: usize,
-    phase: Phase,
-    instrument: String,
-    area: &Area,
-    result: AreaResult,
-    contradicted: bool,
-    facts: &Facts,
-) -> RoadmapStep {
+/// Where a step goes: phase, contradicted, gap to the top (share of the
+/// scale), instrument and area position in the catalog.
+type StepOrder = (Phase, bool, f64, usize, usize);
+
+/// The roadmap step of an area (numbered once the roadmap is ordered).
+fn roadmap_step(instrument: &str, area: &Area, result: &AreaResult, facts: &Facts) -> RoadmapStep {
     let current = area.metric.and_then(|m| facts.get(m)).map(|f| f.value);
     let unit = area.metric.map(Metric::unit);
     RoadmapStep {
-        step,
-        phase,
-        instrument,
+        step: 0,
+        phase: area.phase,
+        instrument: instrument.to_string(),
         area: area.id.clone(),
         area_name: area.name.clone(),
         action: area.action.clone(),
-        level: result.level,
-        next: result.next,
-        contradicted,
+        level: result.level.clone(),
+        next: result.next.clone(),
+        contradicted: !result.contradictions.is_empty(),
         capability: area.metric.map(Metric::capability),
         metric: area.metric,
         current,
