@@ -1,0 +1,22 @@
+//! Integration tests of tce-alert: one binary, one module per feature.
+
+mod backtest;
+mod detector;
+mod synthetic;
+mod terms;
+mod webhook;
+
+use std::path::PathBuf;
+
+/// `../shared` beside the repository: `TCE_SHARED`, else the CI layout
+/// (X/main beside X/shared), else a worktree one level deeper.
+pub fn shared_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("TCE_SHARED") {
+        return Some(PathBuf::from(dir));
+    }
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    ["../../../shared", "../../../../shared"]
+        .iter()
+        .map(|rel| manifest.join(rel))
+        .find(|p| p.join("data").is_dir())
+}
