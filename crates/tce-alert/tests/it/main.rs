@@ -1,5 +1,8 @@
 //! Integration tests of tce-alert: one binary, one module per feature.
 
+// Helpers fail like tests do: by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod backtest;
 mod detector;
 mod synthetic;
