@@ -47,6 +47,9 @@ pub struct Settings {
     /// predictive standard deviations above the expectation (default 3).
     pub winsor_sigmas: f64,
     /// Upper-tail p-value below which a bucket is anomalous (default 0.001).
+    /// It is a budget per hour: a bucket shorter than an hour is tested at
+    /// `threshold_p × bucket_secs / 3600`, so that five-minute buckets do not
+    /// raise twelve times the false alarms of hourly ones.
     pub threshold_p: f64,
     /// Consecutive anomalous buckets before an alert opens (default 2).
     pub persistence: u32,
