@@ -247,7 +247,7 @@ pub struct Evaluation {
 
 /// Scores alert opening times against windows.
 pub fn evaluate(opened_at: &[i64], windows: &[Window], tolerance_secs: i64) -> Evaluation {
-    let inside = |t: i64, w: &Window| t >= w.start - tolerance_secs && t <= w.end;
+    let inside = |t: i64, w: &Window| t >= w.start.saturating_sub(tolerance_secs) && t <= w.end;
     let results: Vec<WindowResult> = windows
         .iter()
         .map(|w| {
@@ -255,7 +255,7 @@ pub fn evaluate(opened_at: &[i64], windows: &[Window], tolerance_secs: i64) -> E
             WindowResult {
                 window: *w,
                 first_alert: first,
-                time_to_detect_secs: first.map(|t| (t - w.start).max(0)),
+                time_to_detect_secs: first.map(|t| t.saturating_sub(w.start).max(0)),
             }
         })
         .collect();

@@ -5,6 +5,7 @@
 
 mod backtest;
 mod detector;
+mod props;
 mod synthetic;
 mod terms;
 mod webhook;
