@@ -356,6 +356,16 @@ impl Core {
         (f, g)
     }
 
+    fn level(&self, p: f64) -> Level {
+        if p < self.threshold {
+            Level::Anomalous
+        } else if p < self.settings.close_p {
+            Level::Elevated
+        } else {
+            Level::Normal
+        }
+    }
+
     fn bucket_start(&self, b: i64) -> i64 {
         b.saturating_mul(self.bucket).saturating_sub(self.offset)
     }
@@ -420,7 +430,7 @@ impl Core {
             &mut state.volume,
             AlertKind::Volume,
             &state.key,
-            p < self.threshold,
+            self.level(p),
             &bucket,
             s,
             || {
@@ -457,7 +467,7 @@ impl Core {
             &mut state.negativity,
             AlertKind::Negativity,
             &state.key,
-            p_neg < self.threshold,
+            self.level(p_neg),
             &bucket,
             s,
             || {
@@ -552,6 +562,17 @@ impl Core {
     }
 }
 
+/// How a closed bucket stands against the thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// p < threshold: opens (with persistence) or extends an incident.
+    Anomalous,
+    /// threshold ≤ p < close_p: not back to normal yet.
+    Elevated,
+    /// p ≥ close_p: counts toward the cooldown.
+    Normal,
+}
+
 struct Bucket {
     start: i64,
     end: i64,
@@ -567,7 +588,7 @@ fn step(
     ks: &mut KindState,
     kind: AlertKind,
     key: &SeriesKey,
-    anomalous: bool,
+    level: Level,
     bucket: &Bucket,
     s: &Settings,
     interval: impl Fn() -> (u64, u64),
@@ -586,8 +607,11 @@ fn step(
             severity: bucket.severity,
         });
     };
+    let anomalous = level == Level::Anomalous;
     if let Some(inc) = ks.incident.as_mut() {
-        if anomalous {
+        if level == Level::Elevated {
+            ks.quiet = 0;
+        } else if anomalous {
             ks.quiet = 0;
             inc.end = bucket.end;
             inc.anomalous_buckets += 1;

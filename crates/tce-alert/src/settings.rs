@@ -55,6 +55,11 @@ pub struct Settings {
     pub persistence: u32,
     /// Consecutive normal buckets before an open alert closes (default 3).
     pub cooldown: u32,
+    /// p-value at or above which a bucket is back to normal for the
+    /// cooldown (default 0.05). Between `threshold_p` and this, a bucket is
+    /// still elevated: it neither extends nor closes an incident, so an
+    /// incident that simmers stays one alert instead of flapping.
+    pub close_p: f64,
     /// Floor of the expected count in the test (default 1): a series that
     /// expects 0.05 an hour does not alert on 2.
     pub min_expected: f64,
@@ -91,6 +96,7 @@ impl Default for Settings {
             threshold_p: 1e-3,
             persistence: 2,
             cooldown: 3,
+            close_p: 0.05,
             min_expected: 1.0,
             warmup_buckets: None,
             lateness_secs: 900,
@@ -178,6 +184,13 @@ impl Settings {
                 "cooldown",
                 self.cooldown,
                 "must be 1 to 1000 buckets",
+            ));
+        }
+        if !(self.close_p >= self.threshold_p && self.close_p <= 1.0) {
+            return Err(SettingsError::invalid(
+                "close_p",
+                self.close_p,
+                "must be in [threshold_p, 1]",
             ));
         }
         if !(self.min_expected.is_finite() && self.min_expected > 0.0) {
