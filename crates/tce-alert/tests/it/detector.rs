@@ -361,3 +361,34 @@ fn a_touchpoint_its_stage_and_its_brand_overlapping_are_one_group() {
         ))
     );
 }
+
+#[test]
+fn a_simmering_incident_stays_open_until_really_back_to_normal() {
+    let key = SeriesKey::brand("acme");
+    let mut d = Detector::new(Settings::default()).expect("valid");
+    let mut out = Vec::new();
+    let spike = 14 * 24 + 9;
+    // Three hours at 40, then six hours at about twice the usual: elevated
+    // (p between 0.001 and 0.05), neither anomalous nor normal.
+    let counts = |h: i64| match h - spike {
+        0..=2 => 40,
+        3..=8 => normal(h) * 2 + 1,
+        _ => normal(h),
+    };
+    feed(&mut d, &key, 0..spike + 16, counts, &mut out);
+    let volume: Vec<_> = kinds(&out)
+        .into_iter()
+        .filter(|k| k.1 == AlertKind::Volume)
+        .collect();
+    assert_eq!(
+        volume,
+        vec![
+            (Change::Opened, AlertKind::Volume, spike + 1),
+            (Change::Updated, AlertKind::Volume, spike + 2),
+            // Without hysteresis it would close at spike + 5; the first
+            // simmering hours hold it open (the baseline has learnt a little
+            // of the simmer by its end).
+            (Change::Closed, AlertKind::Volume, spike + 9),
+        ]
+    );
+}
