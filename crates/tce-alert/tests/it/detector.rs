@@ -391,4 +391,15 @@ fn a_simmering_incident_stays_open_until_really_back_to_normal() {
             (Change::Closed, AlertKind::Volume, spike + 9),
         ]
     );
+    let no_hysteresis = Settings {
+        close_p: 0.001,
+        ..Settings::default()
+    };
+    let mut d = Detector::new(no_hysteresis).expect("valid");
+    let mut out = Vec::new();
+    feed(&mut d, &key, 0..spike + 16, counts, &mut out);
+    let closed = kinds(&out)
+        .into_iter()
+        .find(|k| k.0 == Change::Closed && k.1 == AlertKind::Volume);
+    assert_eq!(closed, Some((Change::Closed, AlertKind::Volume, spike + 5)));
 }
