@@ -403,3 +403,34 @@ fn a_simmering_incident_stays_open_until_really_back_to_normal() {
         .find(|k| k.0 == Change::Closed && k.1 == AlertKind::Volume);
     assert_eq!(closed, Some((Change::Closed, AlertKind::Volume, spike + 5)));
 }
+
+#[test]
+fn the_baseline_learns_the_hour_of_day_and_the_weekday() {
+    let key = SeriesKey::brand("acme");
+    let mut d = Detector::new(Settings::default()).expect("valid");
+    let mut out = Vec::new();
+    // Weekdays three times the daily shape, weekends a third of that.
+    let counts = |h: i64| {
+        let weekend = (h / 24) % 7 >= 5;
+        normal(h) * if weekend { 1 } else { 3 }
+    };
+    feed(&mut d, &key, 0..28 * 24, counts, &mut out);
+    assert_eq!(out, vec![]);
+    let id = d.series_id(&key);
+    let at = |day: i64, hour: i64| {
+        d.expected(id, T0 + (day * 24 + hour) * H)
+            .map(|e| e.0)
+            .unwrap_or(0.0)
+    };
+    let monday_morning = at(28, 9); // 3 × 6 = 18
+    let monday_night = at(28, 3); // 0
+    let saturday_morning = at(33, 9); // 6
+    assert!((15.0..21.0).contains(&monday_morning), "{monday_morning}");
+    assert!(monday_night < 2.0, "{monday_night}");
+    assert!((4.0..8.5).contains(&saturday_morning), "{saturday_morning}");
+    let band = d.expected(id, T0 + (28 * 24 + 9) * H).map(|e| e.1);
+    assert!(
+        band.is_some_and(|(lo, hi)| lo < 18 && hi > 18 && hi < 40),
+        "{band:?}"
+    );
+}
