@@ -490,7 +490,11 @@ impl Core {
         };
         let nb = base.n as f64 + 1.0;
         let alpha_level = self.alpha_level.max(1.0 / nb);
-        let alpha_disp = (1.0 - self.lambda_bucket).max(1.0 / nb);
+        // The dispersion is only learnt once the profiles are (after the
+        // first day): a plain mean of its own observations until the decay
+        // takes over.
+        let robust_n = base.n.saturating_sub(u64::from(self.bpd)) as f64 + 1.0;
+        let alpha_disp = (1.0 - self.lambda_bucket).max(1.0 / robust_n);
         if robust {
             let r2 = (x_fed - mu).powi(2) / mu.max(s.min_expected);
             base.dispersion += alpha_disp * (r2 - base.dispersion);
