@@ -160,7 +160,11 @@ pub struct AlertEvent {
     pub bucket_start: i64,
     /// End of that bucket (unix seconds, exclusive).
     pub bucket_end: i64,
-    /// Observed count in that bucket (negatives for negativity).
+    /// Length of the span `observed`, `expected`, `interval` and `p_value`
+    /// refer to, seconds: the bucket, or the long window (`window_secs`,
+    /// ending with the bucket) when that is the stronger evidence.
+    pub span_secs: i64,
+    /// Observed count in that span (negatives for negativity).
     pub observed: u64,
     /// Expected count (negatives expected at the baseline share for negativity).
     pub expected: f64,
@@ -234,6 +238,11 @@ impl SeriesState {
                 week_den: vec![0.0; 7],
                 neg_num: 0.0,
                 tot_num: 0.0,
+                recent_x: vec![0; core.window],
+                recent_mu: vec![0.0; core.window],
+                window_x: 0,
+                window_mu: 0.0,
+                window_dispersion: 1.0,
             },
             open: OpenBuckets {
                 first: None,
@@ -261,6 +270,14 @@ struct Baseline {
     /// Decayed sums of negatives and of all signals (negative share).
     neg_num: f64,
     tot_num: f64,
+    /// The long window: each bucket's count and expectation, at `b mod len`,
+    /// their sums, and the window's own dispersion (day totals vary more
+    /// than independent buckets would: news cycles).
+    recent_x: Vec<u32>,
+    recent_mu: Vec<f64>,
+    window_x: u64,
+    window_mu: f64,
+    window_dispersion: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,6 +296,13 @@ struct KindState {
     streak_start: i64,
     quiet: u32,
     incident: Option<Incident>,
+    /// The open incident was opened on the long window's evidence (so the
+    /// window also holds it open).
+    by_window: bool,
+    /// The long window may not open an incident until it has been back to
+    /// normal once: a burst that opened and closed an incident stays in the
+    /// day's sum for a day and must not open a second one.
+    window_spent: bool,
 }
 
 /// Settings turned into the numbers the hot path needs.
@@ -296,8 +320,11 @@ struct Core {
     lambda_week: f64,
     lambda_bucket: f64,
     max_gap: i64,
-    /// `threshold_p` per bucket: buckets shorter than an hour share the hourly budget.
+    /// `threshold_p` per bucket: buckets shorter than an hour share the
+    /// hourly budget, and the two scales of the volume test share it too.
     threshold: f64,
+    /// Buckets of the long window (0: off).
+    window: usize,
 }
 
 /// Factors are kept in this range so a nearly empty slot cannot blow up the
@@ -328,6 +355,7 @@ impl Core {
             // nothing: later empty buckets are skipped, not walked.
             max_gap: i64::from(bpd) * 56 + i64::from(settings.cooldown) + 1,
             threshold: settings.threshold_p * (f64::from(settings.bucket_secs) / 3600.0).min(1.0),
+            window: settings.window_buckets(),
             settings,
         })
     }
@@ -354,16 +382,6 @@ impl Core {
             1.0
         };
         (f, g)
-    }
-
-    fn level(&self, p: f64) -> Level {
-        if p < self.threshold {
-            Level::Anomalous
-        } else if p < self.settings.close_p {
-            Level::Elevated
-        } else {
-            Level::Normal
-        }
     }
 
     fn bucket_start(&self, b: i64) -> i64 {
@@ -403,14 +421,27 @@ impl Core {
     ) {
         let negatives = negatives.min(total);
         let s = &self.settings;
-        let base = &state.baseline;
         let start = self.bucket_start(b);
         let end = start.saturating_add(self.bucket);
+        let x = self.measure(total, negatives);
+        let (mu, cap, fg) = self.expectation(&state.baseline, b);
+
+        // The long window now ends with this bucket.
+        let w = self.window;
+        if w > 0 {
+            let base = &mut state.baseline;
+            let i = b.rem_euclid(w as i64) as usize;
+            if let (Some(rx), Some(rmu)) = (base.recent_x.get_mut(i), base.recent_mu.get_mut(i)) {
+                base.window_x = base.window_x.saturating_sub(u64::from(*rx)) + u64::from(x);
+                base.window_mu = (base.window_mu - *rmu + mu).max(0.0);
+                *rx = x;
+                *rmu = mu;
+            }
+        }
+        let base = &state.baseline;
         let alerting = base.n >= self.warmup;
 
-        // Volume.
-        let x = self.measure(total, negatives);
-        let (mu, cap, fg) = self.expectation(base, b);
+        // Volume, bucket scale.
         let mu_t = mu.max(s.min_expected);
         let phi = base.dispersion.max(1.0);
         let p = if alerting && f64::from(x) > mu_t {
@@ -418,30 +449,81 @@ impl Core {
         } else {
             1.0
         };
-        let bucket = Bucket {
+        let mut evidence = Bucket {
             start,
             end,
+            span: self.bucket,
             observed: u64::from(x),
             expected: mu_t,
             p,
             severity: severity(f64::from(x) / mu_t),
+            mean: mu_t,
+            dispersion: phi,
         };
+        // Volume, window scale (once the window is full).
+        let window_full = w > 0 && base.n + 1 >= w as u64;
+        let mut p_window = 1.0;
+        if alerting && window_full {
+            let m = base.window_mu.max(s.min_expected);
+            let phi_w = base.window_dispersion.max(1.0);
+            if base.window_x as f64 > m {
+                p_window = stats::upper_tail(m, phi_w, base.window_x);
+                if p_window < p {
+                    evidence = Bucket {
+                        span: self.bucket * w as i64,
+                        observed: base.window_x,
+                        expected: m,
+                        p: p_window,
+                        severity: severity(base.window_x as f64 / m),
+                        mean: m,
+                        dispersion: phi_w,
+                        ..evidence
+                    };
+                }
+            }
+        }
+        let ks = &state.volume;
+        let (bucket_hit, window_hit) = (p < self.threshold, p_window < self.threshold);
+        let verdict = if ks.incident.is_some() && ks.by_window {
+            // An incident the day's sum opened: the day still abnormal holds
+            // it open; it extends it while its own bucket is above expectation.
+            Verdict {
+                opens: false,
+                extends: bucket_hit || (window_hit && f64::from(x) > mu_t),
+                normal: p.min(p_window) >= s.close_p,
+            }
+        } else {
+            Verdict {
+                opens: bucket_hit || (window_hit && !ks.window_spent),
+                ..Verdict::of(p, self.threshold, s.close_p)
+            }
+        };
+        let was_open = ks.incident.is_some();
+        let (mean, disp) = (evidence.mean, evidence.dispersion);
         step(
             &mut state.volume,
             AlertKind::Volume,
             &state.key,
-            self.level(p),
-            &bucket,
+            verdict,
+            &evidence,
             s,
             || {
                 let a = (1.0 - s.interval_level) / 2.0;
                 (
-                    stats::quantile(mu_t, phi, a),
-                    stats::quantile(mu_t, phi, 1.0 - a),
+                    stats::quantile(mean, disp, a),
+                    stats::quantile(mean, disp, 1.0 - a),
                 )
             },
             out,
         );
+        let ks = &mut state.volume;
+        if !was_open && ks.incident.is_some() {
+            ks.by_window = !bucket_hit;
+            ks.window_spent = true;
+        }
+        if ks.incident.is_none() && p_window >= s.close_p {
+            ks.window_spent = false;
+        }
 
         // Negativity.
         let share0 = self.share0(base);
@@ -458,16 +540,19 @@ impl Core {
         let bucket = Bucket {
             start,
             end,
+            span: self.bucket,
             observed: k,
             expected: n as f64 * share0,
             p: p_neg,
             severity: severity(odds / (share0 / (1.0 - share0))),
+            mean: 0.0,
+            dispersion: 1.0,
         };
         step(
             &mut state.negativity,
             AlertKind::Negativity,
             &state.key,
-            self.level(p_neg),
+            Verdict::of(p_neg, self.threshold, s.close_p),
             &bucket,
             s,
             || {
@@ -498,6 +583,15 @@ impl Core {
         if robust {
             let r2 = (x_fed - mu).powi(2) / mu.max(s.min_expected);
             base.dispersion += alpha_disp * (r2 - base.dispersion);
+            if window_full {
+                let m = base.window_mu;
+                let phi_w = base.window_dispersion.max(1.0);
+                let x_w = (base.window_x as f64)
+                    .min(m + s.winsor_sigmas * (m * phi_w).sqrt())
+                    .max(0.0);
+                let r2 = (x_w - m).powi(2) / m.max(s.min_expected);
+                base.window_dispersion += alpha_disp * (r2 - base.window_dispersion);
+            }
             let (sl, d) = self.slot(b);
             let (f, g) = self.factors(base, b);
             if let (Some(num), Some(den)) = (base.day_num.get_mut(sl), base.day_den.get_mut(sl)) {
@@ -566,24 +660,41 @@ impl Core {
     }
 }
 
-/// How a closed bucket stands against the thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Level {
-    /// p < threshold: opens (with persistence) or extends an incident.
-    Anomalous,
-    /// threshold ≤ p < close_p: not back to normal yet.
-    Elevated,
-    /// p ≥ close_p: counts toward the cooldown.
-    Normal,
+/// How a closed bucket stands for one kind.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    /// Counts toward opening an incident (persistence).
+    opens: bool,
+    /// Extends an open incident (an Updated event).
+    extends: bool,
+    /// Back to normal: counts toward the cooldown. Neither this nor
+    /// `extends`: still elevated, the incident stays open as it is.
+    normal: bool,
 }
 
+impl Verdict {
+    /// One scale: anomalous below `threshold`, normal from `close_p`.
+    fn of(p: f64, threshold: f64, close_p: f64) -> Verdict {
+        Verdict {
+            opens: p < threshold,
+            extends: p < threshold,
+            normal: p >= close_p,
+        }
+    }
+}
+
+/// The evidence reported with an event: a bucket or the long window.
 struct Bucket {
     start: i64,
     end: i64,
+    span: i64,
     observed: u64,
     expected: f64,
     p: f64,
     severity: u8,
+    /// Mean and dispersion of the count distribution, for the interval.
+    mean: f64,
+    dispersion: f64,
 }
 
 /// The incident state machine of one kind on one series.
@@ -592,7 +703,7 @@ fn step(
     ks: &mut KindState,
     kind: AlertKind,
     key: &SeriesKey,
-    level: Level,
+    verdict: Verdict,
     bucket: &Bucket,
     s: &Settings,
     interval: impl Fn() -> (u64, u64),
@@ -604,6 +715,7 @@ fn step(
             incident: incident.clone(),
             bucket_start: bucket.start,
             bucket_end: bucket.end,
+            span_secs: bucket.span,
             observed: bucket.observed,
             expected: bucket.expected,
             interval: interval(),
@@ -611,11 +723,8 @@ fn step(
             severity: bucket.severity,
         });
     };
-    let anomalous = level == Level::Anomalous;
     if let Some(inc) = ks.incident.as_mut() {
-        if level == Level::Elevated {
-            ks.quiet = 0;
-        } else if anomalous {
+        if verdict.extends {
             ks.quiet = 0;
             inc.end = bucket.end;
             inc.anomalous_buckets += 1;
@@ -626,6 +735,8 @@ fn step(
                 inc.peak_expected = bucket.expected;
             }
             emit(Change::Updated, inc, out);
+        } else if !verdict.normal {
+            ks.quiet = 0;
         } else {
             ks.quiet += 1;
             if ks.quiet >= s.cooldown {
@@ -637,7 +748,7 @@ fn step(
         }
         return;
     }
-    if !anomalous {
+    if !verdict.opens {
         ks.streak = 0;
         return;
     }
@@ -704,6 +815,13 @@ impl Detector {
             }
             if b.week_num.len() != 7 || b.week_den.len() != 7 {
                 return Err(mismatch("the day-of-week profile needs 7 days".into()));
+            }
+            if b.recent_x.len() != d.core.window || b.recent_mu.len() != d.core.window {
+                return Err(mismatch(format!(
+                    "a window of {} buckets saved, {} expected",
+                    b.recent_x.len(),
+                    d.core.window
+                )));
             }
             if st.open.counts.len() != d.core.ring {
                 return Err(mismatch(format!(

@@ -27,6 +27,13 @@ pub struct Settings {
     /// Length of the daily season in seconds (default 86400); a multiple of
     /// `bucket_secs`. The hour-of-day profile has `day_secs / bucket_secs` slots.
     pub day_secs: u32,
+    /// Length of the second, longer scale of the volume test, in seconds
+    /// (default 86400: the last day; 0 turns it off). A multiple of
+    /// `bucket_secs`. The sum of the last day's counts is tested against the
+    /// sum of their expectations, so a sparse series whose incident is spread
+    /// over hours (ten complaints in a day where two are usual) is seen even
+    /// though no single bucket is.
+    pub window_secs: u32,
     /// Learn a day-of-week profile too (default true).
     pub weekly: bool,
     /// Offset added to timestamps before cutting days, so that the daily
@@ -86,6 +93,7 @@ impl Default for Settings {
         Settings {
             bucket_secs: 3600,
             day_secs: 86_400,
+            window_secs: 86_400,
             weekly: true,
             utc_offset_secs: 0,
             level_half_life_days: 3.0,
@@ -134,6 +142,15 @@ impl Settings {
                 "bucket_secs",
                 self.bucket_secs,
                 "gives more than 10000 buckets per day",
+            ));
+        }
+        if self.window_secs.checked_rem(self.bucket_secs) != Some(0)
+            || self.window_secs / self.bucket_secs > 10_000
+        {
+            return Err(SettingsError::invalid(
+                "window_secs",
+                self.window_secs,
+                "must be 0 or a multiple of bucket_secs of at most 10000 buckets",
             ));
         }
         for (field, v) in [
@@ -241,6 +258,11 @@ impl Settings {
     pub fn warmup(&self) -> u32 {
         self.warmup_buckets
             .unwrap_or_else(|| self.buckets_per_day().saturating_mul(7))
+    }
+
+    /// Buckets in the long scale of the volume test (0: off).
+    pub(crate) fn window_buckets(&self) -> usize {
+        (self.window_secs / self.bucket_secs.max(1)) as usize
     }
 
     /// How many buckets after its own a bucket stays open.

@@ -36,9 +36,20 @@ fn run_mixed(
     shape: Option<f64>,
     boost: impl Fn(i64) -> f64,
 ) -> Vec<i64> {
+    run_with(seed, base, days, shape, &Settings::default(), boost)
+}
+
+fn run_with(
+    seed: u64,
+    base: f64,
+    days: i64,
+    shape: Option<f64>,
+    settings: &Settings,
+    boost: impl Fn(i64) -> f64,
+) -> Vec<i64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let gamma = shape.and_then(|k| Gamma::new(k, 1.0 / k).ok());
-    let mut d = Detector::new(Settings::default()).expect("valid");
+    let mut d = Detector::new(settings.clone()).expect("valid");
     let id = d.series_id(&SeriesKey::touchpoint("acme", "baggage", "operations"));
     let mut out = Vec::new();
     for h in 0..days * 24 {
@@ -116,4 +127,49 @@ fn overdispersed_counts_stay_within_the_false_alert_budget() {
     let per_30_days = alerts as f64 / (series as f64 * 60.0 / 30.0);
     println!("synthetic gamma-Poisson: {alerts} false alerts over {series} series × 60 days = {per_30_days:.3} per series per 30 days");
     assert!(per_30_days <= 1.0, "{per_30_days}");
+}
+
+/// A sparse touchpoint (about three complaints a day) whose incident brings
+/// six times that, spread over two days: no hour is anomalous on its own,
+/// the day's sum is. Over 20 seeds, measured: found within 24 hours of its
+/// start on 17 (median 10 hours), later on 1, missed on 2 (draws well
+/// below the planted rate while the level adapts); asserted: at least 15
+/// within 24 hours. With the long window off, never found: hourly tests
+/// alone cannot see it.
+#[test]
+fn a_sparse_incident_spread_over_hours_is_found_by_the_day_window() {
+    let start = 44 * 24 + 6; // a Wednesday morning
+    let boost = |h: i64| {
+        if (start..start + 48).contains(&h) {
+            6.0
+        } else {
+            1.0
+        }
+    };
+    let mut delays = Vec::new();
+    let mut false_alerts = 0;
+    for seed in 0..20u64 {
+        let opened = run(seed + 500, 3.0 / 24.0, 50, boost);
+        false_alerts += opened.iter().filter(|h| **h < start).count();
+        let found = opened.iter().find(|h| (start..start + 48).contains(*h));
+        delays.push(found.map_or(99, |h| h - start));
+    }
+    delays.sort_unstable();
+    println!("sparse incident: hours to the alert {delays:?}");
+    assert!(
+        delays.iter().filter(|d| **d < 24).count() >= 15,
+        "{delays:?}"
+    );
+    assert!(
+        false_alerts <= 2,
+        "{false_alerts} false alerts in 20 × 44 days"
+    );
+    let off = Settings {
+        window_secs: 0,
+        ..Settings::default()
+    };
+    for seed in 0..20u64 {
+        let opened = run_with(seed + 500, 3.0 / 24.0, 50, None, &off, boost);
+        assert_eq!(opened, Vec::<i64>::new(), "seed {seed}: hourly tests alone");
+    }
 }
