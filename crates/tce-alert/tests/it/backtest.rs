@@ -114,14 +114,14 @@ struct Figures {
     median_ttd_secs: Option<i64>,
 }
 
-fn nab(name: &str) -> Option<Figures> {
-    let dir = crate::shared_dir()?.join("data/nab");
-    let csv = std::fs::read(dir.join(format!("Twitter_volume_{name}.csv"))).ok()?;
+fn nab(name: &str) -> Figures {
+    let dir = crate::shared_dir().join("data/nab");
+    let csv = std::fs::read(dir.join(format!("Twitter_volume_{name}.csv"))).unwrap();
     let labels =
-        std::fs::read_to_string(dir.join(format!("Twitter_volume_{name}.windows.json"))).ok()?;
-    let series = read_series(csv.as_slice()).ok()?;
-    let windows = parse_labels(&labels).ok()?;
-    let r = run(&series, &Settings::default()).ok()?;
+        std::fs::read_to_string(dir.join(format!("Twitter_volume_{name}.windows.json"))).unwrap();
+    let series = read_series(csv.as_slice()).unwrap();
+    let windows = parse_labels(&labels).unwrap();
+    let r = run(&series, &Settings::default()).unwrap();
     let e = evaluate(&r.opened_at(), &windows, 0);
     println!(
         "NAB {name}: step {} s, {} windows, detected {}, missed {}, false alerts {}, median time to detect {:?} s, alerts at {:?}",
@@ -139,12 +139,12 @@ fn nab(name: &str) -> Option<Figures> {
             w.window, w.first_alert, w.time_to_detect_secs
         );
     }
-    Some(Figures {
+    Figures {
         windows: windows.len(),
         detected: e.detected,
         false_alerts: e.false_alerts,
         median_ttd_secs: e.median_time_to_detect_secs,
-    })
+    }
 }
 
 /// Default settings, no tuning: at least half the windows detected, at most
@@ -153,10 +153,7 @@ fn nab(name: &str) -> Option<Figures> {
 /// on their anomaly and 1.4–2.7 days long).
 #[test]
 fn nab_twitter_series_with_default_settings() {
-    let (Some(fb), Some(goog)) = (nab("FB"), nab("GOOG")) else {
-        eprintln!("../shared/data/nab not found (set TCE_SHARED): skipped");
-        return;
-    };
+    let (fb, goog) = (nab("FB"), nab("GOOG"));
     for (name, f) in [("FB", &fb), ("GOOG", &goog)] {
         assert!(
             2 * f.detected >= f.windows,

@@ -13,14 +13,21 @@ mod webhook;
 use std::path::PathBuf;
 
 /// `../shared` beside the repository: `TCE_SHARED`, else the CI layout
-/// (X/main beside X/shared), else a worktree one level deeper.
-pub fn shared_dir() -> Option<PathBuf> {
+/// (X/main beside X/shared), else beside the folder of worktrees. CI has
+/// it: a missing folder fails the test rather than skipping it.
+pub fn shared_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("TCE_SHARED") {
-        return Some(PathBuf::from(dir));
+        return PathBuf::from(dir);
     }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     ["../../../shared", "../../../../shared"]
         .iter()
         .map(|rel| manifest.join(rel))
         .find(|p| p.join("data").is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "../shared/data not found beside {} (set TCE_SHARED)",
+                manifest.display()
+            )
+        })
 }
