@@ -960,7 +960,8 @@ impl Detector {
 /// stage's and its brand's, of the same kind and with overlapping windows,
 /// are one group. Returns, for each incident, the index of its group's
 /// representative: the most specific series' incident (then the earliest,
-/// then the first given).
+/// then the first given). Quadratic in the number of incidents: meant for
+/// the open and recent incidents of a workspace, not for a history.
 pub fn group_incidents(incidents: &[Incident]) -> Vec<usize> {
     let n = incidents.len();
     let mut parent: Vec<usize> = (0..n).collect();

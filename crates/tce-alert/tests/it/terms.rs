@@ -87,3 +87,41 @@ fn the_vocabulary_is_bounded() {
     let saved = serde_json::to_string(&t.states().collect::<Vec<_>>()).expect("serialises");
     assert!(saved.len() < 20_000, "{}", saved.len());
 }
+
+#[test]
+fn a_restart_continues_and_late_documents_feed_the_baseline_only() {
+    let key = SeriesKey {
+        brand: "acme".into(),
+        touchpoint: None,
+        stage: None,
+    };
+    let mut t = TermTracker::new(TermSettings::default()).expect("valid");
+    let mut out = Vec::new();
+    let routine = tokenize("the app crashed at login");
+    for w in 0..20 {
+        for i in 0..6 {
+            t.observe(&key, T0 + w * W + i * 60, &doc(&routine), &mut out);
+        }
+    }
+    // A late burst for a closed window: no report, now or later.
+    let late = tokenize("refund never arrived");
+    for i in 0..10 {
+        t.observe(&key, T0 + 3 * W + i, &doc(&late), &mut out);
+    }
+    let saved = serde_json::to_string(&t.states().collect::<Vec<_>>()).expect("serialises");
+    let mut t = TermTracker::restore(
+        TermSettings::default(),
+        serde_json::from_str(&saved).expect("deserialises"),
+    )
+    .expect("valid");
+    // The same phrase in the current window: it was seen (late), so it is
+    // less new than a phrase never seen; a never-seen one still emerges.
+    let fresh = tokenize("gate 12 closed early");
+    for i in 0..6 {
+        t.observe(&key, T0 + 20 * W + i * 60, &doc(&fresh), &mut out);
+    }
+    t.advance(T0 + 21 * W, &mut out);
+    let terms: Vec<&str> = out.iter().map(|e| e.term.as_str()).collect();
+    assert!(terms.contains(&"gate 12"), "{terms:?}");
+    assert!(!terms.iter().any(|t| t.contains("refund")), "{terms:?}");
+}
