@@ -114,8 +114,8 @@ fn a_restart_continues_and_late_documents_feed_the_baseline_only() {
         serde_json::from_str(&saved).expect("deserialises"),
     )
     .expect("valid");
-    // The same phrase in the current window: it was seen (late), so it is
-    // less new than a phrase never seen; a never-seen one still emerges.
+    // After the restart a new phrase emerges in the current window; the
+    // late burst, in a window already closed, is never reported.
     let fresh = tokenize("gate 12 closed early");
     for i in 0..6 {
         t.observe(&key, T0 + 20 * W + i * 60, &doc(&fresh), &mut out);
