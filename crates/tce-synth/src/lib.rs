@@ -51,7 +51,10 @@ use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use tce_model::Model;
 
-pub use truth::{Advocate, Counts, Elasticity, Incident, LabelRule, SurveyTruth, Truth};
+pub use truth::{
+    Advocate, CareCounts, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity,
+    FollowUpKind, Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
+};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +67,83 @@ pub struct SynthConfig {
     pub days: u32,
     /// First day.
     pub start: NaiveDate,
+    /// How the own brand's care team answers (brand replies, follow-ups).
+    pub care: CareConfig,
+}
+
+/// How the own brand answers customers' complaints and questions on social
+/// channels in the generated world (see "What is planted").
+///
+/// Shares are whole percentages, so the configuration stays `Eq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CareConfig {
+    /// Percent of care-able complaints and questions answered within the
+    /// response band (2 minutes to `within_max_minutes`).
+    pub within_percent: u8,
+    /// Percent answered late (`late_min_hours` to `late_max_hours`); the
+    /// rest (100 − within − late) never get an answer.
+    pub late_percent: u8,
+    /// Percent of those conversations in which the customer writes again
+    /// (a thank-you or complaint in reply to the brand, or a chaser while
+    /// no answer has come).
+    pub follow_up_percent: u8,
+    /// Longest delay of an answer within the response band, in minutes (≥ 2).
+    pub within_max_minutes: u32,
+    /// Shortest delay of a late answer, in hours (≥ 1, and at least
+    /// `within_max_minutes`).
+    pub late_min_hours: u32,
+    /// Longest delay of a late answer, in hours (≥ `late_min_hours`).
+    pub late_max_hours: u32,
+}
+
+impl Default for CareConfig {
+    fn default() -> Self {
+        CareConfig {
+            within_percent: 55,
+            late_percent: 25,
+            follow_up_percent: 35,
+            within_max_minutes: 60,
+            late_min_hours: 8,
+            late_max_hours: 96,
+        }
+    }
+}
+
+impl CareConfig {
+    /// Checks that the shares and delay bands make sense.
+    fn validate(&self) -> Result<(), SynthError> {
+        let bad = |m: String| Err(SynthError::Config(m));
+        if u32::from(self.within_percent) + u32::from(self.late_percent) > 100 {
+            return bad(format!(
+                "care: within_percent ({}) + late_percent ({}) exceed 100",
+                self.within_percent, self.late_percent
+            ));
+        }
+        if self.follow_up_percent > 100 {
+            return bad(format!(
+                "care: follow_up_percent ({}) exceeds 100",
+                self.follow_up_percent
+            ));
+        }
+        if self.within_max_minutes < 2 {
+            return bad("care: within_max_minutes must be at least 2".into());
+        }
+        if self.late_min_hours == 0
+            || u64::from(self.late_min_hours) * 60 < u64::from(self.within_max_minutes)
+        {
+            return bad(format!(
+                "care: late_min_hours ({}) must be at least 1 and cover within_max_minutes ({})",
+                self.late_min_hours, self.within_max_minutes
+            ));
+        }
+        if self.late_max_hours < self.late_min_hours {
+            return bad(format!(
+                "care: late_max_hours ({}) is below late_min_hours ({})",
+                self.late_max_hours, self.late_min_hours
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// 2026-03-01, the default first day.
@@ -79,6 +159,7 @@ impl Default for SynthConfig {
             seed: 42,
             days: 180,
             start: DEFAULT_START,
+            care: CareConfig::default(),
         }
     }
 }
@@ -114,6 +195,7 @@ pub fn generate(
     labels: &mut dyn Write,
     outcomes: &mut dyn Write,
 ) -> Result<Truth, SynthError> {
+    cfg.care.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let world = plan::World::plan(model, cfg, &mut rng)?;
     gen::Generator::new(model, cfg, world, rng)?.run(signals, labels, outcomes)
