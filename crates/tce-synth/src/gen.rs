@@ -342,6 +342,16 @@ fn care_handle(handles: &[String]) -> Option<&String> {
         .or_else(|| handles.first())
 }
 
+/// Whether `text` names brand `b` (a name, an alias or a handle), so a
+/// reader can tell which brand a post without the brand field is about.
+fn names_brand(text: &str, b: &crate::plan::BrandPlan) -> bool {
+    let text = text.to_lowercase();
+    b.names
+        .iter()
+        .chain(&b.handles)
+        .any(|n| text.contains(&n.trim_start_matches('@').to_lowercase()))
+}
+
 /// A delay drawn log-uniformly between `lo` and `hi` seconds.
 fn log_uniform(rng: &mut ChaCha8Rng, lo: u64, hi: u64) -> u64 {
     let (lo, hi) = (lo.max(1) as f64, hi.max(lo.max(1)) as f64);
@@ -1327,7 +1337,8 @@ impl<'a> Generator<'a> {
             && !reply
             && self.care.answer[c]
             && self.care.handles[b].is_some()
-            && (label == Label::Negative || self.composer.asked);
+            && (label == Label::Negative || self.composer.asked)
+            && (brand_field || names_brand(&self.composer.text, &self.world.brands[b]));
 
         let rating = (kind == Kind::Review).then(|| {
             let stars = (3.0 + 2.2 * e1 + 0.45 * normal(rng))

@@ -20,10 +20,16 @@
 //!   social posts leave brand detection to the text; `author_followers` on
 //!   public posts; `rating` + `rating_scale` on reviews (`stars5`) and surveys
 //!   (`csat5`, with `stage_ratings` for every stage); `in_reply_to` on
-//!   replies; `url` where the channel has one.
+//!   replies; `url` where the channel has one. Brand replies (see below) are
+//!   written by the brand's handle as `author` (`"@SkyWaySupport"`), carry
+//!   the `brand` field and the brand's `author_followers`, and `in_reply_to`
+//!   the customer's post.
 //! - **labels** (CSV `id,text,sentiment,touchpoint,brand`): the planted label
 //!   of every signal (sentiment from the latent experience with a neutral band,
 //!   the main touchpoint or empty, the brand even when the record omits it).
+//!   Brand replies have a row too (neutral, no touchpoint, the own brand):
+//!   they are the brand speaking, not customer evidence, and `Truth::care`
+//!   lists their ids so scorers can leave them out.
 //! - **outcomes** (CSV `period,brand,revenue,customers,return_visits`): one row
 //!   per brand and complete week (period = Monday), driven by the realised
 //!   weekly survey CSAT with the planted elasticity.
@@ -35,6 +41,33 @@
 //! weights recoverable from the surveys; 3–5 incidents (spikes of complaints on
 //! one brand × touchpoint); ~20 advocates; the revenue, customer and return
 //! elasticities to weekly CSAT. All of it is in [`Truth`].
+//!
+//! **The own brand's care side** ([`CareConfig`], [`CareTruth`]): every
+//! own-brand customer post that complains (labelled negative) or asks
+//! something, names the brand (or carries the brand field), and is written
+//! where the brand answers in place — a care-able channel (`care` in the
+//! model) of micro-blog, social-network, LinkedIn, video or forum kind; not
+//! reviews, surveys, blogs, web forms or agent notes — starts a care
+//! conversation, unless it is itself a reply in someone else's thread or an
+//! advocate's. Its author writes nothing else (a customer of their own, so
+//! the conversation is exactly the thread a care tool builds). It is
+//! planted (default shares) **within** (55 %: one reply 2 min – 1 h later, log-uniform),
+//! **late** (25 %: 8 h – 4 days later) or **never** (the rest, and any
+//! answer that would fall after the last day). The reply is one post by the
+//! brand's care handle (the first handle containing "support", else "help",
+//! else "care", else its first) on the same channel, `in_reply_to` the
+//! customer's post, in a polite brand voice ("Sorry to hear that. Please DM
+//! us …", several phrasings); there is at most one reply per post, so it is
+//! the post's first response. In 35 % of conversations the customer writes
+//! again: after a reply, in reply to it (a thank-you, still unhappy, or a
+//! churn threat naming a competitor); before a late answer or with none, a
+//! plain post on the same channel 1–8 h after the first ("still waiting for
+//! an answer", or a churn threat). Competitors never get replies. Churn
+//! threats in own-brand customer signals on care-able channels (in
+//! complaints and follow-ups) are listed too. Replies and follow-ups are
+//! part of the requested number of signals: each takes the slot of an
+//! everyday signal, so the total stays exact, and they are written in time
+//! order with the rest.
 #![deny(missing_docs)]
 
 mod compose;

@@ -2,6 +2,10 @@
 //!
 //! Every number an analysis should recover is here, next to the counts of what
 //! was written, so tests and benchmarks can score the product against it.
+//! `care` lists every planted brand reply with its first-response time, the
+//! complaints left unanswered, customers' follow-ups and churn threats, so
+//! care metrics (first-response p50/p90, SLA attainment, backlog) can be
+//! computed from the truth and compared with the product's.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -183,8 +187,8 @@ pub struct Advocate {
 /// (not a reply in someone else's thread, not an advocate's) on a channel
 /// that is care-able in the model and carries posts that can be answered
 /// in place (micro-blogs, social networks, LinkedIn, video comments,
-/// forums), when it is labelled negative or asks something, and the brand
-/// has a handle. Each such post is planted `within`, `late` or `never`
+/// forums), when it is labelled negative or asks something, names the
+/// brand (or carries the brand field), and the brand has a handle. Each such post is planted `within`, `late` or `never`
 /// (shares from `SynthConfig::care`). An answered post gets exactly one
 /// brand reply — its first response: a post by the brand's care handle
 /// (the first handle containing "support", else "help", else "care", else

@@ -181,6 +181,14 @@ fn check_care(w: &World) {
             "neither complaint nor question: {s}"
         );
         assert!(s.get("in_reply_to").is_none(), "{s}");
+        // ... and say which brand they are about.
+        let b = w.model.brand(&l.brand).expect("a model brand");
+        let text = s["text"].as_str().unwrap().to_lowercase();
+        let named = std::iter::once(&b.name)
+            .chain(&b.aliases)
+            .chain(&b.handles)
+            .any(|n| text.contains(&n.trim_start_matches('@').to_lowercase()));
+        assert!(s.get("brand").is_some() || named, "brand not named: {s}");
     }
 
     // Follow-ups: the same customer on the same channel, joined by reply-to
