@@ -120,9 +120,7 @@ impl Banks {
             problem_pos: vocab::PROBLEM_POS.map(|l| filter(l, phrases)),
             problem_second_pos: filter(vocab::PROBLEM_SECOND_POS, phrases),
             agent_problem_pos: filter(vocab::AGENT_PROBLEM_POS, phrases),
-            // The brand's own voice: never customer evidence and labelled
-            // with no touchpoint, so "DM us" may name a contact touchpoint.
-            brand_reply: vocab::BRAND_REPLY.to_vec(),
+            brand_reply: filter(vocab::BRAND_REPLY, phrases),
             follow_thanks: filter(vocab::FOLLOW_THANKS, phrases),
             follow_unhappy: filter(vocab::FOLLOW_UNHAPPY, phrases),
             follow_churn: filter(vocab::FOLLOW_CHURN, phrases),
@@ -1040,6 +1038,7 @@ mod tests {
             check("churn", &banks.churn, vocab::CHURN);
             check("intent", &banks.intent, vocab::INTENT);
             check("questions", &banks.questions, vocab::QUESTIONS);
+            check("brand_reply", &banks.brand_reply, vocab::BRAND_REPLY);
             check("follow_thanks", &banks.follow_thanks, vocab::FOLLOW_THANKS);
             check(
                 "follow_unhappy",

@@ -762,12 +762,14 @@ pub(crate) const SURVEY_NEUTRAL_NP: &[&str] = &[
 pub(crate) const BRAND_REPLY: &[&str] = &[
     "Sorry to hear that. Please DM us your reference number so we can help.",
     "We're sorry about this. Send us a DM with your details and we'll look into it right away.",
-    "Thanks for letting us know, and apologies for the trouble. Please DM us so we can sort this out.",
     "Hi, we're sorry for the inconvenience. Could you DM us your details? Our team will take a look.",
-    "Apologies, that's not the experience we want you to have. Please send us a private message with your details.",
     "Sorry about this! Please DM us a few more details and we'll get back to you as soon as we can.",
-    "Thanks for reaching out. We've passed this on; please DM us your details so we can follow up.",
-    "Hi there, we understand how frustrating this is. Please DM us and we'll do our best to help.",
+    "Apologies, that's not the experience we want you to have. Please send us a private message with your details.",
+    "Thanks for letting us know, and apologies for the trouble. Please message us privately so we can sort this out.",
+    "Thanks for reaching out. We've passed this on; please send us your details in a private message so we can follow up.",
+    "Hi there, we understand how frustrating this is. Please message us privately and we'll do our best to help.",
+    "We're sorry to hear this. Could you send us a private message with your reference number? We'd like to put it right.",
+    "Thanks for flagging this, and sorry for the hassle. Our team is looking into it; please message us your details.",
 ];
 
 /// A customer thanking the brand after its reply.

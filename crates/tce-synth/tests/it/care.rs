@@ -281,6 +281,40 @@ fn check_care(w: &World) {
         }
     }
 
+    // Replies and follow-ups name no touchpoint: they are labelled with
+    // none, and a brand's "please DM us" must not feed a contact touchpoint.
+    let phrases: Vec<String> = w
+        .model
+        .touchpoints
+        .iter()
+        .flat_map(|t| t.phrases.iter().map(|p| p.to_lowercase()))
+        .collect();
+    let names_phrase = |text: &str| {
+        let text = text.to_lowercase();
+        phrases.iter().find(|p| {
+            text.match_indices(p.as_str()).any(|(i, _)| {
+                let before = text[..i].chars().last();
+                let after = text[i + p.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+        })
+    };
+    for id in care
+        .replies
+        .iter()
+        .map(|r| (r.channel.as_str(), r.reply_id.as_str()))
+        .chain(
+            care.follow_ups
+                .iter()
+                .map(|f| (f.channel.as_str(), f.id.as_str())),
+        )
+    {
+        let text = signals[&id]["text"].as_str().unwrap();
+        assert_eq!(names_phrase(text), None, "{text}");
+        assert!((40..=280).contains(&text.chars().count()), "{text}");
+    }
+
     // Counts add up.
     let n = &care.counts;
     let within = care
