@@ -393,6 +393,16 @@ fn care_is_deterministic_and_counted_in_the_total() {
 }
 
 #[test]
+fn signals_stay_in_time_order_with_replies_and_follow_ups() {
+    let w = airline();
+    let times: Vec<DateTime<Utc>> = w.signals.iter().map(at).collect();
+    assert!(
+        times.windows(2).all(|p| p[0] <= p[1]),
+        "signals are sorted by time"
+    );
+}
+
+#[test]
 fn care_config_shapes_the_answers() {
     let m = model("airline");
     let run = |care: CareConfig| {
