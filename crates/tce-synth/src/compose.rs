@@ -48,6 +48,12 @@ pub(crate) struct Banks {
     problem_pos: [Bank; 2],
     problem_second_pos: Bank,
     agent_problem_pos: Bank,
+    brand_reply: Bank,
+    follow_thanks: Bank,
+    follow_unhappy: Bank,
+    follow_churn: Bank,
+    follow_waiting: Bank,
+    follow_waiting_churn: Bank,
     domain_emoji: &'static [&'static str],
 }
 
@@ -114,6 +120,12 @@ impl Banks {
             problem_pos: vocab::PROBLEM_POS.map(|l| filter(l, phrases)),
             problem_second_pos: filter(vocab::PROBLEM_SECOND_POS, phrases),
             agent_problem_pos: filter(vocab::AGENT_PROBLEM_POS, phrases),
+            brand_reply: filter(vocab::BRAND_REPLY, phrases),
+            follow_thanks: filter(vocab::FOLLOW_THANKS, phrases),
+            follow_unhappy: filter(vocab::FOLLOW_UNHAPPY, phrases),
+            follow_churn: filter(vocab::FOLLOW_CHURN, phrases),
+            follow_waiting: filter(vocab::FOLLOW_WAITING, phrases),
+            follow_waiting_churn: filter(vocab::FOLLOW_WAITING_CHURN, phrases),
             domain_emoji: vocab::domain_emoji(template),
         }
     }
@@ -203,6 +215,27 @@ pub(crate) struct Composer {
     polarity: i8,
     /// Characters kept free for naming the brand at the end.
     reserve: usize,
+    /// The last post asks something (a question sentence made it in).
+    pub asked: bool,
+    /// The last post carries a churn threat (the sentence made it in).
+    pub churned: bool,
+}
+
+/// Which care-conversation wording to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CareText {
+    /// The brand's reply to a customer.
+    BrandReply,
+    /// The customer thanks the brand after its reply.
+    Thanks,
+    /// The customer is still unhappy after the brand's reply.
+    Unhappy,
+    /// The customer threatens to leave after the brand's reply.
+    Churn,
+    /// The customer chases an answer that has not come.
+    Waiting,
+    /// The customer with no answer threatens to leave.
+    WaitingChurn,
 }
 
 fn pick<'a>(rng: &mut ChaCha8Rng, list: &[&'a str]) -> &'a str {
@@ -460,6 +493,8 @@ impl Composer {
         self.protected.clear();
         self.mentioned = false;
         self.reserve = 0;
+        self.asked = false;
+        self.churned = false;
         self.lower = rng.gen_bool(style.lower);
     }
 
@@ -553,7 +588,9 @@ impl Composer {
             }
         }
         self.core(banks, core, tone, topic, rng);
-        self.commit(" ");
+        if self.commit(" ") && self.scratch.contains('?') {
+            self.asked = true;
+        }
 
         // Extra sentences, in the order people write them.
         let p = (style.extra / 0.5).min(1.5);
@@ -571,7 +608,9 @@ impl Composer {
         }
         if extras.question || (tone.polarity() < 0 && rng.gen_bool((0.2 * p).min(1.0))) {
             let q = pick(rng, &banks.questions);
-            self.sentence(q, Tone::Neutral, topic, rng);
+            if self.sentence(q, Tone::Neutral, topic, rng) {
+                self.asked = true;
+            }
         }
         if extras.suggestion {
             let s = if topic.tp_noun && topic.tp.is_some() {
@@ -583,7 +622,9 @@ impl Composer {
         }
         if extras.churn {
             let c = pick(rng, &banks.churn);
-            self.sentence(c, tone, topic, rng);
+            if self.sentence(c, tone, topic, rng) {
+                self.churned = true;
+            }
         }
         if extras.intent {
             let s = if tone.polarity() > 0 {
@@ -628,6 +669,50 @@ impl Composer {
             self.emoji(banks, tone, rng);
         }
         self.finish(banks, tone, topic, &style, rng);
+    }
+
+    /// A message of a care conversation (a brand reply or a customer's
+    /// follow-up): `lead` (an @mention) first, then one sentence of the
+    /// chosen wording, filled from `topic`; always 40–280 characters.
+    pub(crate) fn care(
+        &mut self,
+        banks: &Banks,
+        what: CareText,
+        topic: &Topic<'_>,
+        lead: Option<&str>,
+        rng: &mut ChaCha8Rng,
+    ) {
+        self.text.clear();
+        self.protected.clear();
+        self.mentioned = false;
+        self.reserve = 0;
+        self.lower = false;
+        self.polarity = match what {
+            CareText::BrandReply | CareText::Thanks => 1,
+            _ => -1,
+        };
+        if let Some(lead) = lead {
+            self.push_protected("", lead);
+        }
+        let bank = match what {
+            CareText::BrandReply => &banks.brand_reply,
+            CareText::Thanks => &banks.follow_thanks,
+            CareText::Unhappy => &banks.follow_unhappy,
+            CareText::Churn => &banks.follow_churn,
+            CareText::Waiting => &banks.follow_waiting,
+            CareText::WaitingChurn => &banks.follow_waiting_churn,
+        };
+        let template = pick(rng, bank);
+        self.render(template, topic, rng);
+        self.commit(" ");
+        if chars(&self.text) < MIN_CHARS {
+            let pad = match what {
+                CareText::BrandReply => "We're here to help.",
+                CareText::Thanks => "Have a good day.",
+                _ => "Please sort this out.",
+            };
+            self.push_protected(" ", pad);
+        }
     }
 
     /// A survey comment: plain sentences, no tags.
@@ -953,6 +1038,24 @@ mod tests {
             check("churn", &banks.churn, vocab::CHURN);
             check("intent", &banks.intent, vocab::INTENT);
             check("questions", &banks.questions, vocab::QUESTIONS);
+            check("brand_reply", &banks.brand_reply, vocab::BRAND_REPLY);
+            check("follow_thanks", &banks.follow_thanks, vocab::FOLLOW_THANKS);
+            check(
+                "follow_unhappy",
+                &banks.follow_unhappy,
+                vocab::FOLLOW_UNHAPPY,
+            );
+            check("follow_churn", &banks.follow_churn, vocab::FOLLOW_CHURN);
+            check(
+                "follow_waiting",
+                &banks.follow_waiting,
+                vocab::FOLLOW_WAITING,
+            );
+            check(
+                "follow_waiting_churn",
+                &banks.follow_waiting_churn,
+                vocab::FOLLOW_WAITING_CHURN,
+            );
         }
     }
 }

@@ -5,16 +5,19 @@
 //! One seeded ChaCha stream drives everything in a fixed order, so the same
 //! seed gives byte-identical output. Buffers are reused across signals.
 
-use crate::compose::{Banks, Composer, Dress, Extras, Second, Topic};
+use crate::compose::{Banks, CareText, Composer, Dress, Extras, Second, Topic};
 use crate::plan::{
     author_followers, author_handle, author_pool, normal, round_to, splitmix, Kind, World,
     GENERAL_SHARE, TWO_TOUCHPOINT_SHARE,
 };
 use crate::survey::{self, SurveyModel};
-use crate::truth::{Advocate, Counts, Elasticity, Incident, LabelRule, SurveyTruth, Truth};
+use crate::truth::{
+    Advocate, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity, FollowUpKind,
+    Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
+};
 use crate::vocab::Tone;
 use crate::{SynthConfig, SynthError};
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use rand::distributions::WeightedIndex;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +44,21 @@ const RETURNS_PER_CSAT_POINT: f64 = 0.0025;
 const SEASONALITY: f64 = 0.006;
 /// Log-normal noise on weekly revenue.
 const REVENUE_NOISE: f64 = 0.004;
+/// Seconds in a day.
+const DAY_SECS: u64 = 86_400;
+/// Shortest planted delay of a brand reply within the response band.
+const WITHIN_MIN_SECS: u64 = 120;
+/// First index of the authors of care conversations (after the everyday
+/// pool and the advocates), so each conversation has an author of its own.
+const CARE_AUTHOR_OFFSET: u64 = 1_000;
+/// Channel kinds where the brand answers a customer in place, by a post of
+/// its handle replying to the customer's post.
+fn answers_in_place(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Micro | Kind::Social | Kind::Professional | Kind::Video | Kind::Forum
+    )
+}
 
 /// Planted sentiment label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +235,10 @@ enum Source {
     Survey,
     Incident,
     Advocate,
+    /// A reply from an own brand's care handle.
+    BrandReply,
+    /// A customer's follow-up in a care conversation.
+    FollowUp,
 }
 
 /// Running counts, indexed like the world.
@@ -269,6 +291,74 @@ struct Fields {
     date: String,
 }
 
+/// A planted care conversation: an own-brand customer's complaint or question.
+#[derive(Debug, Clone)]
+struct Convo {
+    channel: usize,
+    brand: usize,
+    customer_id: String,
+    author: String,
+    followers: Option<u64>,
+    /// The customer's post, seconds from the world's start.
+    at: u64,
+    /// The reply's id, once written.
+    reply_id: String,
+    category: Option<ReplyCategory>,
+}
+
+/// A message of a care conversation waiting for its time.
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    Reply,
+    FollowUp(FollowUpKind),
+}
+
+/// The care side of the world while it is generated.
+#[derive(Debug, Default)]
+struct CareState {
+    /// The handle each brand replies from (own brands with handles only).
+    handles: Vec<Option<String>>,
+    /// Followers of each brand's handle.
+    followers: Vec<u64>,
+    /// Channels where the brand answers in place and cases open.
+    answer: Vec<bool>,
+    /// Care-able channels (churn threats there are listed).
+    care: Vec<bool>,
+    convos: Vec<Convo>,
+    /// Messages to write: (seconds from the start, sequence) → what.
+    pending: BTreeMap<(u64, u64), (usize, Due)>,
+    seq: u64,
+    /// Authors given to conversations so far.
+    authors: u64,
+    truth: CareTruth,
+}
+
+/// The handle a brand's care team writes from: the first containing
+/// "support", else "help", else "care", else the first.
+fn care_handle(handles: &[String]) -> Option<&String> {
+    ["support", "help", "care"]
+        .iter()
+        .find_map(|w| handles.iter().find(|h| h.to_ascii_lowercase().contains(w)))
+        .or_else(|| handles.first())
+}
+
+/// Whether `text` names brand `b` (a name, an alias or a handle), so a
+/// reader can tell which brand a post without the brand field is about.
+fn names_brand(text: &str, b: &crate::plan::BrandPlan) -> bool {
+    let text = text.to_lowercase();
+    b.names
+        .iter()
+        .chain(&b.handles)
+        .any(|n| text.contains(&n.trim_start_matches('@').to_lowercase()))
+}
+
+/// A delay drawn log-uniformly between `lo` and `hi` seconds.
+fn log_uniform(rng: &mut ChaCha8Rng, lo: u64, hi: u64) -> u64 {
+    let (lo, hi) = (lo.max(1) as f64, hi.max(lo.max(1)) as f64);
+    let u: f64 = rng.gen();
+    (lo.ln() + (hi.ln() - lo.ln()) * u).exp().round() as u64
+}
+
 /// The generator's state.
 pub(crate) struct Generator<'a> {
     model: &'a Model,
@@ -293,6 +383,12 @@ pub(crate) struct Generator<'a> {
     post_channels: Option<WeightedIndex<f64>>,
     spike_channels: Option<WeightedIndex<f64>>,
     pool: u64,
+    /// Everyday signals still to write per day (care messages take their
+    /// slots from here, so the total stays exact).
+    left: Vec<u64>,
+    /// The day being generated.
+    today: u32,
+    care: CareState,
 }
 
 const PUBLIC_HOURS: [f64; 24] = [
@@ -345,6 +441,30 @@ impl<'a> Generator<'a> {
             post_channels.clone().or_else(|| world.channel_pick.clone())
         };
         let week_offset = cfg.start.weekday().num_days_from_monday();
+        let care = CareState {
+            handles: world
+                .brands
+                .iter()
+                .map(|b| {
+                    if b.own {
+                        care_handle(&b.handles).cloned()
+                    } else {
+                        None
+                    }
+                })
+                .collect(),
+            followers: (0..world.brands.len() as u64)
+                .map(|b| 12_000 + splitmix(cfg.seed ^ 0xCA2E_F011 ^ b) % 240_000)
+                .collect(),
+            answer: world
+                .channels
+                .iter()
+                .zip(&model.channels)
+                .map(|(c, m)| m.care && answers_in_place(c.kind))
+                .collect(),
+            care: model.channels.iter().map(|c| c.care).collect(),
+            ..CareState::default()
+        };
         let weeks = ((cfg.days + week_offset) / 7 + 1) as usize;
         Ok(Generator {
             model,
@@ -372,6 +492,9 @@ impl<'a> Generator<'a> {
             post_channels,
             spike_channels,
             pool: author_pool(cfg.signals),
+            left: world.budget.regular.clone(),
+            today: 0,
+            care,
             world,
         })
     }
@@ -402,7 +525,11 @@ impl<'a> Generator<'a> {
         self.f.date.clear();
         let _ = write!(self.f.date, "{}", date.format("%Y-%m-%d"));
         let year = date.year();
-        for _ in 0..self.world.budget.regular[d as usize] {
+        self.today = d;
+        while self.left.get(d as usize).is_some_and(|&n| n > 0) {
+            if let Some(n) = self.left.get_mut(d as usize) {
+                *n -= 1;
+            }
             self.regular(d, year)?;
         }
         for _ in 0..self.world.budget.surveys[d as usize] {
@@ -425,6 +552,293 @@ impl<'a> Generator<'a> {
                 .count();
             for _ in 0..posts {
                 self.advocate_post(a, year)?;
+            }
+        }
+        // Brand replies and follow-ups due today (planted earlier).
+        let end = (u64::from(d) + 1) * DAY_SECS;
+        while let Some(entry) = self.care.pending.first_entry() {
+            if entry.key().0 >= end {
+                break;
+            }
+            let ((at, _), (convo, due)) = entry.remove_entry();
+            self.emit_care(at, convo, due, year)?;
+        }
+        Ok(())
+    }
+
+    /// Takes one everyday slot from `day` or the first later day that has
+    /// one; false when none is left (the message is then not planted).
+    fn reserve(&mut self, day: u64) -> bool {
+        let from = usize::try_from(day).unwrap_or(usize::MAX);
+        for n in self.left.iter_mut().skip(from) {
+            if *n > 0 {
+                *n -= 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn schedule(&mut self, at: u64, convo: usize, due: Due) {
+        self.care.seq += 1;
+        self.care.pending.insert((at, self.care.seq), (convo, due));
+    }
+
+    fn utc(&self, at: u64) -> DateTime<Utc> {
+        self.world.start.and_time(NaiveTime::MIN).and_utc()
+            + chrono::Duration::seconds(i64::try_from(at).unwrap_or(i64::MAX))
+    }
+
+    /// Plants the care conversation of the customer post just written
+    /// (`self.f`) on channel `c` about own brand `b` at `at`: the brand's
+    /// reply (within, late or never) and perhaps a follow-up.
+    fn plant_care(&mut self, c: usize, b: usize, at: u64, followers: Option<u64>) {
+        let cfg = &self.cfg.care;
+        let end = u64::from(self.world.days) * DAY_SECS;
+        let u = self.rng.gen_range(0..100u32);
+        let within = u32::from(cfg.within_percent);
+        let late = within + u32::from(cfg.late_percent);
+        let (within_max, late_min, late_max) = (
+            u64::from(cfg.within_max_minutes) * 60,
+            u64::from(cfg.late_min_hours) * 3600,
+            u64::from(cfg.late_max_hours) * 3600,
+        );
+        let follow = self.rng.gen_range(0..100u32) < u32::from(cfg.follow_up_percent);
+        let (mut category, delay) = if u < within {
+            (
+                Some(ReplyCategory::Within),
+                log_uniform(&mut self.rng, WITHIN_MIN_SECS, within_max),
+            )
+        } else if u < late {
+            (
+                Some(ReplyCategory::Late),
+                log_uniform(&mut self.rng, late_min, late_max),
+            )
+        } else {
+            (None, 0)
+        };
+        if category.is_some() && !(at + delay < end && self.reserve((at + delay) / DAY_SECS)) {
+            category = None;
+        }
+        let convo = self.care.convos.len();
+        self.care.convos.push(Convo {
+            channel: c,
+            brand: b,
+            customer_id: self.f.id.clone(),
+            author: self.f.author.clone(),
+            followers,
+            at,
+            reply_id: String::new(),
+            category,
+        });
+        let counts = &mut self.care.truth.counts;
+        counts.conversations += 1;
+        match category {
+            Some(ReplyCategory::Within) => counts.within += 1,
+            Some(ReplyCategory::Late) => counts.late += 1,
+            None => counts.never += 1,
+        }
+        if category.is_some() {
+            self.schedule(at + delay, convo, Due::Reply);
+        } else {
+            self.care.truth.never.push(CareSignal {
+                channel: self.world.channels[c].id.clone(),
+                id: self.f.id.clone(),
+            });
+        }
+        if !follow {
+            return;
+        }
+        let rng = &mut self.rng;
+        let after_reply = |rng: &mut ChaCha8Rng, thanks: u32, unhappy: u32| {
+            let k = rng.gen_range(0..100u32);
+            if k < thanks {
+                FollowUpKind::Thanks
+            } else if k < thanks + unhappy {
+                FollowUpKind::Unhappy
+            } else {
+                FollowUpKind::Churn
+            }
+        };
+        let chaser = |rng: &mut ChaCha8Rng, churn: f64| {
+            if rng.gen_bool(churn) {
+                FollowUpKind::StillWaitingChurn
+            } else {
+                FollowUpKind::StillWaiting
+            }
+        };
+        let (when, kind) = match category {
+            Some(ReplyCategory::Within) => (
+                at + delay + log_uniform(rng, 300, 6 * 3600),
+                after_reply(rng, 60, 28),
+            ),
+            Some(ReplyCategory::Late) if rng.gen_bool(0.5) => (
+                at + delay + log_uniform(rng, 300, 6 * 3600),
+                after_reply(rng, 30, 45),
+            ),
+            // A chaser while the answer has not come (a late one comes after).
+            Some(ReplyCategory::Late) => (
+                at + rng.gen_range(3600..=(delay / 2).clamp(3600, 6 * 3600)),
+                chaser(rng, 0.2),
+            ),
+            None => (at + rng.gen_range(3600..=8 * 3600), chaser(rng, 0.3)),
+        };
+        if when < end && self.reserve(when / DAY_SECS) {
+            self.schedule(when, convo, Due::FollowUp(kind));
+        }
+    }
+
+    /// Writes one due message of a care conversation at `at`.
+    fn emit_care(&mut self, at: u64, convo: usize, due: Due, year: i32) -> Result<(), SynthError> {
+        let secs = u32::try_from(at % DAY_SECS).unwrap_or(0);
+        let date = self.world.start + Days::new(at / DAY_SECS);
+        self.f.date.clear();
+        let _ = write!(self.f.date, "{}", date.format("%Y-%m-%d"));
+        let Some(cv) = self.care.convos.get(convo) else {
+            return Ok(());
+        };
+        let (c, b) = (cv.channel, cv.brand);
+        let w = &self.world;
+        let kind = w.channels[c].kind;
+        let bp = &w.brands[b];
+        let handle = self.care.handles[b].as_deref().unwrap_or("");
+        let micro = kind == Kind::Micro;
+        let rng = &mut self.rng;
+        let comp = Self::pick_competitor(rng, w, b);
+        let competitor = comp.map_or("the competition", |x| w.brands[x].names[0].as_str());
+        let (what, follow) = match due {
+            Due::Reply => (CareText::BrandReply, None),
+            Due::FollowUp(k) => (
+                match k {
+                    FollowUpKind::Thanks => CareText::Thanks,
+                    FollowUpKind::Unhappy => CareText::Unhappy,
+                    FollowUpKind::Churn => CareText::Churn,
+                    FollowUpKind::StillWaiting => CareText::Waiting,
+                    FollowUpKind::StillWaitingChurn => CareText::WaitingChurn,
+                },
+                Some(k),
+            ),
+        };
+        let replies_to_brand = matches!(
+            follow,
+            Some(FollowUpKind::Thanks | FollowUpKind::Unhappy | FollowUpKind::Churn)
+        );
+        // On X a reply opens with the @author it answers; the customer names
+        // the brand by its care handle when answering it, else as people do.
+        let mention = if micro && !handle.is_empty() && (replies_to_brand || rng.gen_bool(0.6)) {
+            handle
+        } else {
+            bp.names[0].as_str()
+        };
+        self.f.parent_author.clear();
+        if micro && follow.is_none() {
+            self.f.parent_author.push('@');
+            self.f.parent_author.push_str(&cv.author);
+        }
+        let topic = Topic {
+            tp: None,
+            tp_noun: false,
+            tp_plural: false,
+            tp_problem: false,
+            tp2: None,
+            brand: mention,
+            brand_again: bp.names[0].as_str(),
+            brand_tag: &bp.hashtag,
+            competitor,
+            year,
+        };
+        let lead = (!self.f.parent_author.is_empty()).then_some(self.f.parent_author.as_str());
+        self.composer.care(&self.banks, what, &topic, lead, rng);
+        self.f.parent_id.clear();
+        self.f.author.clear();
+        let (source, label, followers, reply) = match follow {
+            None => {
+                self.f.parent_id.push_str(&cv.customer_id);
+                self.f.author.push_str(handle);
+                (
+                    Source::BrandReply,
+                    Label::Neutral,
+                    Some(self.care.followers[b]),
+                    true,
+                )
+            }
+            Some(k) => {
+                self.f.parent_id.push_str(&cv.reply_id);
+                self.f.author.push_str(&cv.author);
+                let label = if k == FollowUpKind::Thanks {
+                    Label::Positive
+                } else {
+                    Label::Negative
+                };
+                (Source::FollowUp, label, cv.followers, replies_to_brand)
+            }
+        };
+        self.write_id(c);
+        let url = self.rng.gen_bool(0.8) && self.write_url(c, b);
+        let meta = Meta {
+            channel: c,
+            brand: b,
+            brand_field: follow.is_none(),
+            label,
+            touchpoint: None,
+            two: false,
+            source,
+            reply,
+            office: false,
+            followers,
+            rating: None,
+            stage_ratings: false,
+            url,
+        };
+        self.push_at(meta, secs)?;
+        let created = self.utc(at);
+        let channel = self.world.channels[c].id.clone();
+        let Some(cv) = self.care.convos.get_mut(convo) else {
+            return Ok(());
+        };
+        let truth = &mut self.care.truth;
+        match follow {
+            None => {
+                cv.reply_id.clone_from(&self.f.id);
+                let customer_created_at = self.world.start.and_time(NaiveTime::MIN).and_utc()
+                    + chrono::Duration::seconds(i64::try_from(cv.at).unwrap_or(i64::MAX));
+                truth.counts.replies += 1;
+                truth.replies.push(CareReply {
+                    channel,
+                    customer_id: cv.customer_id.clone(),
+                    customer_author: cv.author.clone(),
+                    brand: self.world.brands[b].id.clone(),
+                    reply_id: self.f.id.clone(),
+                    reply_author: self.f.author.clone(),
+                    customer_created_at,
+                    reply_created_at: created,
+                    first_response_secs: (created - customer_created_at).num_seconds(),
+                    category: cv.category.unwrap_or(ReplyCategory::Late),
+                });
+            }
+            Some(kind) => {
+                truth.counts.follow_ups += 1;
+                if matches!(kind, FollowUpKind::Churn | FollowUpKind::StillWaitingChurn) {
+                    truth.counts.churn_threats += 1;
+                    truth.churn_threats.push(CareSignal {
+                        channel: channel.clone(),
+                        id: self.f.id.clone(),
+                    });
+                }
+                truth.follow_ups.push(CareFollowUp {
+                    channel,
+                    id: self.f.id.clone(),
+                    customer_id: cv.customer_id.clone(),
+                    author: cv.author.clone(),
+                    created_at: created,
+                    kind,
+                    joins: if reply {
+                        Joins::ReplyTo
+                    } else {
+                        Joins::SameAuthor
+                    },
+                    in_reply_to: reply.then(|| cv.reply_id.clone()),
+                });
             }
         }
         Ok(())
@@ -613,7 +1027,8 @@ impl<'a> Generator<'a> {
         match ch.kind {
             Kind::Micro => {
                 let host = if id == "x" { "x.com" } else { "twitter.com" };
-                let _ = write!(f.url, "https://{host}/{}/status/{}", f.author, f.id);
+                let author = f.author.trim_start_matches('@');
+                let _ = write!(f.url, "https://{host}/{author}/status/{}", f.id);
             }
             Kind::Social if id.contains("facebook") => {
                 let _ = write!(
@@ -674,6 +1089,11 @@ impl<'a> Generator<'a> {
     /// Buffers one signal: serialises its record and remembers its label row.
     fn push(&mut self, meta: Meta) -> Result<(), SynthError> {
         let secs = self.time_of_day(meta.office);
+        self.push_at(meta, secs)
+    }
+
+    /// Buffers one signal written `secs` into the day being written (`self.f.date`).
+    fn push_at(&mut self, meta: Meta, secs: u32) -> Result<(), SynthError> {
         self.f.created.clear();
         let _ = write!(
             self.f.created,
@@ -722,7 +1142,8 @@ impl<'a> Generator<'a> {
             touchpoint: meta.touchpoint,
             brand: meta.brand,
             channel: meta.channel,
-            post: channel.kind.is_post(),
+            post: channel.kind.is_post()
+                && !matches!(meta.source, Source::BrandReply | Source::FollowUp),
         });
         self.order += 1;
 
@@ -748,6 +1169,8 @@ impl<'a> Generator<'a> {
             Source::Survey => t.c.surveys += 1,
             Source::Incident => t.c.incident_signals += 1,
             Source::Advocate => t.c.advocate_signals += 1,
+            Source::BrandReply => t.c.brand_replies += 1,
+            Source::FollowUp => t.c.follow_ups += 1,
             Source::Regular => {}
         }
         match channel.kind {
@@ -908,6 +1331,14 @@ impl<'a> Generator<'a> {
         };
         self.composer
             .post(&self.banks, tone, &topic, extras, &dress, rng);
+        // An own-brand complaint or question where the brand can answer in
+        // place starts a care conversation (see `plant_care`).
+        let care = advocate.is_none()
+            && !reply
+            && self.care.answer[c]
+            && self.care.handles[b].is_some()
+            && (label == Label::Negative || self.composer.asked)
+            && (brand_field || names_brand(&self.composer.text, &self.world.brands[b]));
 
         let rating = (kind == Kind::Review).then(|| {
             let stars = (3.0 + 2.2 * e1 + 0.45 * normal(rng))
@@ -927,8 +1358,14 @@ impl<'a> Generator<'a> {
                 None
             }
             None => {
-                let u: f64 = self.rng.gen();
-                let idx = ((self.pool as f64) * u.powf(1.6)) as u64;
+                let idx = if care {
+                    // Each care conversation has an author of its own.
+                    self.care.authors += 1;
+                    self.pool + CARE_AUTHOR_OFFSET + self.care.authors
+                } else {
+                    let u: f64 = self.rng.gen();
+                    ((self.pool as f64) * u.powf(1.6)) as u64
+                };
                 let followers = self.write_author(idx);
                 kind.is_post().then_some(followers)
             }
@@ -950,7 +1387,20 @@ impl<'a> Generator<'a> {
             stage_ratings: false,
             url,
         };
-        self.push(meta)
+        let secs = self.time_of_day(false);
+        self.push_at(meta, secs)?;
+        if self.composer.churned && self.world.brands[b].own && self.care.care[c] {
+            self.care.truth.counts.churn_threats += 1;
+            self.care.truth.churn_threats.push(CareSignal {
+                channel: self.world.channels[c].id.clone(),
+                id: self.f.id.clone(),
+            });
+        }
+        if care {
+            let at = u64::from(self.today) * DAY_SECS + u64::from(secs);
+            self.plant_care(c, b, at, followers);
+        }
+        Ok(())
     }
 
     fn agent(&mut self, c: usize, b: usize, d: u32, year: i32) -> Result<(), SynthError> {
@@ -1300,6 +1750,33 @@ impl<'a> Generator<'a> {
                 .collect()
         };
         let date = |d: u32| w.start + Days::new(u64::from(d));
+        let cc = &self.cfg.care;
+        let mut care = self.care.truth;
+        care.handles = w
+            .brands
+            .iter()
+            .zip(&self.care.handles)
+            .filter_map(|(b, h)| h.as_ref().map(|h| (b.id.clone(), h.clone())))
+            .collect();
+        care.within_min_secs = WITHIN_MIN_SECS as i64;
+        care.within_max_secs = i64::from(cc.within_max_minutes) * 60;
+        care.late_min_secs = i64::from(cc.late_min_hours) * 3600;
+        care.late_max_secs = i64::from(cc.late_max_hours) * 3600;
+        care.rule = format!(
+            "an own-brand customer post labelled negative or asking something, on a care-able channel where the brand \
+             answers in place (micro-blogs, social networks, LinkedIn, video, forums), not itself a reply nor an advocate's, \
+             is answered within {}-{} s ({}%), late {}-{} s ({}%) or never (the rest; also when the answer would fall after \
+             the last day); delays log-uniform; one reply per post, from the brand's care handle, in_reply_to the post; \
+             in {}% of conversations the customer writes again: after a reply in_reply_to it (thanks, unhappy, churn), \
+             or with no answer yet a plain post on the same channel 1-8 h later (still waiting, or a churn threat)",
+            care.within_min_secs,
+            care.within_max_secs,
+            cc.within_percent,
+            care.late_min_secs,
+            care.late_max_secs,
+            cc.late_percent,
+            cc.follow_up_percent,
+        );
         Truth {
             generator: format!("tce-synth {}", env!("CARGO_PKG_VERSION")),
             seed: self.cfg.seed,
@@ -1376,6 +1853,7 @@ impl<'a> Generator<'a> {
                     followers: a.followers,
                 })
                 .collect(),
+            care,
         }
     }
 }

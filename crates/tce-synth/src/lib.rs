@@ -20,10 +20,16 @@
 //!   social posts leave brand detection to the text; `author_followers` on
 //!   public posts; `rating` + `rating_scale` on reviews (`stars5`) and surveys
 //!   (`csat5`, with `stage_ratings` for every stage); `in_reply_to` on
-//!   replies; `url` where the channel has one.
+//!   replies; `url` where the channel has one. Brand replies (see below) are
+//!   written by the brand's handle as `author` (`"@SkyWaySupport"`), carry
+//!   the `brand` field and the brand's `author_followers`, and `in_reply_to`
+//!   the customer's post.
 //! - **labels** (CSV `id,text,sentiment,touchpoint,brand`): the planted label
 //!   of every signal (sentiment from the latent experience with a neutral band,
 //!   the main touchpoint or empty, the brand even when the record omits it).
+//!   Brand replies have a row too (neutral, no touchpoint, the own brand):
+//!   they are the brand speaking, not customer evidence, and `Truth::care`
+//!   lists their ids so scorers can leave them out.
 //! - **outcomes** (CSV `period,brand,revenue,customers,return_visits`): one row
 //!   per brand and complete week (period = Monday), driven by the realised
 //!   weekly survey CSAT with the planted elasticity.
@@ -35,6 +41,33 @@
 //! weights recoverable from the surveys; 3–5 incidents (spikes of complaints on
 //! one brand × touchpoint); ~20 advocates; the revenue, customer and return
 //! elasticities to weekly CSAT. All of it is in [`Truth`].
+//!
+//! **The own brand's care side** ([`CareConfig`], [`CareTruth`]): every
+//! own-brand customer post that complains (labelled negative) or asks
+//! something, names the brand (or carries the brand field), and is written
+//! where the brand answers in place — a care-able channel (`care` in the
+//! model) of micro-blog, social-network, LinkedIn, video or forum kind; not
+//! reviews, surveys, blogs, web forms or agent notes — starts a care
+//! conversation, unless it is itself a reply in someone else's thread or an
+//! advocate's. Its author writes nothing else (a customer of their own, so
+//! the conversation is exactly the thread a care tool builds). It is
+//! planted (default shares) **within** (55 %: one reply 2 min – 1 h later, log-uniform),
+//! **late** (25 %: 8 h – 4 days later) or **never** (the rest, and any
+//! answer that would fall after the last day). The reply is one post by the
+//! brand's care handle (the first handle containing "support", else "help",
+//! else "care", else its first) on the same channel, `in_reply_to` the
+//! customer's post, in a polite brand voice ("Sorry to hear that. Please DM
+//! us …", several phrasings); there is at most one reply per post, so it is
+//! the post's first response. In 35 % of conversations the customer writes
+//! again: after a reply, in reply to it (a thank-you, still unhappy, or a
+//! churn threat naming a competitor); before a late answer or with none, a
+//! plain post on the same channel 1–8 h after the first ("still waiting for
+//! an answer", or a churn threat). Competitors never get replies. Churn
+//! threats in own-brand customer signals on care-able channels (in
+//! complaints and follow-ups) are listed too. Replies and follow-ups are
+//! part of the requested number of signals: each takes the slot of an
+//! everyday signal, so the total stays exact, and they are written in time
+//! order with the rest.
 #![deny(missing_docs)]
 
 mod compose;
@@ -51,7 +84,10 @@ use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use tce_model::Model;
 
-pub use truth::{Advocate, Counts, Elasticity, Incident, LabelRule, SurveyTruth, Truth};
+pub use truth::{
+    Advocate, CareCounts, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity,
+    FollowUpKind, Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
+};
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +100,83 @@ pub struct SynthConfig {
     pub days: u32,
     /// First day.
     pub start: NaiveDate,
+    /// How the own brand's care team answers (brand replies, follow-ups).
+    pub care: CareConfig,
+}
+
+/// How the own brand answers customers' complaints and questions on social
+/// channels in the generated world (see "What is planted").
+///
+/// Shares are whole percentages, so the configuration stays `Eq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CareConfig {
+    /// Percent of care-able complaints and questions answered within the
+    /// response band (2 minutes to `within_max_minutes`).
+    pub within_percent: u8,
+    /// Percent answered late (`late_min_hours` to `late_max_hours`); the
+    /// rest (100 − within − late) never get an answer.
+    pub late_percent: u8,
+    /// Percent of those conversations in which the customer writes again
+    /// (a thank-you or complaint in reply to the brand, or a chaser while
+    /// no answer has come).
+    pub follow_up_percent: u8,
+    /// Longest delay of an answer within the response band, in minutes (≥ 2).
+    pub within_max_minutes: u32,
+    /// Shortest delay of a late answer, in hours (≥ 1, and at least
+    /// `within_max_minutes`).
+    pub late_min_hours: u32,
+    /// Longest delay of a late answer, in hours (≥ `late_min_hours`).
+    pub late_max_hours: u32,
+}
+
+impl Default for CareConfig {
+    fn default() -> Self {
+        CareConfig {
+            within_percent: 55,
+            late_percent: 25,
+            follow_up_percent: 35,
+            within_max_minutes: 60,
+            late_min_hours: 8,
+            late_max_hours: 96,
+        }
+    }
+}
+
+impl CareConfig {
+    /// Checks that the shares and delay bands make sense.
+    fn validate(&self) -> Result<(), SynthError> {
+        let bad = |m: String| Err(SynthError::Config(m));
+        if u32::from(self.within_percent) + u32::from(self.late_percent) > 100 {
+            return bad(format!(
+                "care: within_percent ({}) + late_percent ({}) exceed 100",
+                self.within_percent, self.late_percent
+            ));
+        }
+        if self.follow_up_percent > 100 {
+            return bad(format!(
+                "care: follow_up_percent ({}) exceeds 100",
+                self.follow_up_percent
+            ));
+        }
+        if self.within_max_minutes < 2 {
+            return bad("care: within_max_minutes must be at least 2".into());
+        }
+        if self.late_min_hours == 0
+            || u64::from(self.late_min_hours) * 60 < u64::from(self.within_max_minutes)
+        {
+            return bad(format!(
+                "care: late_min_hours ({}) must be at least 1 and cover within_max_minutes ({})",
+                self.late_min_hours, self.within_max_minutes
+            ));
+        }
+        if self.late_max_hours < self.late_min_hours {
+            return bad(format!(
+                "care: late_max_hours ({}) is below late_min_hours ({})",
+                self.late_max_hours, self.late_min_hours
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// 2026-03-01, the default first day.
@@ -79,6 +192,7 @@ impl Default for SynthConfig {
             seed: 42,
             days: 180,
             start: DEFAULT_START,
+            care: CareConfig::default(),
         }
     }
 }
@@ -114,6 +228,7 @@ pub fn generate(
     labels: &mut dyn Write,
     outcomes: &mut dyn Write,
 ) -> Result<Truth, SynthError> {
+    cfg.care.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
     let world = plan::World::plan(model, cfg, &mut rng)?;
     gen::Generator::new(model, cfg, world, rng)?.run(signals, labels, outcomes)

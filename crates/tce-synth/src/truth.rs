@@ -2,8 +2,12 @@
 //!
 //! Every number an analysis should recover is here, next to the counts of what
 //! was written, so tests and benchmarks can score the product against it.
+//! `care` lists every planted brand reply with its first-response time, the
+//! complaints left unanswered, customers' follow-ups and churn threats, so
+//! care metrics (first-response p50/p90, SLA attainment, backlog) can be
+//! computed from the truth and compared with the product's.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,6 +48,12 @@ pub struct Truth {
     pub incidents: Vec<Incident>,
     /// Authors who post repeatedly and positively about one brand.
     pub advocates: Vec<Advocate>,
+    /// The own brand's care conversations: its replies to customers'
+    /// complaints and questions (with the first-response time of each),
+    /// complaints left unanswered, customers' follow-ups and churn threats.
+    /// Absent from truth files written before it existed (then empty).
+    #[serde(default)]
+    pub care: CareTruth,
 }
 
 /// Counts of the generated signals.
@@ -79,6 +89,13 @@ pub struct Counts {
     pub incident_signals: u64,
     /// Posts by planted advocates.
     pub advocate_signals: u64,
+    /// Replies from an own brand's handle to a customer (also in `replies`
+    /// and `posts`; listed in `care.replies`).
+    #[serde(default)]
+    pub brand_replies: u64,
+    /// Customers' follow-ups in a care conversation (listed in `care.follow_ups`).
+    #[serde(default)]
+    pub follow_ups: u64,
 }
 
 /// How planted labels relate to the latent experience.
@@ -162,4 +179,161 @@ pub struct Advocate {
     pub posts: u64,
     /// Followers.
     pub followers: u64,
+}
+
+/// The own brand's planted care conversations.
+///
+/// A **care-able complaint or question** is an own-brand customer post
+/// (not a reply in someone else's thread, not an advocate's) on a channel
+/// that is care-able in the model and carries posts that can be answered
+/// in place (micro-blogs, social networks, LinkedIn, video comments,
+/// forums), when it is labelled negative or asks something, names the
+/// brand (or carries the brand field), and the brand has a handle. Each such post is planted `within`, `late` or `never`
+/// (shares from `SynthConfig::care`). An answered post gets exactly one
+/// brand reply — its first response: a post by the brand's care handle
+/// (the first handle containing "support", else "help", else "care", else
+/// the brand's first handle) on the same channel with `in_reply_to` = the
+/// customer post's `id`. A planted answer that would fall after the last
+/// day of the world is not written and the post counts as `never`.
+///
+/// Every customer in such a conversation writes nothing else, so the
+/// conversation is the whole thread a care tool builds from the same-author
+/// rule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CareTruth {
+    /// How replies were planted, in words.
+    pub rule: String,
+    /// The handle each own brand replies from (brand id → handle as written
+    /// in the `author` field, with its `@`).
+    pub handles: BTreeMap<String, String>,
+    /// Shortest planted delay of a `within` reply, in seconds.
+    pub within_min_secs: i64,
+    /// Longest planted delay of a `within` reply, in seconds.
+    pub within_max_secs: i64,
+    /// Shortest planted delay of a `late` reply, in seconds.
+    pub late_min_secs: i64,
+    /// Longest planted delay of a `late` reply, in seconds.
+    pub late_max_secs: i64,
+    /// Every brand reply written, in the order written (by reply time).
+    pub replies: Vec<CareReply>,
+    /// Care-able complaints and questions that got no reply.
+    pub never: Vec<CareSignal>,
+    /// Customers' follow-ups, in the order written.
+    pub follow_ups: Vec<CareFollowUp>,
+    /// Own-brand customer signals on care-able channels that threaten to
+    /// leave (in complaints and in follow-ups), in the order written.
+    pub churn_threats: Vec<CareSignal>,
+    /// How many of each.
+    pub counts: CareCounts,
+}
+
+/// A signal by channel and id (ids are unique per channel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareSignal {
+    /// Channel id.
+    pub channel: String,
+    /// The signal's `id`.
+    pub id: String,
+}
+
+/// Whether a brand reply came within the response band or late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyCategory {
+    /// Within `within_min_secs`…`within_max_secs` of the customer's post.
+    Within,
+    /// Within `late_min_secs`…`late_max_secs` of the customer's post.
+    Late,
+}
+
+/// One planted brand reply: the first (and only) response to a customer's post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareReply {
+    /// Channel of both messages.
+    pub channel: String,
+    /// The customer's post `id` (the reply's `in_reply_to`).
+    pub customer_id: String,
+    /// The customer's `author`.
+    pub customer_author: String,
+    /// The own brand's id.
+    pub brand: String,
+    /// The reply's `id`.
+    pub reply_id: String,
+    /// The reply's `author` (the brand's care handle).
+    pub reply_author: String,
+    /// The customer's post `created_at`.
+    pub customer_created_at: DateTime<Utc>,
+    /// The reply's `created_at`.
+    pub reply_created_at: DateTime<Utc>,
+    /// `reply_created_at − customer_created_at`, wall-clock seconds.
+    pub first_response_secs: i64,
+    /// Within the response band or late.
+    pub category: ReplyCategory,
+}
+
+/// What a customer's follow-up says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpKind {
+    /// Thanks the brand after its reply (positive).
+    Thanks,
+    /// Still unhappy after the brand's reply (negative).
+    Unhappy,
+    /// Threatens to leave after the brand's reply (negative, churn threat).
+    Churn,
+    /// Chases an answer that has not come (negative).
+    StillWaiting,
+    /// Has no answer and threatens to leave (negative, churn threat).
+    StillWaitingChurn,
+}
+
+/// How a follow-up belongs to its conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Joins {
+    /// It replies (`in_reply_to`) to the brand's reply.
+    ReplyTo,
+    /// A plain post by the same author on the same channel, a few hours
+    /// after the customer's post.
+    SameAuthor,
+}
+
+/// One planted follow-up by the customer of a care conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareFollowUp {
+    /// Channel of the conversation.
+    pub channel: String,
+    /// The follow-up's `id`.
+    pub id: String,
+    /// The customer's post that started the conversation.
+    pub customer_id: String,
+    /// The customer's `author` (the same on both).
+    pub author: String,
+    /// The follow-up's `created_at`.
+    pub created_at: DateTime<Utc>,
+    /// What it says.
+    pub kind: FollowUpKind,
+    /// How it joins the conversation.
+    pub joins: Joins,
+    /// Its `in_reply_to` (the brand reply's id) when `joins` is `reply_to`.
+    pub in_reply_to: Option<String>,
+}
+
+/// Counts of the care conversations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareCounts {
+    /// Care-able complaints and questions (= within + late + never).
+    pub conversations: u64,
+    /// Answered within the response band.
+    pub within: u64,
+    /// Answered late.
+    pub late: u64,
+    /// Never answered.
+    pub never: u64,
+    /// Brand replies written (= within + late).
+    pub replies: u64,
+    /// Customers' follow-ups written.
+    pub follow_ups: u64,
+    /// Churn threats listed.
+    pub churn_threats: u64,
 }

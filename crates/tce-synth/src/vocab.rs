@@ -756,3 +756,62 @@ pub(crate) const SURVEY_NEUTRAL_NP: &[&str] = &[
     "the {tp} {was} average, nothing to report",
     "the {tp} {was} average, as usual",
 ];
+
+/// Replies from the own brand's care handle to a customer's complaint or
+/// question: polite, brand voice, domain-neutral.
+pub(crate) const BRAND_REPLY: &[&str] = &[
+    "Sorry to hear that. Please DM us your reference number so we can help.",
+    "We're sorry about this. Send us a DM with your details and we'll look into it right away.",
+    "Hi, we're sorry for the inconvenience. Could you DM us your details? Our team will take a look.",
+    "Sorry about this! Please DM us a few more details and we'll get back to you as soon as we can.",
+    "Apologies, that's not the experience we want you to have. Please send us a private message with your details.",
+    "Thanks for letting us know, and apologies for the trouble. Please message us privately so we can sort this out.",
+    "Thanks for reaching out. We've passed this on; please send us your details in a private message so we can follow up.",
+    "Hi there, we understand how frustrating this is. Please message us privately and we'll do our best to help.",
+    "We're sorry to hear this. Could you send us a private message with your reference number? We'd like to put it right.",
+    "Thanks for flagging this, and sorry for the hassle. Our team is looking into it; please message us your details.",
+];
+
+/// A customer thanking the brand after its reply.
+pub(crate) const FOLLOW_THANKS: &[&str] = &[
+    "Thanks {b}, message sent. Kind of you to get back so quickly!",
+    "Thank you {b}, that's sorted now. Much obliged for the help.",
+    "thanks {b}! all good now, quick and kind answer.",
+    "Cheers {b}, sent you the details. Thanks for getting back to me.",
+    "Thanks for getting in touch {b}, just sent the details over.",
+];
+
+/// A customer still unhappy after the brand's reply.
+pub(crate) const FOLLOW_UNHAPPY: &[&str] = &[
+    "{b} I sent the details and still nothing. Not impressed.",
+    "{b} that's a copy-paste answer. The problem is still not fixed.",
+    "{b} sent everything hours ago, still no real answer. This is frustrating.",
+    "Already sent everything to {b} twice. Still waiting for someone to actually fix it.",
+    "{b} a private message won't fix this. I need someone to sort it out today.",
+];
+
+/// A customer threatening to leave after the brand's reply.
+pub(crate) const FOLLOW_CHURN: &[&str] = &[
+    "{b} not good enough, honestly. I'm switching to {c}.",
+    "{b} sorry doesn't fix anything. I'm done with you and moving to {c}.",
+    "Done waiting on {b}. Taking my money to {c} from now on.",
+    "{b} that's it for me, I'm leaving for {c}.",
+    "Cancelling everything with {b} and switching to {c}.",
+];
+
+/// A customer chasing an answer that has not come (a plain post, same channel).
+pub(crate) const FOLLOW_WAITING: &[&str] = &[
+    "Still waiting for an answer from {b}. Is anyone there?",
+    "{b} still nothing back on my message from earlier. Anyone?",
+    "Hours on and still nothing from {b}. Can someone please get back to me?",
+    "Still no word from {b}... is anyone actually reading this?",
+    "{b} I'm still waiting for someone to get back to me here. Hello?",
+];
+
+/// A customer with no answer threatening to leave (a plain post, same channel).
+pub(crate) const FOLLOW_WAITING_CHURN: &[&str] = &[
+    "Still no word from {b}. That's it, I'm switching to {c}.",
+    "Nothing back from {b} at all. I'm done, moving to {c}.",
+    "{b} can't even be bothered to get back to me. Leaving for {c}.",
+    "Nobody at {b} bothers to get back to anyone. Switching to {c}.",
+];
