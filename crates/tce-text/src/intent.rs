@@ -149,6 +149,34 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     push(Intent::PurchaseIntent, phrases.purchase);
 }
 
+/// Reads a yes/no gold or class label: `1`/`0`, `yes`/`no`, `true`/`false`,
+/// `y`/`n` (any case, surrounding spaces ignored); `None` for anything else.
+///
+/// ```
+/// use tce_text::intent::parse_yes_no;
+/// assert_eq!(parse_yes_no(" Yes"), Some(true));
+/// assert_eq!(parse_yes_no("0"), Some(false));
+/// assert_eq!(parse_yes_no("maybe"), None);
+/// ```
+pub fn parse_yes_no(label: &str) -> Option<bool> {
+    let l = label.trim();
+    let any = |words: &[&str]| words.iter().any(|w| l.eq_ignore_ascii_case(w));
+    if any(&["1", "yes", "true", "y"]) {
+        Some(true)
+    } else if any(&["0", "no", "false", "n"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether a trained classifier's class `label` means "has `intent`": a
+/// yes label ([`parse_yes_no`]) or the intent's own id. A binary intent
+/// model trained on 1/0 labels has the positive class `1`.
+pub fn is_positive_label(label: &str, intent: Intent) -> bool {
+    parse_yes_no(label) == Some(true) || label.trim() == intent.as_str()
+}
+
 /// Confidence below which a re-weighed intent is dropped: lower than any
 /// confidence the text rules give on their own (0.45), so only an intent
 /// the rating contradicts falls under it.
