@@ -18,6 +18,8 @@
 //! assert!(has(Intent::Complaint) && has(Intent::Question) && has(Intent::ChurnRisk));
 //! ```
 
+mod frames;
+
 use crate::cx::{trigger, CxScratch, CxSentiment};
 use tce_model::{Intent, IntentScore};
 
@@ -101,6 +103,10 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     if c.complaint_questions > 0 || c.sarcasm > 0 {
         complaint = complaint.max(0.7);
     }
+    // "You should have told me": what ought to have happened and did not.
+    if frames::counterfactual(scratch) {
+        complaint = complaint.max(0.55);
+    }
     push(Intent::Complaint, complaint);
 
     // Praise: positive, or a clearly positive sentence in a mixed message
@@ -113,6 +119,14 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
         }
     } else if c.sarcasm == 0 && strong_positive_clause(scratch) {
         praise = 0.45;
+    }
+    // Recommending it to others ("highly recommend", "worth every
+    // penny") is praise, unless the message as a whole is negative.
+    // A strong recommendation ("can't recommend them enough") is praise
+    // even where VADER reads the negation as negative.
+    let recommends = frames::recommendation(scratch);
+    if c.sarcasm == 0 && (!negative || recommends >= 0.8) {
+        praise = praise.max(recommends);
     }
     // A problem solved or a threat stopped is praise of the service
     // ("they fixed my refund issue quickly"), unless the message as a
@@ -135,12 +149,15 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     } else if c.complaint_questions > 0 {
         0.5
     } else {
-        0.0
+        frames::question(scratch)
     };
     push(Intent::Question, question);
 
-    push(Intent::Suggestion, phrases.suggestion);
-    let churn = if c.churn > 0 {
+    push(
+        Intent::Suggestion,
+        phrases.suggestion.max(frames::suggestion(scratch)),
+    );
+    let churn = if c.churn > 0 || frames::churn(scratch) > 0.0 {
         0.7 + if negative { 0.15 } else { 0.0 }
     } else {
         0.0
@@ -317,10 +334,12 @@ impl Phrases {
                         0.6
                     }
                     // "I wish you flew to Oslo", "wish the app had a dark mode".
+                    // Not "I wish I had never …": regret.
                     "wish"
-                        if matches!(w1, "you" | "u" | "they" | "there" | "it" | "y'all")
+                        if (matches!(w1, "you" | "u" | "they" | "there" | "it" | "y'all")
                             || WISHED.contains(&w2)
-                            || WISHED.contains(&w3) =>
+                            || WISHED.contains(&w3))
+                            && (!matches!(w1, "i" | "we") || matches!(w2, "could" | "can")) =>
                     {
                         0.65
                     }
@@ -331,23 +350,23 @@ impl Phrases {
                         if is_sentence_start(i)
                             && (w1 == "not"
                                 || (matches!(w1, "don't" | "dont")
-                                    && matches!(w2, "you" | "u"))) =>
+                                    && matches!(w2, "you" | "u" | "we" | "they"))) =>
                     {
                         0.65
                     }
                     "how" if w1 == "about" => 0.65,
                     "consider" if CONSIDER_NEXT.contains(&w1) => 0.7,
+                    // "to add" only after a verb of wanting or proposing
+                    // ("would like to add"), not "it is difficult to add".
                     "add" | "adding" | "improve" | "improvement"
                         if matches!(
                             prev,
-                            "to" | "should"
-                                | "could"
-                                | "please"
-                                | "pls"
-                                | "consider"
-                                | "an"
-                                | "some"
-                        ) =>
+                            "should" | "could" | "please" | "pls" | "consider" | "an" | "some"
+                        ) || (prev == "to"
+                            && matches!(
+                                i.checked_sub(2).map_or("", w),
+                                "like" | "love" | "want" | "wants" | "suggest" | "need" | "needs"
+                            )) =>
                     {
                         0.6
                     }
