@@ -425,25 +425,24 @@ fn frame_at(v: &View, i: usize) -> f64 {
             let self_wish = matches!(w1, "i" | "we");
             if self_wish && !matches!(w2, "could" | "can") {
                 0.0
-            } else if matches!(prev, "i" | "we" | "really" | "just" | "only" | "still")
-                && !matches!(w1, "to" | "for" | "list")
+            } else if (matches!(prev, "i" | "we" | "really" | "just" | "only" | "still")
+                && !matches!(w1, "to" | "for" | "list"))
+                // "you may wish to consider"
+                || (matches!(prev, "may" | "might") && w1 == "to")
             {
                 0.6
-            } else if matches!(prev, "may" | "might") && w1 == "to" {
-                0.6 // "you may wish to consider"
             } else {
                 0.0
             }
         }
-        "want" | "wants" if prev == "might" || prev == "may" => {
-            if w1 == "to"
+        // "you might want to add"
+        "want" | "wants"
+            if matches!(prev, "might" | "may")
+                && w1 == "to"
                 && directive(w2)
-                && matches!(v.w(i.saturating_sub(2)), "you" | "u" | "they")
-            {
-                0.6 // "you might want to add"
-            } else {
-                0.0
-            }
+                && matches!(v.w(i.saturating_sub(2)), "you" | "u" | "they") =>
+        {
+            0.6
         }
         // "I want you to add …", "I'd like the app to show …".
         "want" | "wants" | "like"
@@ -759,21 +758,23 @@ pub(super) fn recommendation(s: &CxScratch) -> f64 {
                     0.0
                 }
             }
-            "worth" if !v.in_question(i) && !(i.saturating_sub(3)..i).any(|j| v.negated(j)) => {
-                if (w1 == "every"
-                    && matches!(
-                        w2,
-                        "penny" | "cent" | "dollar" | "pound" | "minute" | "euro"
-                    ))
-                    || (w1 == "it" && v.s.clause_break(i + 1).1)
-                    || (w1 == "the"
-                        && matches!(w2, "money" | "price" | "wait" | "trip" | "visit" | "extra"))
-                    || prev == "well"
-                {
-                    0.65
-                } else {
-                    0.0
-                }
+            "worth"
+                if !v.in_question(i)
+                    && !(i.saturating_sub(3)..i).any(|j| v.negated(j))
+                    && ((w1 == "every"
+                        && matches!(
+                            w2,
+                            "penny" | "cent" | "dollar" | "pound" | "minute" | "euro"
+                        ))
+                        || (w1 == "it" && v.s.clause_break(i + 1).1)
+                        || (w1 == "the"
+                            && matches!(
+                                w2,
+                                "money" | "price" | "wait" | "trip" | "visit" | "extra"
+                            ))
+                        || prev == "well") =>
+            {
+                0.65
             }
             "go" if w1 == "for" && w2 == "it" && v.clause_start(i) => 0.55,
             _ => 0.0,
