@@ -360,9 +360,10 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, value_name = "NAME.model")]
     pub out: PathBuf,
-    /// Rule evidence used as features: vader, cx, cues, touchpoints (needs
-    /// tce.toml), none; auto = vader,cx,cues plus touchpoints when the
-    /// workspace has a model.
+    /// Rule evidence used as features: vader, cx, cues, intents (the rule
+    /// intents' confidences), touchpoints (needs tce.toml), none; auto =
+    /// vader,cx,cues, plus intents when every label is yes/no (an intent
+    /// model), plus touchpoints when the workspace has a model.
     #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename labels FROM=TO before training (repeatable).
@@ -411,7 +412,8 @@ pub struct EvalArgs {
     /// K-fold cross-validation: train on K−1 folds, predict the held-out fold.
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
-    /// Rule evidence for --cv training (as `tce train --evidence`).
+    /// Rule evidence for --cv training (as `tce train --evidence`; with
+    /// --task intent, auto includes the rule intents).
     #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename gold labels FROM=TO (repeatable), e.g. --label-map "Late Flight=punctuality".

@@ -85,17 +85,27 @@ fn read_examples(
 }
 
 /// The evidence groups `auto` stands for: the rules' sentiment and cues,
-/// and the model's touchpoints when there is a workspace model.
-fn resolve_evidence(groups: &str, model: Option<&Model>) -> String {
+/// the model's touchpoints when there is a workspace model, and — for
+/// yes/no labels, i.e. an intent model — the rule intents, so the model
+/// stacks on the rules.
+fn resolve_evidence(groups: &str, model: Option<&Model>, yes_no: bool) -> String {
     if groups.trim() == "auto" {
-        if model.is_some() {
-            "vader,cx,cues,touchpoints".to_string()
-        } else {
-            "vader,cx,cues".to_string()
+        let mut g = String::from("vader,cx,cues");
+        if yes_no {
+            g.push_str(",intents");
         }
+        if model.is_some() {
+            g.push_str(",touchpoints");
+        }
+        g
     } else {
         groups.to_string()
     }
+}
+
+/// Whether every label is yes/no (1/0, yes/no, true/false).
+fn yes_no_labels(labels: &[String]) -> bool {
+    labels.iter().all(|l| intent::parse_yes_no(l).is_some())
 }
 
 fn evidence(groups: &str, model: Option<&Model>) -> Result<Option<RuleEvidence>> {
@@ -103,6 +113,7 @@ fn evidence(groups: &str, model: Option<&Model>) -> Result<Option<RuleEvidence>>
         vader: false,
         cx: false,
         cues: false,
+        intents: false,
     };
     let mut touchpoints = false;
     for g in groups.split(',').map(str::trim).filter(|g| !g.is_empty()) {
@@ -111,13 +122,14 @@ fn evidence(groups: &str, model: Option<&Model>) -> Result<Option<RuleEvidence>>
             "vader" => set.vader = true,
             "cx" => set.cx = true,
             "cues" => set.cues = true,
+            "intents" => set.intents = true,
             "touchpoints" => touchpoints = true,
             other => bail!(
-                "--evidence: unknown group {other:?} (use auto, or vader, cx, cues, touchpoints, none)"
+                "--evidence: unknown group {other:?} (use auto, or vader, cx, cues, intents, touchpoints, none)"
             ),
         }
     }
-    if !(set.vader || set.cx || set.cues || touchpoints) {
+    if !(set.vader || set.cx || set.cues || set.intents || touchpoints) {
         return Ok(None);
     }
     let mut ev = RuleEvidence::new(set)?;
@@ -161,7 +173,7 @@ pub fn train(ws: &Workspace, args: &TrainArgs) -> Result<ExitCode> {
         &args.exclude,
         false,
     )?;
-    let groups = resolve_evidence(&args.evidence, model.as_ref());
+    let groups = resolve_evidence(&args.evidence, model.as_ref(), yes_no_labels(&ex.labels));
     let ev = evidence(&groups, model.as_ref())?;
     let texts: Vec<&str> = ex.texts.iter().map(String::as_str).collect();
     let labels: Vec<&str> = ex.labels.iter().map(String::as_str).collect();
@@ -229,7 +241,7 @@ pub fn eval(ws: &Workspace, args: &EvalArgs) -> Result<ExitCode> {
         if k < 2 {
             bail!("--cv needs at least 2 folds");
         }
-        let groups = resolve_evidence(&args.evidence, model.as_ref());
+        let groups = resolve_evidence(&args.evidence, model.as_ref(), yes_no_labels(&ex.labels));
         let ev = evidence(&groups, model.as_ref())?;
         let dense = dense_rows(ev.as_ref(), &ex.texts);
         let folds = stratified_folds(&ex.labels, k, args.seed);
@@ -443,7 +455,7 @@ fn eval_intents(ws: &Workspace, args: &EvalArgs) -> Result<ExitCode> {
         if scored.is_empty() {
             bail!("{}: no row has an intent to learn", args.input.display());
         }
-        let groups = resolve_evidence(&args.evidence, model.as_ref());
+        let groups = resolve_evidence(&args.evidence, model.as_ref(), true);
         let ev = evidence(&groups, model.as_ref())?;
         let dense = dense_rows(ev.as_ref(), &ex.texts);
         let mut predicted = vec![Vec::new(); ex.texts.len()];

@@ -4,9 +4,13 @@
 //! Intents are read off the CX analysis of the text ([`crate::cx`]): its
 //! compound score and the cues its rules found (service failures, complaint
 //! questions, gratitude, sarcasm, threats to leave, problems solved and
-//! threats stopped), plus a few phrase patterns of their own for
-//! suggestions and purchase intent. Nothing is learned; every rule is a
-//! plain cue of how customers phrase these intents. A rating that came
+//! threats stopped), plus phrase patterns of their own for purchase intent
+//! and the speech-act frames of `frames` (suggestions as requests,
+//! proposals, wishes and advice; recommendations; questions without "?";
+//! threats to leave). Nothing is learned; every rule is a plain cue of how
+//! customers phrase these intents. A trained yes/no model can replace any
+//! intent's rule in enrichment
+//! ([`crate::enrich::Enricher::with_intent_classifier`]). A rating that came
 //! with the text re-weighs the complaint or praise it contradicts
 //! ([`reweigh_by_rating`]).
 //!

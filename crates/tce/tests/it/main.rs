@@ -38,7 +38,14 @@ fn ok(o: Output) -> Output {
 }
 
 fn shared_data() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    // The nearest ancestor with `shared/data`: the repository's parent for a
+    // checkout, further up for a nested worktree.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let p = crate_dir
+        .ancestors()
+        .map(|a| a.join("shared/data"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/data"));
     assert!(
         p.is_dir(),
         "evaluation data not found at {} (../shared beside the repo)",
