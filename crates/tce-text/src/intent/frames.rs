@@ -136,19 +136,49 @@ const MEANS: &[&str] = &[
     "feature",
 ];
 
+/// What the frames found in one text.
+#[derive(Debug, Default)]
+pub(super) struct Frames {
+    /// Confidence of a suggestion (0 when none).
+    pub suggestion: f64,
+    /// Confidence of a recommendation to others (praise).
+    pub recommendation: f64,
+    /// Confidence of a question without "?" or an interrogative opening.
+    pub question: f64,
+    /// Confidence of a threat to leave the CX rules do not count.
+    pub churn: f64,
+    /// A counterfactual reproach ("you should have told me").
+    pub counterfactual: bool,
+}
+
+/// Reads every frame off the text last scored into `s`, its words
+/// looked up once.
+pub(super) fn read(s: &CxScratch) -> Frames {
+    let n = s.len();
+    let v = View {
+        s,
+        n,
+        words: (0..n).map(|i| s.word(i)).collect(),
+    };
+    Frames {
+        suggestion: suggestion(&v),
+        recommendation: recommendation(&v),
+        question: question(&v),
+        churn: churn(&v),
+        counterfactual: counterfactual(&v),
+    }
+}
+
 /// The text scored into `s`, as words with sentence and clause starts.
 struct View<'a> {
     s: &'a CxScratch,
     n: usize,
+    words: Vec<&'a str>,
 }
 
 impl View<'_> {
     fn w(&self, i: usize) -> &str {
-        if i < self.n {
-            self.s.word(i)
-        } else {
-            ""
-        }
+        self.words.get(i).copied().unwrap_or("")
     }
 
     /// Word `i` is the first content word of its sentence, or the first
@@ -189,14 +219,13 @@ fn participle(w: &str) -> bool {
 }
 
 /// The confidence (0 when none) that the text holds a suggestion.
-pub(super) fn suggestion(s: &CxScratch) -> f64 {
-    let v = View { s, n: s.len() };
+fn suggestion(v: &View) -> f64 {
     let mut best: f64 = 0.0;
     for i in 0..v.n {
-        if s.is_tag(i) {
+        if v.s.is_tag(i) {
             continue;
         }
-        let c = imperative_at(&v, i).max(frame_at(&v, i));
+        let c = imperative_at(v, i).max(frame_at(v, i));
         best = best.max(c);
         if best >= 0.75 {
             break;
@@ -276,6 +305,9 @@ fn imperative_at(v: &View, i: usize) -> f64 {
 /// Modal, wish, request and advice frames around word `i`.
 fn frame_at(v: &View, i: usize) -> f64 {
     let w = v.w(i);
+    if w.len() < 3 {
+        return 0.0; // no frame opens with "a", "to", "is", …
+    }
     let prev = if i > 0 { v.w(i - 1) } else { "" };
     let (w1, w2, w3) = (v.w(i + 1), v.w(i + 2), v.w(i + 3));
     match w {
@@ -622,8 +654,7 @@ fn frame_at(v: &View, i: usize) -> f64 {
 /// Whether the text reproaches with a counterfactual perfect: "you should
 /// have told me", "they should've warned us", "could have let us know" —
 /// what ought to have happened and did not: a complaint.
-pub(super) fn counterfactual(s: &CxScratch) -> bool {
-    let v = View { s, n: s.len() };
+fn counterfactual(v: &View) -> bool {
     (0..v.n).any(|i| {
         let (w1, w2) = (v.w(i + 1), v.w(i + 2));
         let modal = match v.w(i) {
@@ -724,8 +755,7 @@ fn request_verb(v: &View, k: usize) -> f64 {
 /// The confidence (0 when none) that the text recommends what it talks
 /// about to others ("highly recommend", "worth every penny", "go for
 /// it"), read as praise.
-pub(super) fn recommendation(s: &CxScratch) -> f64 {
-    let v = View { s, n: s.len() };
+fn recommendation(v: &View) -> f64 {
     let mut best: f64 = 0.0;
     for i in 0..v.n {
         let w = v.w(i);
@@ -787,8 +817,7 @@ pub(super) fn recommendation(s: &CxScratch) -> f64 {
 /// The confidence (0 when none) that the text asks something without a
 /// question mark and without an interrogative opening: "does anyone know",
 /// "is there a way", "I was wondering if", "any idea how".
-pub(super) fn question(s: &CxScratch) -> f64 {
-    let v = View { s, n: s.len() };
+fn question(v: &View) -> f64 {
     for i in 0..v.n {
         let (w1, w2) = (v.w(i + 1), v.w(i + 2));
         let hit = match v.w(i) {
@@ -849,8 +878,7 @@ pub(super) fn question(s: &CxScratch) -> f64 {
 /// The confidence (0 when none) of threats to leave the CX rules do not
 /// count: "looking for alternatives", "we will not return", "won't be
 /// back", "not renewing".
-pub(super) fn churn(s: &CxScratch) -> f64 {
-    let v = View { s, n: s.len() };
+fn churn(v: &View) -> f64 {
     for i in 0..v.n {
         let w = v.w(i);
         let prev = if i > 0 { v.w(i - 1) } else { "" };

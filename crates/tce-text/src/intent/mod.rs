@@ -85,6 +85,7 @@ pub fn intents(text: &str) -> Vec<IntentScore> {
 pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore>) {
     let c = scratch.cues();
     let phrases = Phrases::find(scratch);
+    let found = frames::read(scratch);
     let mut push = |intent, confidence: f64| {
         if confidence > 0.0 {
             out.push(IntentScore {
@@ -108,7 +109,7 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
         complaint = complaint.max(0.7);
     }
     // "You should have told me": what ought to have happened and did not.
-    if frames::counterfactual(scratch) {
+    if found.counterfactual {
         complaint = complaint.max(0.55);
     }
     push(Intent::Complaint, complaint);
@@ -128,7 +129,7 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     // penny") is praise, unless the message as a whole is negative.
     // A strong recommendation ("can't recommend them enough") is praise
     // even where VADER reads the negation as negative.
-    let recommends = frames::recommendation(scratch);
+    let recommends = found.recommendation;
     if c.sarcasm == 0 && (!negative || recommends >= 0.8) {
         praise = praise.max(recommends);
     }
@@ -153,15 +154,12 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     } else if c.complaint_questions > 0 {
         0.5
     } else {
-        frames::question(scratch)
+        found.question
     };
     push(Intent::Question, question);
 
-    push(
-        Intent::Suggestion,
-        phrases.suggestion.max(frames::suggestion(scratch)),
-    );
-    let churn = if c.churn > 0 || frames::churn(scratch) > 0.0 {
+    push(Intent::Suggestion, phrases.suggestion.max(found.suggestion));
+    let churn = if c.churn > 0 || found.churn > 0.0 {
         0.7 + if negative { 0.15 } else { 0.0 }
     } else {
         0.0
