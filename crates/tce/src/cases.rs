@@ -1038,7 +1038,7 @@ pub fn print_care_summary(model: &Model, store: &dyn Store) -> Result<()> {
     let open: u64 = s.rows.iter().map(|r| r.backlog).sum();
     let breached: u64 = s.rows.iter().map(|r| r.backlog_breached).sum();
     let mut rows: Vec<_> = s.rows.iter().filter(|r| r.first_response.n > 0).collect();
-    rows.sort_by(|a, b| b.first_response.n.cmp(&a.first_response.n));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.first_response.n));
     let top: Vec<String> = rows
         .iter()
         .take(3)

@@ -322,7 +322,8 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
             0 => println!("nothing to purge: no signal is older than {cutoff}"),
             n => println!(
                 "would delete {n} signals created before {cutoff} (UTC), with their share of \
-                 every score; outcomes and tokens stay. Run again with --yes to delete."
+                 every score, and the care cases opened before it with their threads and \
+                 audit trails; outcomes and tokens stay. Run again with --yes to delete."
             ),
         }
         return Ok(ExitCode::SUCCESS);
@@ -332,12 +333,14 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::json!({"cutoff": cutoff.to_string(), "signals": done.signals,
-                "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows})
+                "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows,
+                "cases": done.cases})
         );
     } else {
         println!(
-            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows)",
-            done.signals, done.survey_answers, done.rollup_rows
+            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows) \
+             and {} care cases opened before it, with their threads and audit trails",
+            done.signals, done.survey_answers, done.rollup_rows, done.cases
         );
     }
     Ok(ExitCode::SUCCESS)
