@@ -545,7 +545,7 @@ fn list(ws: &Workspace, args: &CasesListArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:>6}  {:<3} {:<9} {:<16} {:<10} {:<10} {:>7}  {:<40} reason",
+        "{:>6}  {:<3} {:<9} {:<16} {:<10} {:<12} {:>10}  {:<40} reason",
         "id", "pri", "status", "department", "brand", "channel", "age", "SLA"
     );
     for (c, v) in page.items.iter().zip(&items) {
@@ -557,7 +557,7 @@ fn list(ws: &Workspace, args: &CasesListArgs) -> Result<ExitCode> {
             _ => padded,
         };
         println!(
-            "{:>6}  {:<3} {:<9} {:<16} {:<10} {:<10} {:>7}  {sla} {}",
+            "{:>6}  {:<3} {:<9} {:<16} {:<10} {:<12} {:>10}  {sla} {}",
             v.id,
             v.priority,
             v.status,
