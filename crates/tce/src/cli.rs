@@ -453,6 +453,10 @@ pub struct DemoArgs {
     /// Template of the demo world.
     #[arg(long, short, default_value = "airline")]
     pub template: String,
+    /// First day of the world, YYYY-MM-DD [default: the world ends today (UTC)].
+    /// The same seed and start give the same world.
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
     /// Replace a workspace (tce.toml, tce.db) or demo files already in DIR.
     #[arg(long)]
     pub force: bool,

@@ -398,8 +398,7 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         ..tce_synth::SynthConfig::default()
     };
     if let Some(start) = &args.start {
-        cfg.start = chrono::NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
-            .with_context(|| format!("--start {start:?}: expected a day as YYYY-MM-DD"))?;
+        cfg.start = parse_start(start)?;
     }
     for (path, flag) in [
         (Some(&args.out), "--out"),
@@ -425,6 +424,11 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_start(start: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
+        .with_context(|| format!("--start {start:?}: expected a day as YYYY-MM-DD"))
 }
 
 fn truth_count(truth: &tce_synth::Truth) -> u64 {
@@ -541,10 +545,13 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
         ..tce_synth::SynthConfig::default()
     };
     // The demo world ends today, so its care queue has cases due now.
-    cfg.start = chrono::Utc::now()
-        .date_naive()
-        .checked_sub_days(chrono::Days::new(u64::from(cfg.days.max(1) - 1)))
-        .context("today minus the demo's days is out of range")?;
+    cfg.start = match &args.start {
+        Some(start) => parse_start(start)?,
+        None => chrono::Utc::now()
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(u64::from(cfg.days.max(1) - 1)))
+            .context("today minus the demo's days is out of range")?,
+    };
     let signals_path = ws.dir.join("signals.jsonl");
     let t0 = std::time::Instant::now();
     write_world(
