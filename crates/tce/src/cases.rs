@@ -903,7 +903,7 @@ fn print_care_stats(model: &Model, s: &CareStats) {
         return;
     }
     println!(
-        "\n{:<26} {:>6} {:>5} {:>22} {:>5} {:>22} {:>7} {:>8} {:>7} {:>9} {:>8}",
+        "\n{:<26} {:>6} {:>5} {:>24} {:>5} {:>24} {:>7} {:>8} {:>7} {:>10} {:>8}",
         "",
         "opened",
         "n",
@@ -919,7 +919,7 @@ fn print_care_stats(model: &Model, s: &CareStats) {
     for r in &s.rows {
         let name = format!("{}{}", r.name, if r.thin { " *" } else { "" });
         println!(
-            "{:<26} {:>6} {:>5} {:>22} {:>5} {:>22} {:>7} {:>8} {:>7} {:>9} {:>8}",
+            "{:<26} {:>6} {:>5} {:>24} {:>5} {:>24} {:>7} {:>8} {:>7} {:>10} {:>8}",
             name,
             r.opened,
             r.first_response.n,
@@ -952,8 +952,9 @@ fn print_care_stats(model: &Model, s: &CareStats) {
 
     if !s.periods.is_empty() {
         println!(
-            "\nper {}: {:<20} {:>5} {:>22} {:>7} {:>8}",
+            "\nper {}:\n  {:<10} {:<26} {:>5} {:>26} {:>7} {:>8}",
             s.period.map_or("period".to_string(), |p| p.to_string()),
+            "from",
             "",
             "n",
             "first response p50/p90",
@@ -968,7 +969,7 @@ fn print_care_stats(model: &Model, s: &CareStats) {
                 if r.thin { " *" } else { "" }
             );
             println!(
-                "  {start} {:<22} {:>5} {:>22} {:>7} {:>8}{marks}",
+                "  {start:<10} {:<26} {:>5} {:>26} {:>7} {:>8}{marks}",
                 r.name,
                 r.first_response.n,
                 format!(
@@ -980,16 +981,17 @@ fn print_care_stats(model: &Model, s: &CareStats) {
                 r.breaches
             );
         }
+        println!("  (partial) = the period lies only partly in the range; * = thin");
     }
 
     if !s.backlog.is_empty() {
-        print!("\nbacklog by age (active cases now): {:<12}", "");
+        print!("\nbacklog by age (active cases now):\n  {:<26}", "");
         for (label, _) in AGE_BUCKETS {
             print!(" {label:>10}");
         }
         println!(" {:>9}", "breached");
         for b in &s.backlog {
-            print!("  {:<45}", b.key);
+            print!("  {:<26}", b.key);
             for n in &b.by_age {
                 print!(" {n:>10}");
             }
@@ -1003,12 +1005,12 @@ fn print_care_stats(model: &Model, s: &CareStats) {
             s.currency
         );
         println!(
-            "  {:<14} {:>6} {:>6} {:>9} {:>10} {:>10} {:>9}",
+            "  {:<14} {:>6} {:>6} {:>9} {:>11} {:>10} {:>9}",
             "channel", "social", "cases", "contacts", "per contact", "cost", "per case"
         );
         for c in &s.cost {
             println!(
-                "  {:<14} {:>6} {:>6} {:>9} {:>10.2} {:>10.2} {:>9}",
+                "  {:<14} {:>6} {:>6} {:>9} {:>11.2} {:>10.2} {:>9}",
                 c.channel,
                 if c.social { "yes" } else { "" },
                 c.cases,
