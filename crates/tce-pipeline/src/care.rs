@@ -79,8 +79,11 @@ impl CareDerive<'_> {
     }
 
     fn run(&mut self, fresh: &[&EnrichedSignal], tx: &mut dyn DeriveTx) -> Result<(), StoreError> {
-        let relevant: Vec<&EnrichedSignal> =
+        let mut relevant: Vec<&EnrichedSignal> =
             fresh.iter().copied().filter(|s| self.relevant(s)).collect();
+        // Triage in time order, so a batch need not be sorted: a brand's
+        // reply listed before the tweet it answers still finds its case.
+        relevant.sort_by_key(|s| s.signal.created_at);
         if relevant.is_empty() {
             return Ok(());
         }

@@ -18,7 +18,7 @@ use tce_insight::weights::{WeightOptions, Weights};
 use tce_model::Model;
 use tce_store::Store;
 
-fn date(flag: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+pub(crate) fn date(flag: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
     v.as_deref()
         .map(|s| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")

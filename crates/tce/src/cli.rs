@@ -96,6 +96,164 @@ pub enum Command {
     Report(crate::web::ReportArgs),
     /// Export signals or scores as CSV.
     Export(crate::web::ExportArgs),
+    /// Social customer care: the queue of cases, one case, and agents' changes.
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Care metrics: response and resolution times, SLA, backlog, cost.
+    #[command(subcommand)]
+    Care(CareCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// The queue: cases by priority, then by when an SLA clock breaches.
+    List(CasesListArgs),
+    /// One case: its thread, priority factors, SLA clocks, routing and audit trail.
+    Show {
+        /// Case id.
+        #[arg(value_name = "ID")]
+        id: u64,
+        /// Print as JSON (the fields of docs/care.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign a case to an agent (a new case becomes open).
+    #[command(disable_version_flag = true)]
+    Assign {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+        /// The agent to assign it to.
+        #[arg(value_name = "AGENT")]
+        assignee: String,
+    },
+    /// Record a response given to the customer (tce does not post it).
+    #[command(disable_version_flag = true)]
+    Respond {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+        /// What was said.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+        /// The channel it was given on [default: the case's channel].
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
+    },
+    /// Add an internal note.
+    #[command(disable_version_flag = true)]
+    Note {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+        /// The note.
+        #[arg(long, value_name = "TEXT")]
+        text: String,
+    },
+    /// Wait on the customer: the SLA clocks pause.
+    #[command(disable_version_flag = true)]
+    Pending {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+    },
+    /// Mark a case resolved.
+    #[command(disable_version_flag = true)]
+    Resolve {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+    },
+    /// Re-open a resolved case.
+    #[command(disable_version_flag = true)]
+    Reopen {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+    },
+    /// Re-route a case to another department (recorded in the audit trail).
+    #[command(disable_version_flag = true)]
+    Route {
+        #[command(flatten)]
+        change: CaseChangeArgs,
+        /// Department id from tce.toml.
+        #[arg(value_name = "DEPARTMENT")]
+        department: String,
+        /// Why (shown as the case's routing reason) [default: "re-routed by AGENT"].
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+}
+
+/// What every change to a case takes.
+#[derive(Debug, Args)]
+pub struct CaseChangeArgs {
+    /// Case id.
+    #[arg(value_name = "ID")]
+    pub id: u64,
+    /// The version of the case you saw (`tce cases show`); the change is
+    /// refused if it has changed since [default: the current version].
+    #[arg(long, value_name = "V")]
+    pub version: Option<u64>,
+    /// Who makes the change [default: $TCE_AGENT, else $USER].
+    #[arg(long, env = "TCE_AGENT", value_name = "NAME")]
+    pub agent: Option<String>,
+    /// Print the changed case as JSON (as `tce cases show --json`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CasesListArgs {
+    /// Only this department (id from tce.toml).
+    #[arg(long, value_name = "D")]
+    pub department: Option<String>,
+    /// Only these statuses: new, open, pending, resolved, closed (repeatable)
+    /// [default: the active ones: new, open, pending].
+    #[arg(long, value_name = "S")]
+    pub status: Vec<String>,
+    /// Only this priority: p1, p2, p3 or p4.
+    #[arg(long, value_name = "P")]
+    pub priority: Option<String>,
+    /// Only this brand (id, handle or alias).
+    #[arg(long, value_name = "B")]
+    pub brand: Option<String>,
+    /// Only care cases or only leads.
+    #[arg(long, value_name = "care|lead")]
+    pub kind: Option<String>,
+    /// Only cases in breach now (an SLA clock past due).
+    #[arg(long)]
+    pub breached: bool,
+    /// Cases per page (1–1000).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Continue after the previous page (the cursor it printed).
+    #[arg(long, value_name = "C")]
+    pub cursor: Option<String>,
+    /// Print as JSON: {"items": [...], "next_cursor": ...}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CareCommand {
+    /// Per department, channel or brand: first response and resolution p50/p90,
+    /// within SLA, breaches, reopen rate, sentiment after resolution, backlog
+    /// by age, and cost per case (an assumption).
+    Stats(CareStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CareStatsArgs {
+    /// Rows per department, channel or brand.
+    #[arg(
+        long,
+        default_value = "department",
+        value_name = "department|channel|brand"
+    )]
+    pub by: String,
+    /// Also rows per week or month.
+    #[arg(long, value_name = "week|month")]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub range: RangeArgs,
+    /// Print as JSON (the fields of docs/care.md).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Time range and brand filters shared by the analysis commands.
@@ -273,7 +431,7 @@ pub struct PurgeArgs {
     /// Really delete (without it, only say what would be deleted).
     #[arg(long)]
     pub yes: bool,
-    /// Print the result as JSON (keys: cutoff, signals, survey_answers, rollup_rows).
+    /// Print the result as JSON (keys: cutoff, signals, survey_answers, rollup_rows, cases).
     #[arg(long)]
     pub json: bool,
 }
@@ -296,6 +454,10 @@ pub struct DemoArgs {
     /// Template of the demo world.
     #[arg(long, short, default_value = "airline")]
     pub template: String,
+    /// First day of the world, YYYY-MM-DD [default: the world ends today (UTC)].
+    /// The same seed and start give the same world.
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
     /// Replace a workspace (tce.toml, tce.db) or demo files already in DIR.
     #[arg(long)]
     pub force: bool,
@@ -321,6 +483,9 @@ pub struct GenerateArgs {
     /// Days covered.
     #[arg(long, default_value_t = 180)]
     pub days: u32,
+    /// First day of the world, YYYY-MM-DD [default: the generator's fixed start].
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
     /// Signals JSONL output.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,

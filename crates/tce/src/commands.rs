@@ -43,6 +43,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(cmd) => web::token(&Workspace::new(cli.dir.as_deref()), &cmd),
         Command::Report(args) => web::report(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Export(args) => web::export(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Cases(cmd) => crate::cases::cases(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Care(crate::cli::CareCommand::Stats(args)) => {
+            crate::cases::care_stats(&Workspace::new(cli.dir.as_deref()), &args)
+        }
     }
 }
 
@@ -240,6 +244,12 @@ fn print_ingest_summary(summary: &IngestSummary) {
         "total: {} accepted, {} duplicate, {} rejected in {:.1}s ({:.0} signals/s)",
         summary.accepted, summary.duplicates, summary.rejected, summary.seconds, rate
     );
+    let c = &summary.care;
+    println!(
+        "care: {} cases opened, {} brand replies recorded as responses, {} follow-ups joined \
+         cases; {} cases resolved after the brand's answer, {} closed",
+        c.cases_opened, c.brand_replies, c.follow_ups, c.auto_resolved, c.auto_closed
+    );
 }
 
 fn ingest(ws: &Workspace, args: &IngestArgs) -> Result<ExitCode> {
@@ -312,7 +322,8 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
             0 => println!("nothing to purge: no signal is older than {cutoff}"),
             n => println!(
                 "would delete {n} signals created before {cutoff} (UTC), with their share of \
-                 every score; outcomes and tokens stay. Run again with --yes to delete."
+                 every score, and the care cases opened before it with their threads and \
+                 audit trails; outcomes and tokens stay. Run again with --yes to delete."
             ),
         }
         return Ok(ExitCode::SUCCESS);
@@ -322,12 +333,14 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
         println!(
             "{}",
             serde_json::json!({"cutoff": cutoff.to_string(), "signals": done.signals,
-                "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows})
+                "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows,
+                "cases": done.cases})
         );
     } else {
         println!(
-            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows)",
-            done.signals, done.survey_answers, done.rollup_rows
+            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows) \
+             and {} care cases opened before it, with their threads and audit trails",
+            done.signals, done.survey_answers, done.rollup_rows, done.cases
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -378,12 +391,15 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
             Model::parse(t.toml, Path::new(t.name))?
         }
     };
-    let cfg = tce_synth::SynthConfig {
+    let mut cfg = tce_synth::SynthConfig {
         signals: args.signals,
         seed: args.seed,
         days: args.days,
         ..tce_synth::SynthConfig::default()
     };
+    if let Some(start) = &args.start {
+        cfg.start = parse_start(start)?;
+    }
     for (path, flag) in [
         (Some(&args.out), "--out"),
         (args.labels.as_ref(), "--labels"),
@@ -408,6 +424,11 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         args.out.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn parse_start(start: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
+        .with_context(|| format!("--start {start:?}: expected a day as YYYY-MM-DD"))
 }
 
 fn truth_count(truth: &tce_synth::Truth) -> u64 {
@@ -518,10 +539,18 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
         template.name
     );
 
-    let cfg = tce_synth::SynthConfig {
+    let mut cfg = tce_synth::SynthConfig {
         signals: args.signals,
         seed: args.seed,
         ..tce_synth::SynthConfig::default()
+    };
+    // The demo world ends today, so its care queue has cases due now.
+    cfg.start = match &args.start {
+        Some(start) => parse_start(start)?,
+        None => chrono::Utc::now()
+            .date_naive()
+            .checked_sub_days(chrono::Days::new(u64::from(cfg.days.max(1) - 1)))
+            .context("today minus the demo's days is out of range")?,
     };
     let signals_path = ws.dir.join("signals.jsonl");
     let t0 = std::time::Instant::now();
@@ -560,6 +589,8 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     print_stats(&model, &store.stats()?);
     println!();
     analyze::print_overview(&model, &store)?;
+    println!();
+    crate::cases::print_care_summary(&model, &store)?;
     if !args.no_serve {
         if !args.addr.ip().is_loopback() {
             bail!(

@@ -45,6 +45,12 @@ pub struct FileSummary {
     pub accepted: u64,
     pub duplicates: u64,
     pub rejected: u64,
+    /// Cases and leads opened.
+    pub cases_opened: u64,
+    /// Brand replies recorded as responses.
+    pub brand_replies: u64,
+    /// Customer follow-ups that joined a case.
+    pub follow_ups: u64,
     /// Set when the file could not be read at all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -58,7 +64,25 @@ pub struct IngestSummary {
     pub rejected: u64,
     pub failed_files: u64,
     pub seconds: f64,
+    /// The care work the run caused.
+    pub care: CareSummary,
     pub files: Vec<FileSummary>,
+}
+
+/// Care work caused by an ingest run: what the stored signals derived, and
+/// the sweep run after them (`tce_pipeline::care::sweep` as of now).
+#[derive(Debug, Default, Serialize)]
+pub struct CareSummary {
+    /// Cases and leads opened.
+    pub cases_opened: u64,
+    /// Brand replies recorded as responses.
+    pub brand_replies: u64,
+    /// Customer follow-ups that joined a case.
+    pub follow_ups: u64,
+    /// Cases the sweep resolved (the customer stayed quiet after the brand's answer).
+    pub auto_resolved: u64,
+    /// Resolved cases the sweep closed.
+    pub auto_closed: u64,
 }
 
 /// Messages from the reader thread.
@@ -98,8 +122,16 @@ pub fn ingest_files(
         summary.duplicates += file.duplicates;
         summary.rejected += file.rejected;
         summary.failed_files += u64::from(file.error.is_some());
+        summary.care.cases_opened += file.cases_opened;
+        summary.care.brand_replies += file.brand_replies;
+        summary.care.follow_ups += file.follow_ups;
         summary.files.push(file);
     }
+    // Time moves cases on (auto-resolve, auto-close) as well as signals do.
+    let swept = tce_pipeline::care::sweep(store, model, chrono::Utc::now())
+        .context("sweeping care cases after the ingest (the signals are stored)")?;
+    summary.care.auto_resolved = swept.resolved;
+    summary.care.auto_closed = swept.closed;
     if let Some(out) = rejects_out.as_mut() {
         out.flush().context("writing rejects")?;
     }
@@ -215,6 +247,9 @@ fn ingest_file(
                 Ok(done) => {
                     summary.accepted += done.accepted;
                     summary.duplicates += done.duplicates;
+                    summary.cases_opened += done.care.cases_opened;
+                    summary.brand_replies += done.care.responses;
+                    summary.follow_ups += done.care.follow_ups;
                 }
                 Err(e) => {
                     failure = Some(e);

@@ -14,7 +14,17 @@ fn world() -> &'static Path {
         let dir = tempfile::tempdir().unwrap().keep().join("world");
         ok(tce(
             &dir,
-            &["demo", "--signals", "200000", "--seed", "42", "--no-serve"],
+            // A fixed start: the planted truths hold for this world.
+            &[
+                "demo",
+                "--signals",
+                "200000",
+                "--seed",
+                "42",
+                "--start",
+                "2026-03-01",
+                "--no-serve",
+            ],
         ));
         let outcomes = dir.join("outcomes.csv");
         ok(tce(

@@ -88,7 +88,16 @@ fn the_demo_imports_its_outcomes_so_finance_has_an_elasticity() {
     let ws = dir.path().join("demo");
     let out = ok(tce(
         &ws,
-        &["demo", "--signals", "4000", "--seed", "5", "--no-serve"],
+        &[
+            "demo",
+            "--signals",
+            "4000",
+            "--seed",
+            "5",
+            "--start",
+            "2026-03-01",
+            "--no-serve",
+        ],
     ));
     assert!(
         stdout(&out).contains("outcome rows imported"),
