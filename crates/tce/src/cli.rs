@@ -454,7 +454,7 @@ pub struct DemoArgs {
     /// Template of the demo world.
     #[arg(long, short, default_value = "airline")]
     pub template: String,
-    /// First day of the world, YYYY-MM-DD [default: the world ends today (UTC)].
+    /// First day of the world, YYYY-MM-DD [default: the world ends yesterday (UTC)].
     /// The same seed and start give the same world.
     #[arg(long, value_name = "DATE")]
     pub start: Option<String>,

@@ -544,12 +544,13 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
         seed: args.seed,
         ..tce_synth::SynthConfig::default()
     };
-    // The demo world ends today, so its care queue has cases due now.
+    // The demo world ends yesterday (a whole day, nothing later than now),
+    // so its care queue has cases due now.
     cfg.start = match &args.start {
         Some(start) => parse_start(start)?,
         None => chrono::Utc::now()
             .date_naive()
-            .checked_sub_days(chrono::Days::new(u64::from(cfg.days.max(1) - 1)))
+            .checked_sub_days(chrono::Days::new(u64::from(cfg.days.max(1))))
             .context("today minus the demo's days is out of range")?,
     };
     let signals_path = ws.dir.join("signals.jsonl");
