@@ -345,19 +345,23 @@ pub fn sweep(
         DateTime::<Utc>::MIN_UTC
     };
     let resolved_before = now - days(model.care.close_after_days);
-    let mut summary = SweepSummary::default();
+    let mut changes = Vec::new();
     for mut case in store.sweep_candidates(answered_before, resolved_before)? {
         let stored = case.version;
         let events = workflow::sweep(&mut case, model, now)?;
-        if events.is_empty() {
+        if !events.is_empty() {
+            changes.push((case, stored, events));
+        }
+    }
+    // One transaction for the whole sweep; a case an agent changed since it
+    // was read is left for the next sweep.
+    let applied = store.update_cases(&changes)?;
+    let mut summary = SweepSummary::default();
+    for ((_, _, events), applied) in changes.iter().zip(applied) {
+        if !applied {
             continue;
         }
-        match store.update_case(&case, stored, &events) {
-            Ok(()) => {}
-            Err(StoreError::StaleCase { .. }) => continue,
-            Err(e) => return Err(e.into()),
-        }
-        for e in &events {
+        for e in events {
             match e.kind {
                 tce_care::CaseEventKind::AutoResolved { .. } => summary.resolved += 1,
                 tce_care::CaseEventKind::Status {

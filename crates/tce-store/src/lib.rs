@@ -158,6 +158,15 @@ pub trait Store: Send {
         events: &[CaseEvent],
     ) -> Result<(), StoreError>;
 
+    /// Stores several changed cases with their events in one transaction
+    /// (housekeeping): each `(case, expected_version, events)` applies if
+    /// its stored version is the expected one and is skipped otherwise;
+    /// returns which applied.
+    fn update_cases(
+        &mut self,
+        changes: &[(Case, u64, Vec<CaseEvent>)],
+    ) -> Result<Vec<bool>, StoreError>;
+
     /// Care events for metrics, oldest first.
     fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError>;
 

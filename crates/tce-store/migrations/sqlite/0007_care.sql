@@ -34,11 +34,18 @@ CREATE TABLE cases (
 
 -- A follow-up's candidates: the not-closed cases of the same author.
 CREATE INDEX cases_author ON cases (author, channel) WHERE status <> 'closed';
--- Queues: a department's active cases by priority and SLA.
+-- Queues, in queue order (priority, then SLA breach, then id): a
+-- department's active cases, all active cases, a department's cases, every
+-- case. The partial ones serve the usual queue (active cases) however many
+-- closed cases pile up; a query uses them when it says the same `status IN
+-- (...)` literally (tce-store writes it so).
 CREATE INDEX cases_queue ON cases (department, priority, breach_at, id)
     WHERE status IN ('new', 'open', 'pending');
--- Every case by priority and SLA (analysts, admins), and by status.
+CREATE INDEX cases_active_order ON cases (priority, breach_at, id)
+    WHERE status IN ('new', 'open', 'pending');
+CREATE INDEX cases_department_order ON cases (department, priority, breach_at, id);
 CREATE INDEX cases_order ON cases (priority, breach_at, id);
+-- Housekeeping by status.
 CREATE INDEX cases_status ON cases (status, opened_at);
 -- Retention deletes by opening time.
 CREATE INDEX cases_opened ON cases (opened_at);

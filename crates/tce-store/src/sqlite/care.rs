@@ -763,8 +763,18 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<CasePage, StoreE
         push_in(&mut sql, &mut args, "department", departments);
     }
     if !q.statuses.is_empty() {
-        let statuses: Vec<String> = q.statuses.iter().map(|s| s.as_str().to_string()).collect();
-        push_in(&mut sql, &mut args, "status", &statuses);
+        // Statuses are our own ids, written literally: a query for active
+        // cases then says what the partial queue indexes say, so SQLite
+        // walks them in queue order instead of sorting.
+        if q.statuses.iter().all(|s| s.is_active()) {
+            sql.push_str(" AND status IN ('new', 'open', 'pending')");
+        }
+        let statuses: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        sql.push_str(&format!(" AND status IN ({})", statuses.join(", ")));
     }
     if let Some(p) = q.priority {
         sql.push_str(" AND priority = ?");

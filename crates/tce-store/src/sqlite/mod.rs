@@ -235,6 +235,27 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn update_cases(
+        &mut self,
+        changes: &[(Case, u64, Vec<CaseEvent>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut applied = Vec::with_capacity(changes.len());
+        for (case, expected, events) in changes {
+            match care::update_case(&tx, case, *expected, events) {
+                Ok(()) => applied.push(true),
+                Err(StoreError::StaleCase { .. } | StoreError::NoSuchCase(_)) => {
+                    applied.push(false)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        tx.commit()?;
+        Ok(applied)
+    }
+
     fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError> {
         care::care_events(&self.conn, query)
     }
