@@ -9,6 +9,7 @@ pub mod alloc;
 pub mod display;
 pub mod finance;
 pub mod kpi;
+pub mod maturity;
 pub mod period;
 pub mod scores;
 pub mod vertical;
