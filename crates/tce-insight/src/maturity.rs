@@ -12,11 +12,12 @@ use crate::finance::finance;
 use crate::scores::Filter;
 use crate::weights::{weights, Source, WeightOptions};
 use crate::InsightError;
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
-use tce_maturity::{Fact, Facts, Metric};
+use std::fmt::Write as _;
+use tce_maturity::{assess, Answers, Assessment, Catalog, Fact, Facts, Metric};
 use tce_model::Model;
-use tce_store::{CareEventQuery, CaseQuery, RollupFilter, Store};
+use tce_store::{CareEventQuery, CaseQuery, NewAssessment, RollupFilter, Store};
 
 /// Days of care work the care metrics read, up to the newest signal.
 pub const WINDOW_DAYS: i64 = 90;
@@ -277,6 +278,93 @@ fn care(
         );
     }
     Ok(())
+}
+
+/// An assessment kept in the store, read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kept {
+    /// The store's id.
+    pub id: i64,
+    /// When it was kept.
+    pub created_at: DateTime<Utc>,
+    /// The answers file text it was made from.
+    pub answers: String,
+    /// The assessment.
+    pub assessment: Assessment,
+}
+
+/// Assesses `answers` against what the workspace measured on `today`, and
+/// keeps the result with the answers' text; returns the kept assessment.
+pub fn assess_and_keep(
+    model: &Model,
+    store: &mut dyn Store,
+    catalog: &Catalog,
+    answers: &Answers,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Kept, InsightError> {
+    let facts = facts(model, &*store, today)?;
+    let assessment = assess(catalog, answers, &facts, today);
+    let text = answers_text(catalog, answers);
+    let json = serde_json::to_string(&assessment)
+        .map_err(|e| InsightError::Invalid(format!("serialising the assessment: {e}")))?;
+    let id = store.insert_assessment(&NewAssessment {
+        day: today,
+        created_at: now,
+        assessment: json,
+        answers: text.clone(),
+    })?;
+    Ok(Kept {
+        id,
+        created_at: now,
+        answers: text,
+        assessment,
+    })
+}
+
+/// Every kept assessment, oldest first.
+pub fn kept(store: &dyn Store) -> Result<Vec<Kept>, InsightError> {
+    store.assessments()?.into_iter().map(decode).collect()
+}
+
+/// The newest kept assessment, if any.
+pub fn latest(store: &dyn Store) -> Result<Option<Kept>, InsightError> {
+    store.latest_assessment()?.map(decode).transpose()
+}
+
+fn decode(s: tce_store::StoredAssessment) -> Result<Kept, InsightError> {
+    let assessment = serde_json::from_str(&s.assessment).map_err(|e| {
+        InsightError::Invalid(format!(
+            "kept assessment {} ({}) cannot be read: {e}",
+            s.id, s.day
+        ))
+    })?;
+    Ok(Kept {
+        id: s.id,
+        created_at: s.created_at,
+        answers: s.answers,
+        assessment,
+    })
+}
+
+/// The answers as an answers file (`[instrument.item]` tables with their
+/// `answer`), in catalog order: what is kept beside an assessment, and
+/// what `tce assess --answers` reads back.
+pub fn answers_text(catalog: &Catalog, answers: &Answers) -> String {
+    let mut out = String::from("# tce maturity assessment: answers.\n");
+    for instrument in catalog.instruments() {
+        for (_, item) in instrument.items() {
+            if let Some(a) = answers.get(&instrument.id, &item.id) {
+                let quoted = serde_json::to_string(a).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "\n[{}.{}]\nanswer = {quoted}\n",
+                    instrument.id, item.id
+                );
+            }
+        }
+    }
+    out
 }
 
 /// The 90th percentile (nearest rank) of the values, sorted in place.

@@ -132,3 +132,26 @@ fn evidence_backs_a_claim_the_workspace_supports() {
         ]
     );
 }
+
+#[test]
+fn every_assessment_is_kept_and_its_answers_read_back() {
+    let model = model();
+    let mut store = store(&model, &[]);
+    let catalog = Catalog::builtin().unwrap();
+    let answers = all_systematic(&catalog);
+    let now = chrono::Utc::now();
+    for d in ["2026-09-01", "2026-08-01", "2026-09-01"] {
+        tce_insight::maturity::assess_and_keep(&model, &mut store, &catalog, &answers, day(d), now)
+            .unwrap();
+    }
+    let kept = tce_insight::maturity::kept(&store).unwrap();
+    let days: Vec<NaiveDate> = kept.iter().map(|k| k.assessment.date).collect();
+    assert_eq!(
+        days,
+        vec![day("2026-08-01"), day("2026-09-01"), day("2026-09-01")]
+    );
+    let latest = tce_insight::maturity::latest(&store).unwrap().unwrap();
+    assert_eq!(latest.id, kept[2].id);
+    let again = Answers::parse(&latest.answers, Path::new("kept.toml"), &catalog).unwrap();
+    assert_eq!(again, answers);
+}
