@@ -95,6 +95,9 @@ pub enum Command {
     Report(crate::web::ReportArgs),
     /// Export signals or scores as CSV.
     Export(crate::web::ExportArgs),
+    /// Maturity assessment: answer the instruments (interactive or from a
+    /// file), see levels checked against the workspace's data, and a roadmap.
+    Assess(crate::assess::AssessArgs),
 }
 
 /// Time range and brand filters shared by the analysis commands.

@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Token(cmd) => web::token(&Workspace::new(cli.dir.as_deref()), &cmd),
         Command::Report(args) => web::report(&Workspace::new(cli.dir.as_deref()), &args),
         Command::Export(args) => web::export(&Workspace::new(cli.dir.as_deref()), &args),
+        Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }
 
