@@ -41,7 +41,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
     paths(
         post_signals, get_signals, get_scores, get_weights, get_benchmark, get_journey,
         post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
-        get_kpis
+        get_kpis, crate::maturity::get_assessments, crate::maturity::post_assessment
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -139,6 +139,10 @@ pub fn router() -> Router<AppState> {
         .route("/allocate", post(post_allocate))
         .route("/finance", get(get_finance))
         .route("/model", get(get_model))
+        .route(
+            "/assessments",
+            get(crate::maturity::get_assessments).post(crate::maturity::post_assessment),
+        )
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .route("/health", get(health))

@@ -8,5 +8,6 @@ mod cache;
 mod common;
 mod drill;
 mod kpi;
+mod maturity;
 mod report;
 mod web;
