@@ -6,6 +6,7 @@
 //! CLI, the JSON API and the dashboard can never disagree.
 
 pub mod alloc;
+pub mod care;
 pub mod display;
 pub mod finance;
 pub mod kpi;

@@ -367,14 +367,11 @@ pub fn answers_text(catalog: &Catalog, answers: &Answers) -> String {
     out
 }
 
-/// The 90th percentile (nearest rank) of the values, sorted in place.
+/// The 90th percentile of the values (sorted in place), interpolated as
+/// the Care page's percentiles are (`crate::care::percentile`).
 fn p90(values: &mut [f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
     values.sort_by(f64::total_cmp);
-    let rank = ((values.len() as f64) * 0.9).ceil() as usize;
-    values.get(rank.saturating_sub(1)).copied()
+    crate::care::percentile(values, 0.9)
 }
 
 #[cfg(test)]
@@ -382,12 +379,10 @@ mod tests {
     use super::p90;
 
     #[test]
-    fn p90_is_the_nearest_rank() {
+    fn p90_matches_the_care_page() {
         assert_eq!(p90(&mut []), None);
         assert_eq!(p90(&mut [3.0]), Some(3.0));
-        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
-        assert_eq!(p90(&mut v), Some(9.0));
-        let mut v: Vec<f64> = (1..=20).map(f64::from).collect();
-        assert_eq!(p90(&mut v), Some(18.0));
+        let mut v: Vec<f64> = (1..=11).rev().map(f64::from).collect();
+        assert_eq!(p90(&mut v), Some(10.0));
     }
 }

@@ -112,6 +112,11 @@ pub trait Store: Send {
     /// One page of signals matching the query, newest first.
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
 
+    /// The stored signals with these (channel, external id) keys, in the
+    /// order asked, each once; keys not stored are left out. One indexed
+    /// lookup per key (a case's thread reads its messages this way).
+    fn signals_by_ref(&self, refs: &[(String, String)]) -> Result<Vec<StoredSignal>, StoreError>;
+
     /// Survey answers (signals with an overall rating and at least one stage
     /// rating), oldest first, optionally of one brand.
     fn survey_responses(&self, brand: Option<&str>) -> Result<Vec<SurveyResponse>, StoreError>;

@@ -463,6 +463,28 @@ pub(super) fn signals(conn: &Connection, q: &SignalQuery) -> Result<SignalPage, 
     Ok(SignalPage { items, next_cursor })
 }
 
+pub(super) fn signals_by_ref(
+    conn: &Connection,
+    refs: &[(String, String)],
+) -> Result<Vec<StoredSignal>, StoreError> {
+    // One lookup per key on the UNIQUE (channel, external_id) index.
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signals s WHERE s.channel = ?1 AND s.external_id = ?2"
+    ))?;
+    let mut items: Vec<StoredSignal> = Vec::with_capacity(refs.len());
+    for (channel, external_id) in refs {
+        let mut rows = stmt.query(params![channel, external_id])?;
+        if let Some(r) = rows.next()? {
+            let s = signal_from_row(r)?;
+            if !items.iter().any(|i| i.id == s.id) {
+                items.push(s);
+            }
+        }
+    }
+    attach_details(conn, &mut items)?;
+    Ok(items)
+}
+
 /// Reads the touchpoints and stage ratings of a page of signals.
 fn attach_details(conn: &Connection, items: &mut [StoredSignal]) -> Result<(), StoreError> {
     let mut tps = conn.prepare_cached(

@@ -115,6 +115,11 @@ fn signals_filters_and_pagination() {
 }
 
 #[test]
+fn signals_by_ref() {
+    both(conformance::signals_by_ref);
+}
+
+#[test]
 fn survey_responses() {
     both(conformance::survey_responses);
 }

@@ -1,0 +1,504 @@
+//! Care metrics (DESIGN C7), read from the case event log and the backlog of
+//! active cases — indexed queries over cases, never a scan of signals.
+//!
+//! Per department, channel or brand, and per period:
+//! - first-response and resolution times, p50 and p90, wall-clock (what the
+//!   customer waited) and in business time (what the SLA counts), from the
+//!   `first_response` and `resolved` events in the range;
+//! - the share of them within SLA, and breaches (late first responses and
+//!   resolutions in the range, plus active cases past due now);
+//! - reopen rate: re-openings per resolution in the range;
+//! - the customer's sentiment after resolution: their first message on a
+//!   resolved case (mean, share positive);
+//! - the backlog of active cases by age;
+//! - cost per case by channel from `[care] cost_per_contact` — an
+//!   assumption, labelled as such — and what answering on social channels
+//!   saved against the dearest contact channel.
+//!
+//! Percentiles interpolate linearly between the closest ranks (Hyndman &
+//! Fan type 7, numpy's default). A figure from fewer than
+//! `[evidence] min_touchpoint_signals` events is marked thin.
+
+use crate::period::{Coverage, Period};
+use crate::InsightError;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use tce_model::Model;
+use tce_store::{CareEventQuery, CareEventRow, Store};
+
+/// What rows of care statistics are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CareGroup {
+    /// The owning department (default).
+    #[default]
+    Department,
+    /// The channel the customer wrote on.
+    Channel,
+    /// The own brand.
+    Brand,
+}
+
+impl CareGroup {
+    /// The stable id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareGroup::Department => "department",
+            CareGroup::Channel => "channel",
+            CareGroup::Brand => "brand",
+        }
+    }
+
+    fn key(self, e: &CareEventRow) -> &str {
+        match self {
+            CareGroup::Department => &e.department,
+            CareGroup::Channel => &e.channel,
+            CareGroup::Brand => &e.brand,
+        }
+    }
+}
+
+impl fmt::Display for CareGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for CareGroup {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "department" => Ok(CareGroup::Department),
+            "channel" => Ok(CareGroup::Channel),
+            "brand" => Ok(CareGroup::Brand),
+            other => Err(format!(
+                "unknown grouping {other:?} (expected department, channel or brand)"
+            )),
+        }
+    }
+}
+
+/// Which care statistics to compute.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CareStatsRequest {
+    /// Rows per department, channel or brand.
+    pub by: CareGroup,
+    /// Also rows per period (week, month…) within the range.
+    pub period: Option<Period>,
+    /// First day (inclusive); `None` = from the first event.
+    pub from: Option<NaiveDate>,
+    /// Last day (inclusive); `None` = to the last event.
+    pub to: Option<NaiveDate>,
+    /// Only these departments (an agent's own); `None` = all.
+    pub departments: Option<Vec<String>>,
+}
+
+/// p50 and p90 of a set of durations, with their n.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Durations {
+    /// How many.
+    pub n: u64,
+    /// Median, seconds.
+    pub p50_secs: Option<f64>,
+    /// 90th percentile, seconds.
+    pub p90_secs: Option<f64>,
+}
+
+impl Durations {
+    fn of(mut secs: Vec<f64>) -> Durations {
+        secs.sort_by(f64::total_cmp);
+        Durations {
+            n: secs.len() as u64,
+            p50_secs: percentile(&secs, 0.5),
+            p90_secs: percentile(&secs, 0.9),
+        }
+    }
+}
+
+/// The `q` quantile of sorted values, linear between the closest ranks
+/// (type 7); `None` when empty.
+pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = q.clamp(0.0, 1.0) * last as f64;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    let (a, b) = (sorted.get(lo)?, sorted.get(hi)?);
+    Some(a + (h - lo as f64) * (b - a))
+}
+
+/// Care figures of one group (over the range, or one period of it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CareRow {
+    /// Department, channel or brand id.
+    pub key: String,
+    /// Its name for people (departments), else the id.
+    pub name: String,
+    /// First day of the period (period rows only).
+    pub period_start: Option<NaiveDate>,
+    /// The period lies only partly inside the range.
+    pub partial: bool,
+    /// Cases and leads opened.
+    pub opened: u64,
+    /// First-response times, wall-clock.
+    pub first_response: Durations,
+    /// First-response times in business hours, pauses excluded.
+    pub first_response_business: Durations,
+    /// Share of first responses within SLA.
+    pub first_response_within_sla: Option<f64>,
+    /// Resolution times, wall-clock.
+    pub resolution: Durations,
+    /// Resolution times in business hours, pauses excluded.
+    pub resolution_business: Durations,
+    /// Share of resolutions within SLA.
+    pub resolution_within_sla: Option<f64>,
+    /// Share of first responses and resolutions within SLA together.
+    pub within_sla: Option<f64>,
+    /// Late first responses and resolutions in the range.
+    pub breaches: u64,
+    /// Re-openings in the range.
+    pub reopened: u64,
+    /// Re-openings per resolution.
+    pub reopen_rate: Option<f64>,
+    /// Customers' first messages on resolved cases.
+    pub after_resolution: u64,
+    /// Their mean sentiment (−1…1).
+    pub sentiment_after_resolution: Option<f64>,
+    /// Share of them positive (sentiment > 0.05).
+    pub positive_after_resolution: Option<f64>,
+    /// Active cases now (range rows only).
+    pub backlog: u64,
+    /// Of them, in breach now.
+    pub backlog_breached: u64,
+    /// Fewer first responses than `[evidence] min_touchpoint_signals`:
+    /// too thin to rank on.
+    pub thin: bool,
+}
+
+/// Active cases of one group by age.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacklogAge {
+    /// Department, channel or brand id.
+    pub key: String,
+    /// Counts per age bucket, in the order of [`AGE_BUCKETS`].
+    pub by_age: Vec<u64>,
+    /// Of them, in breach now.
+    pub breached: u64,
+}
+
+/// Backlog age buckets: (label, upper bound in days, exclusive).
+pub const AGE_BUCKETS: [(&str, i64); 5] = [
+    ("< 1 day", 1),
+    ("1–3 days", 3),
+    ("3–7 days", 7),
+    ("7–30 days", 30),
+    ("30+ days", i64::MAX),
+];
+
+/// Cost of care on one channel, from the assumed cost per contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelCost {
+    /// Channel id.
+    pub channel: String,
+    /// Whether it is a social channel.
+    pub social: bool,
+    /// Cases opened on it in the range.
+    pub cases: u64,
+    /// Responses (contacts) on it in the range.
+    pub contacts: u64,
+    /// Assumed cost of one contact.
+    pub cost_per_contact: f64,
+    /// contacts × cost per contact.
+    pub cost: f64,
+    /// cost / cases.
+    pub cost_per_case: Option<f64>,
+}
+
+/// All care statistics of a request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CareStats {
+    /// How rows are grouped.
+    pub by: CareGroup,
+    /// The period of the period rows.
+    pub period: Option<Period>,
+    /// The days the events cover (`None` when there are none).
+    pub coverage: Option<Coverage>,
+    /// The instant backlog and breaches are counted at.
+    pub now: DateTime<Utc>,
+    /// One row per group over the whole range, by key.
+    pub rows: Vec<CareRow>,
+    /// One row per group and period (when a period was asked).
+    pub periods: Vec<CareRow>,
+    /// Active cases by age, per group.
+    pub backlog: Vec<BacklogAge>,
+    /// Cost by channel (an assumption: `[care] cost_per_contact`).
+    pub cost: Vec<ChannelCost>,
+    /// What answering on social channels saved against the dearest
+    /// contact channel, and that channel (an assumption).
+    pub social_saving: Option<(f64, String)>,
+    /// The currency of the costs.
+    pub currency: String,
+    /// Assumptions behind the figures, in words.
+    pub assumptions: Vec<String>,
+}
+
+/// The care events that metrics read.
+const KINDS: [&str; 6] = [
+    "opened",
+    "first_response",
+    "resolved",
+    "reopened",
+    "customer_message",
+    "response",
+];
+
+#[derive(Default)]
+struct Acc {
+    opened: u64,
+    fr_wall: Vec<f64>,
+    fr_business: Vec<f64>,
+    fr_within: u64,
+    res_wall: Vec<f64>,
+    res_business: Vec<f64>,
+    res_within: u64,
+    reopened: u64,
+    after: Vec<f64>,
+}
+
+impl Acc {
+    fn add(&mut self, e: &CareEventRow) {
+        let within = u64::from(e.within_sla == Some(true));
+        match e.kind.as_str() {
+            "opened" => self.opened += 1,
+            "first_response" => {
+                self.fr_wall.extend(e.wall_secs.map(|s| s as f64));
+                self.fr_business.extend(e.business_secs.map(|s| s as f64));
+                self.fr_within += within;
+            }
+            "resolved" => {
+                self.res_wall.extend(e.wall_secs.map(|s| s as f64));
+                self.res_business.extend(e.business_secs.map(|s| s as f64));
+                self.res_within += within;
+            }
+            "reopened" => self.reopened += 1,
+            "customer_message" if e.after_resolution => self.after.extend(e.sentiment),
+            _ => {}
+        }
+    }
+
+    fn row(self, key: String, name: String, min_n: u64) -> CareRow {
+        let share = |k: u64, n: usize| (n > 0).then(|| k as f64 / n as f64);
+        let (fr_n, res_n) = (self.fr_wall.len(), self.res_wall.len());
+        let breaches = (fr_n as u64 - self.fr_within) + (res_n as u64 - self.res_within);
+        let after_n = self.after.len();
+        CareRow {
+            name,
+            key,
+            period_start: None,
+            partial: false,
+            opened: self.opened,
+            thin: (fr_n as u64) < min_n,
+            first_response_within_sla: share(self.fr_within, fr_n),
+            resolution_within_sla: share(self.res_within, res_n),
+            within_sla: share(self.fr_within + self.res_within, fr_n + res_n),
+            breaches,
+            reopened: self.reopened,
+            reopen_rate: share(self.reopened, res_n),
+            after_resolution: after_n as u64,
+            sentiment_after_resolution: (after_n > 0)
+                .then(|| self.after.iter().sum::<f64>() / after_n as f64),
+            positive_after_resolution: share(
+                self.after.iter().filter(|s| **s > 0.05).count() as u64,
+                after_n,
+            ),
+            first_response: Durations::of(self.fr_wall),
+            first_response_business: Durations::of(self.fr_business),
+            resolution: Durations::of(self.res_wall),
+            resolution_business: Durations::of(self.res_business),
+            backlog: 0,
+            backlog_breached: 0,
+        }
+    }
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn name_of(model: &Model, by: CareGroup, key: &str) -> String {
+    match by {
+        CareGroup::Department => model
+            .department(key)
+            .map_or_else(|| key.to_string(), |d| d.name.clone()),
+        CareGroup::Channel | CareGroup::Brand => key.to_string(),
+    }
+}
+
+/// Care statistics as asked, as of `now`.
+pub fn stats(
+    store: &dyn Store,
+    model: &Model,
+    req: &CareStatsRequest,
+    now: DateTime<Utc>,
+) -> Result<CareStats, InsightError> {
+    if let (Some(from), Some(to)) = (req.from, req.to) {
+        if from > to {
+            return Err(InsightError::Invalid(format!(
+                "the range starts ({from}) after it ends ({to})"
+            )));
+        }
+    }
+    let events = store.care_events(&CareEventQuery {
+        kinds: KINDS.iter().map(|k| k.to_string()).collect(),
+        from: req.from.map(midnight),
+        to: req.to.map(|d| midnight(d) + Duration::days(1)),
+        departments: req.departments.clone(),
+    })?;
+    let min_n = model.evidence.min_touchpoint_signals;
+    let coverage = match (events.first(), events.last()) {
+        (Some(a), Some(b)) => Some(Coverage {
+            from: req.from.unwrap_or(a.at.date_naive()),
+            to: req.to.unwrap_or(b.at.date_naive()),
+        }),
+        _ => None,
+    };
+
+    let mut by_key: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut by_period: BTreeMap<(String, NaiveDate), Acc> = BTreeMap::new();
+    let mut channel_cases: BTreeMap<String, u64> = BTreeMap::new();
+    let mut channel_contacts: BTreeMap<String, u64> = BTreeMap::new();
+    for e in &events {
+        let key = req.by.key(e).to_string();
+        by_key.entry(key.clone()).or_default().add(e);
+        if let Some(p) = req.period {
+            by_period
+                .entry((key, p.start(e.at.date_naive())))
+                .or_default()
+                .add(e);
+        }
+        match e.kind.as_str() {
+            "opened" => *channel_cases.entry(e.channel.clone()).or_default() += 1,
+            "response" => *channel_contacts.entry(e.channel.clone()).or_default() += 1,
+            _ => {}
+        }
+    }
+
+    let backlog_rows = store.care_backlog(now, req.departments.as_deref())?;
+    let today = now.date_naive();
+    let mut backlog: BTreeMap<String, BacklogAge> = BTreeMap::new();
+    for r in &backlog_rows {
+        let key = match req.by {
+            CareGroup::Department => &r.department,
+            CareGroup::Channel => &r.channel,
+            CareGroup::Brand => &r.brand,
+        };
+        let entry = backlog.entry(key.clone()).or_insert_with(|| BacklogAge {
+            key: key.clone(),
+            by_age: vec![0; AGE_BUCKETS.len()],
+            breached: 0,
+        });
+        let age = (today - r.opened_day).num_days().max(0);
+        let bucket = AGE_BUCKETS
+            .iter()
+            .position(|(_, upper)| age < *upper)
+            .unwrap_or(AGE_BUCKETS.len() - 1);
+        entry.by_age[bucket] += r.n;
+        entry.breached += r.breached;
+    }
+
+    let mut keys: Vec<String> = by_key.keys().chain(backlog.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    let rows = keys
+        .iter()
+        .map(|k| {
+            let acc = by_key.remove(k).unwrap_or_default();
+            let mut row = acc.row(k.clone(), name_of(model, req.by, k), min_n);
+            if let Some(b) = backlog.get(k) {
+                row.backlog = b.by_age.iter().sum();
+                row.backlog_breached = b.breached;
+                row.breaches += b.breached;
+            }
+            row
+        })
+        .collect();
+    let periods = by_period
+        .into_iter()
+        .map(|((k, start), acc)| {
+            let mut row = acc.row(k.clone(), name_of(model, req.by, &k), min_n);
+            row.period_start = Some(start);
+            row.partial = match (req.period, coverage) {
+                (Some(p), Some(c)) => c.is_partial(p, start),
+                _ => false,
+            };
+            row
+        })
+        .collect();
+
+    let mut channels: Vec<&String> = channel_cases
+        .keys()
+        .chain(channel_contacts.keys())
+        .collect();
+    channels.sort();
+    channels.dedup();
+    let cost: Vec<ChannelCost> = channels
+        .into_iter()
+        .map(|ch| {
+            let cases = channel_cases.get(ch).copied().unwrap_or(0);
+            let contacts = channel_contacts.get(ch).copied().unwrap_or(0);
+            let per = model.care.contact_cost(ch);
+            let cost = contacts as f64 * per;
+            ChannelCost {
+                channel: ch.clone(),
+                social: model.channel(ch).is_some_and(|c| c.social),
+                cases,
+                contacts,
+                cost_per_contact: per,
+                cost,
+                cost_per_case: (cases > 0).then(|| cost / cases as f64),
+            }
+        })
+        .collect();
+    // The dearest care-able channel that is not social: what each social
+    // contact would have cost there.
+    let dearest = model
+        .channels
+        .iter()
+        .filter(|c| c.care && !c.social)
+        .map(|c| (model.care.contact_cost(&c.id), c.id.clone()))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let social_saving = dearest.map(|(dear, id)| {
+        let saved: f64 = cost
+            .iter()
+            .filter(|c| c.social)
+            .map(|c| c.contacts as f64 * (dear - c.cost_per_contact))
+            .sum();
+        (saved, id)
+    });
+    let mut assumptions = vec![format!(
+        "Costs use [care] cost_per_contact (default {} per contact): assumed figures, \
+         not measured; replace them with your own.",
+        model.care.default_cost_per_contact
+    )];
+    if let Some((_, id)) = &social_saving {
+        assumptions.push(format!(
+            "The social saving prices every response given on a social channel at the \
+             cost of a {id} contact instead."
+        ));
+    }
+    Ok(CareStats {
+        by: req.by,
+        period: req.period,
+        coverage,
+        now,
+        rows,
+        periods,
+        backlog: backlog.into_values().collect(),
+        cost,
+        social_saving,
+        currency: model.finance.currency.clone(),
+        assumptions,
+    })
+}
