@@ -10,6 +10,7 @@ pub mod care;
 pub mod display;
 pub mod finance;
 pub mod kpi;
+pub mod maturity;
 pub mod period;
 pub mod scores;
 pub mod vertical;

@@ -42,7 +42,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
         post_signals, get_signals, get_scores, get_weights, get_benchmark, get_journey,
         post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
         get_kpis, crate::cases::list_cases, crate::cases::get_case, crate::cases::patch_case,
-        crate::cases::post_response, crate::cases::post_note, crate::cases::get_care_stats
+        crate::cases::post_response, crate::cases::post_note, crate::cases::get_care_stats,
+        crate::maturity::get_assessments, crate::maturity::post_assessment
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -141,6 +142,10 @@ pub fn router() -> Router<AppState> {
         .route("/allocate", post(post_allocate))
         .route("/finance", get(get_finance))
         .route("/model", get(get_model))
+        .route(
+            "/assessments",
+            get(crate::maturity::get_assessments).post(crate::maturity::post_assessment),
+        )
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .merge(crate::cases::router())

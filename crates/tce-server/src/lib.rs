@@ -29,6 +29,7 @@ pub mod error;
 pub mod extract;
 pub mod insights;
 pub mod limit;
+pub mod maturity;
 pub mod pages;
 pub mod params;
 pub mod report;

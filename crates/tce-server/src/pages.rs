@@ -37,13 +37,15 @@ pub enum Page {
     Allocation,
     /// Finance.
     Finance,
+    /// Maturity assessment.
+    Maturity,
     /// Signals explorer.
     Signals,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -51,6 +53,7 @@ impl Page {
         Page::Quadrant,
         Page::Allocation,
         Page::Finance,
+        Page::Maturity,
         Page::Signals,
     ];
 
@@ -64,6 +67,7 @@ impl Page {
             Page::Quadrant => "/quadrant",
             Page::Allocation => "/allocation",
             Page::Finance => "/finance",
+            Page::Maturity => "/maturity",
             Page::Signals => "/signals",
         }
     }
@@ -78,6 +82,7 @@ impl Page {
             Page::Quadrant => "Importance–performance",
             Page::Allocation => "Allocation planner",
             Page::Finance => "Finance",
+            Page::Maturity => "Maturity",
             Page::Signals => "Signals explorer",
         }
     }
@@ -97,7 +102,7 @@ impl Page {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
             Page::Quadrant => NavGroup::Act,
-            Page::Channels | Page::Allocation | Page::Finance => NavGroup::Plan,
+            Page::Channels | Page::Allocation | Page::Finance | Page::Maturity => NavGroup::Plan,
         }
     }
 }

@@ -165,6 +165,7 @@ pub fn report(
             false,
         ),
     ));
+    sections.push((Page::Maturity, crate::maturity::report_section(store)?));
     let params = SignalParams {
         brand: brand.clone(),
         from: opts.from.map(|d| d.to_string()),

@@ -50,6 +50,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/quadrant", get(quadrant))
         .route("/allocation", get(allocation_get).post(allocation_post))
         .route("/finance", get(finance))
+        .route(
+            "/maturity",
+            get(crate::maturity::page_get).post(crate::maturity::page_post),
+        )
         .route("/signals", get(signals))
         .route("/export/scores.csv", get(export_scores_csv))
         .route("/export/signals.csv", get(export_signals_csv))
@@ -65,7 +69,7 @@ pub fn router(state: AppState) -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct WebSession {
     id: String,
-    session: Session,
+    pub(crate) session: Session,
 }
 
 /// Why a page was not served.
@@ -199,7 +203,7 @@ pub fn pages_for(role: Role) -> Vec<Page> {
 }
 
 /// The signed-in principal, or a redirect to the sign-in page.
-fn signed_in(ws: &WebSession, page: Page) -> Result<Principal, PageError> {
+pub(crate) fn signed_in(ws: &WebSession, page: Page) -> Result<Principal, PageError> {
     let p = ws
         .session
         .principal
@@ -219,7 +223,7 @@ fn signed_in(ws: &WebSession, page: Page) -> Result<Principal, PageError> {
     Ok(p)
 }
 
-fn frame(
+pub(crate) fn frame(
     state: &AppState,
     ws: &WebSession,
     p: &Principal,

@@ -10,6 +10,7 @@
 //! dashboards read, so aggregates are never out of step with the signals.
 #![deny(missing_docs)]
 
+mod assessment;
 mod care;
 mod error;
 mod rollup;
@@ -21,6 +22,7 @@ use std::collections::BTreeMap;
 use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::{EnrichedSignal, Intent, RatingScale};
 
+pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
     BacklogRow, CareEventQuery, CareEventRow, CaseKeys, CasePage, CaseQuery, Derive, DeriveTx,
     NoDerive, StoredCaseEvent,
@@ -186,6 +188,16 @@ pub trait Store: Send {
         answered_before: DateTime<Utc>,
         resolved_before: DateTime<Utc>,
     ) -> Result<Vec<Case>, StoreError>;
+
+    /// Keeps a maturity assessment; returns its id. Every assessment is
+    /// kept (several on one day too).
+    fn insert_assessment(&mut self, assessment: &NewAssessment) -> Result<i64, StoreError>;
+
+    /// Every kept assessment, oldest first (by day, then in the order kept).
+    fn assessments(&self) -> Result<Vec<StoredAssessment>, StoreError>;
+
+    /// The newest kept assessment (latest day, last kept that day), if any.
+    fn latest_assessment(&self) -> Result<Option<StoredAssessment>, StoreError>;
 }
 
 /// An access token to store. The server makes the secret and its hash; the

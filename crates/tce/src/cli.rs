@@ -99,6 +99,9 @@ pub enum Command {
     /// Social customer care: the queue of cases, one case, and agents' changes.
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// Maturity assessment: answer the instruments (interactive or from a
+    /// file), see levels checked against the workspace's data, and a roadmap.
+    Assess(crate::assess::AssessArgs),
     /// Care metrics: response and resolution times, SLA, backlog, cost.
     #[command(subcommand)]
     Care(CareCommand),

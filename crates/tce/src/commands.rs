@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Care(crate::cli::CareCommand::Stats(args)) => {
             crate::cases::care_stats(&Workspace::new(cli.dir.as_deref()), &args)
         }
+        Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }
 

@@ -2,6 +2,7 @@
 //! and hands over to the libraries; everything reusable lives in `crates/`.
 
 mod analyze;
+mod assess;
 mod cases;
 mod cli;
 mod commands;

@@ -8,19 +8,19 @@ use tce_model::{
 };
 use tce_store::{OutcomeRow, SqliteStore, Store};
 
-fn model() -> Model {
+pub(crate) fn model() -> Model {
     let t = tce_model::templates::template("airline").unwrap();
     Model::parse(t.toml, Path::new("airline.toml")).unwrap()
 }
 
 /// One signal: brand, channel, day, touchpoint, experience value, reach.
-struct S<'a> {
-    brand: &'a str,
-    channel: &'a str,
-    day: NaiveDate,
-    touchpoint: &'a str,
-    ev: f64,
-    followers: u64,
+pub(crate) struct S<'a> {
+    pub(crate) brand: &'a str,
+    pub(crate) channel: &'a str,
+    pub(crate) day: NaiveDate,
+    pub(crate) touchpoint: &'a str,
+    pub(crate) ev: f64,
+    pub(crate) followers: u64,
 }
 
 fn signal(model: &Model, i: usize, s: &S<'_>) -> EnrichedSignal {
@@ -73,7 +73,7 @@ fn signal(model: &Model, i: usize, s: &S<'_>) -> EnrichedSignal {
     }
 }
 
-fn store(model: &Model, signals: &[S<'_>]) -> SqliteStore {
+pub(crate) fn store(model: &Model, signals: &[S<'_>]) -> SqliteStore {
     let mut store = SqliteStore::open_in_memory().unwrap();
     let batch: Vec<EnrichedSignal> = signals
         .iter()

@@ -5,3 +5,4 @@
 
 mod care;
 mod figures;
+mod maturity;

@@ -356,6 +356,39 @@ fn every_page_in_headless_chromium() {
     assert!(eval_usize(&tab, "document.querySelectorAll('svg.hbars .pt').length") > 0);
     shoot(&tab, &shots, "10-allocation-planned");
 
+    // The Maturity page: fill the readiness form, see the result and the roadmap.
+    tab.navigate_to(&format!("{base}/maturity"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    tab.wait_for_element("details:has(#form-readiness) > summary")
+        .expect("readiness form")
+        .click()
+        .expect("open");
+    tab.wait_for_element("#form-readiness input[name='item.experience_everywhere'][value='solid']")
+        .expect("a choice")
+        .click()
+        .expect("choose");
+    tab.wait_for_element("#form-readiness button[type=submit]")
+        .expect("assess")
+        .click()
+        .expect("click");
+    tab.wait_until_navigated().expect("assessed");
+    std::thread::sleep(Duration::from_millis(300));
+    let result = eval_string(
+        &tab,
+        "document.querySelector('#result') ? document.querySelector('#result').textContent : ''",
+    );
+    assert!(result.starts_with("Assessment of"), "{result}");
+    assert!(eval_usize(&tab, "document.querySelectorAll('table.roadmap tr').length") > 1);
+    assert!(eval_usize(&tab, "document.querySelectorAll('svg.hbars .pt').length") > 0);
+    let levels = eval_string(&tab, "document.querySelector('table.maturity').textContent");
+    assert!(
+        levels.contains("solid") && levels.contains("not yet"),
+        "{levels}"
+    );
+    shoot(&tab, &shots, "11-maturity-assessed");
+
     // Sign out.
     tab.wait_for_element("header form button")
         .expect("sign out")

@@ -9,5 +9,6 @@ mod cases;
 mod common;
 mod drill;
 mod kpi;
+mod maturity;
 mod report;
 mod web;

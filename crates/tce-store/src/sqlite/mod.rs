@@ -9,6 +9,7 @@
 //! `synchronous=NORMAL` in WAL mode a power loss may roll back the last
 //! commits, but never corrupts the file.
 
+mod assessments;
 mod care;
 mod migrate;
 mod read;
@@ -16,10 +17,10 @@ mod tokens;
 mod write;
 
 use crate::{
-    BacklogRow, CareEventQuery, CareEventRow, CasePage, CaseQuery, Derive, InsertSummary, NewToken,
-    OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage,
-    SignalQuery, Stats, Store, StoreError, StoredCaseEvent, StoredSignal, SurveyResponse,
-    TokenRecord,
+    BacklogRow, CareEventQuery, CareEventRow, CasePage, CaseQuery, Derive, InsertSummary,
+    NewAssessment, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
+    RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError, StoredAssessment,
+    StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -278,5 +279,17 @@ impl Store for SqliteStore {
 
     fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {
         tokens::revoke(&self.conn, id, at)
+    }
+
+    fn insert_assessment(&mut self, assessment: &NewAssessment) -> Result<i64, StoreError> {
+        assessments::insert(&self.conn, assessment)
+    }
+
+    fn assessments(&self) -> Result<Vec<StoredAssessment>, StoreError> {
+        assessments::list(&self.conn)
+    }
+
+    fn latest_assessment(&self) -> Result<Option<StoredAssessment>, StoreError> {
+        assessments::latest(&self.conn)
     }
 }

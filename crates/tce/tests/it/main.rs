@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod analysis;
+mod assess;
 mod care;
 mod cli_output;
 mod crash;
