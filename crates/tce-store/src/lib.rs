@@ -110,6 +110,12 @@ pub trait Store: Send {
     /// One page of signals matching the query, newest first.
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
 
+    /// The stored signals of these (channel, external id) refs, in the
+    /// order asked, each once; refs no signal has are left out (a case's
+    /// thread after `purge_before` deleted its messages). One lookup per
+    /// ref on the dedupe key, so a case page reads its thread, not a scan.
+    fn signals_by_ref(&self, refs: &[(String, String)]) -> Result<Vec<StoredSignal>, StoreError>;
+
     /// Survey answers (signals with an overall rating and at least one stage
     /// rating), oldest first, optionally of one brand.
     fn survey_responses(&self, brand: Option<&str>) -> Result<Vec<SurveyResponse>, StoreError>;

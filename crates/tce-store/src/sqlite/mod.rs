@@ -18,7 +18,8 @@ mod write;
 use crate::{
     BacklogRow, CareEventQuery, CareEventRow, CasePage, CaseQuery, Derive, InsertSummary, NewToken,
     OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage,
-    SignalQuery, Stats, Store, StoreError, StoredCaseEvent, SurveyResponse, TokenRecord,
+    SignalQuery, Stats, Store, StoreError, StoredCaseEvent, StoredSignal, SurveyResponse,
+    TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -178,6 +179,10 @@ impl Store for SqliteStore {
 
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError> {
         read::signals(&self.conn, query)
+    }
+
+    fn signals_by_ref(&self, refs: &[(String, String)]) -> Result<Vec<StoredSignal>, StoreError> {
+        read::signals_by_ref(&self.conn, refs)
     }
 
     fn survey_responses(&self, brand: Option<&str>) -> Result<Vec<SurveyResponse>, StoreError> {

@@ -463,6 +463,30 @@ pub(super) fn signals(conn: &Connection, q: &SignalQuery) -> Result<SignalPage, 
     Ok(SignalPage { items, next_cursor })
 }
 
+/// Signals by their dedupe key, in the order asked, each once; unknown
+/// refs are left out. One indexed lookup per ref (UNIQUE(channel, external_id)).
+pub(super) fn signals_by_ref(
+    conn: &Connection,
+    refs: &[(String, String)],
+) -> Result<Vec<StoredSignal>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signals s WHERE s.channel = ?1 AND s.external_id = ?2"
+    ))?;
+    let mut items: Vec<StoredSignal> = Vec::with_capacity(refs.len());
+    let mut seen = std::collections::HashSet::with_capacity(refs.len());
+    for (channel, external_id) in refs {
+        if !seen.insert((channel.as_str(), external_id.as_str())) {
+            continue;
+        }
+        let mut rows = stmt.query(params![channel, external_id])?;
+        if let Some(r) = rows.next()? {
+            items.push(signal_from_row(r)?);
+        }
+    }
+    attach_details(conn, &mut items)?;
+    Ok(items)
+}
+
 /// Reads the touchpoints and stage ratings of a page of signals.
 fn attach_details(conn: &Connection, items: &mut [StoredSignal]) -> Result<(), StoreError> {
     let mut tps = conn.prepare_cached(

@@ -1139,3 +1139,20 @@ pub fn rating_rollups_match_signals(store: &mut dyn Store) {
         .collect();
     assert_ratings_eq(store, &left, "after purge");
 }
+
+/// Signals looked up by (channel, external id): in the order asked, each
+/// once, unknown refs left out, as stored (touchpoints and stage ratings too).
+pub fn signals_by_ref(store: &mut dyn Store) {
+    let signals = fixtures::signals(13, 40);
+    store.insert(&signals).expect("insert");
+    let kept = distinct(&[&signals]);
+    let key = |s: &EnrichedSignal| (s.signal.channel.clone(), s.signal.external_id.clone());
+    let mut refs = vec![key(&kept[7]), ("nowhere".to_string(), "x".to_string())];
+    refs.push(key(&kept[2]));
+    refs.push(key(&kept[7]));
+    refs.push((kept[2].signal.channel.clone(), "no-such-id".to_string()));
+    let got = store.signals_by_ref(&refs).expect("by ref");
+    let got: Vec<EnrichedSignal> = got.into_iter().map(|s| s.signal).collect();
+    assert_eq!(got, vec![kept[7].clone(), kept[2].clone()]);
+    assert!(store.signals_by_ref(&[]).expect("none").is_empty());
+}

@@ -23,6 +23,11 @@ fn empty_store() {
 }
 
 #[test]
+fn signals_by_ref() {
+    both(conformance::signals_by_ref);
+}
+
+#[test]
 fn tokens_lifecycle() {
     both(conformance::tokens_lifecycle);
 }
