@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod care_pages;
 pub mod charts;
 pub mod db;
 pub mod dto;

@@ -39,11 +39,15 @@ pub enum Page {
     Finance,
     /// Signals explorer.
     Signals,
+    /// The care queue of cases (and a case's own page).
+    Cases,
+    /// Care metrics per department.
+    Care,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 10] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -52,6 +56,8 @@ impl Page {
         Page::Allocation,
         Page::Finance,
         Page::Signals,
+        Page::Cases,
+        Page::Care,
     ];
 
     /// URL path.
@@ -65,6 +71,8 @@ impl Page {
             Page::Allocation => "/allocation",
             Page::Finance => "/finance",
             Page::Signals => "/signals",
+            Page::Cases => "/cases",
+            Page::Care => "/care",
         }
     }
 
@@ -79,6 +87,8 @@ impl Page {
             Page::Allocation => "Allocation planner",
             Page::Finance => "Finance",
             Page::Signals => "Signals explorer",
+            Page::Cases => "Cases",
+            Page::Care => "Care",
         }
     }
 
@@ -96,7 +106,7 @@ impl Page {
     pub fn group(self) -> NavGroup {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
-            Page::Quadrant => NavGroup::Act,
+            Page::Quadrant | Page::Cases | Page::Care => NavGroup::Act,
             Page::Channels | Page::Allocation | Page::Finance => NavGroup::Plan,
         }
     }
