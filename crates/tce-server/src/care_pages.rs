@@ -1366,6 +1366,12 @@ fn f1(x: f64) -> String {
     format!("{x:.1}")
 }
 
+/// A tick value without float noise: "0.3", not "0.30000000000000004".
+fn tick(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn colour(i: usize) -> &'static str {
     SERIES.get(i % SERIES.len()).copied().unwrap_or("#64748b")
 }
@@ -1394,7 +1400,7 @@ type ResponseRow = (String, Option<f64>, Option<f64>, u64, bool);
 /// p50 and p90 bars per department, in hours, on one axis.
 fn response_bars(title: &str, rows: &[ResponseRow]) -> Markup {
     let (lw, pw, rh) = (190.0, 520.0, 40.0);
-    let w = lw + pw + 150.0;
+    let w = lw + pw + 220.0;
     let (legend, lh) = legend_layout(&["p50 (median)".into(), "p90".into()], lw, w - 10.0);
     let top = lh + 6.0;
     let h = top + rows.len() as f64 * rh + 40.0;
@@ -1414,7 +1420,7 @@ fn response_bars(title: &str, rows: &[ResponseRow]) -> Markup {
             }
             @for t in &axis {
                 line x1=(f1(sx(*t))) x2=(f1(sx(*t))) y1=(f1(top)) y2=(f1(base)) stroke="#e2e8f0" {}
-                text x=(f1(sx(*t))) y=(f1(base + 14.0)) text-anchor="middle" font-size="10" fill="#64748b" { (format!("{t}")) }
+                text x=(f1(sx(*t))) y=(f1(base + 14.0)) text-anchor="middle" font-size="10" fill="#64748b" { (tick(*t)) }
             }
             text x=(f1(lw + pw / 2.0)) y=(f1(base + 32.0)) text-anchor="middle" font-size="11" fill="#475569" { "hours to the first response (wall clock)" }
             @for (k, (label, p50, p90, n, thin)) in rows.iter().enumerate() {
@@ -1440,7 +1446,7 @@ fn response_bars(title: &str, rows: &[ResponseRow]) -> Markup {
 /// Stacked horizontal bars of active cases by age bucket per department.
 fn backlog_bars(title: &str, rows: &[(String, Vec<u64>, u64)]) -> Markup {
     let (lw, pw, rh) = (190.0, 520.0, 30.0);
-    let w = lw + pw + 150.0;
+    let w = lw + pw + 220.0;
     let names: Vec<String> = AGE_BUCKETS.iter().map(|(l, _)| (*l).to_string()).collect();
     let (legend, lh) = legend_layout(&names, lw, w - 10.0);
     let top = lh + 6.0;
@@ -1464,7 +1470,7 @@ fn backlog_bars(title: &str, rows: &[(String, Vec<u64>, u64)]) -> Markup {
             }
             @for t in &axis {
                 line x1=(f1(sx(*t))) x2=(f1(sx(*t))) y1=(f1(top)) y2=(f1(base)) stroke="#e2e8f0" {}
-                text x=(f1(sx(*t))) y=(f1(base + 14.0)) text-anchor="middle" font-size="10" fill="#64748b" { (format!("{t}")) }
+                text x=(f1(sx(*t))) y=(f1(base + 14.0)) text-anchor="middle" font-size="10" fill="#64748b" { (tick(*t)) }
             }
             text x=(f1(lw + pw / 2.0)) y=(f1(base + 32.0)) text-anchor="middle" font-size="11" fill="#475569" { "active cases" }
             @for (k, (label, counts, breached)) in rows.iter().enumerate() {
@@ -1508,7 +1514,7 @@ struct LineSeries {
 /// points for partial weeks, faint ones for thin weeks; week labels thinned
 /// so they never overlap.
 fn sla_lines(title: &str, weeks: &[NaiveDate], series: &[LineSeries]) -> Markup {
-    let (left, right, ph) = (52.0, 20.0, 220.0);
+    let (left, right, ph) = (52.0, 40.0, 220.0);
     let step = 48.0f64;
     let pw = (weeks.len().saturating_sub(1) as f64 * step).max(300.0);
     let w = left + pw + right;
