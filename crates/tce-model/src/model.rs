@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+use crate::signal::Intent;
+
 mod care;
 pub use care::{
     default_care_channel, BusinessHours, Care, CarePriority, DepartmentCare, SlaTarget,
@@ -196,6 +198,9 @@ pub struct Classifiers {
     pub sentiment: Option<String>,
     /// Touchpoint classifier.
     pub touchpoint: Option<String>,
+    /// Yes/no intent classifiers (`suggestion = "suggestion.model"`, …),
+    /// each replacing that intent's rule, in [`Intent::ALL`] order.
+    pub intents: Vec<(Intent, String)>,
 }
 
 /// What is kept of people (`[privacy]`).
@@ -552,6 +557,32 @@ struct RawAllocation {
 struct RawClassifiers {
     sentiment: Option<String>,
     touchpoint: Option<String>,
+    complaint: Option<String>,
+    praise: Option<String>,
+    question: Option<String>,
+    suggestion: Option<String>,
+    churn_risk: Option<String>,
+    purchase_intent: Option<String>,
+}
+
+impl RawClassifiers {
+    /// The intent classifiers named, in [`Intent::ALL`] order.
+    fn intents(&self) -> Vec<(Intent, String)> {
+        Intent::ALL
+            .into_iter()
+            .filter_map(|i| {
+                let file = match i {
+                    Intent::Complaint => &self.complaint,
+                    Intent::Praise => &self.praise,
+                    Intent::Question => &self.question,
+                    Intent::Suggestion => &self.suggestion,
+                    Intent::ChurnRisk => &self.churn_risk,
+                    Intent::PurchaseIntent => &self.purchase_intent,
+                };
+                file.clone().map(|f| (i, f))
+            })
+            .collect()
+    }
 }
 
 #[derive(Deserialize)]
@@ -1001,6 +1032,7 @@ impl Checker<'_> {
                 pseudonymize_authors: raw.privacy.pseudonymize_authors,
             },
             classifiers: Classifiers {
+                intents: raw.classifiers.intents(),
                 sentiment: raw.classifiers.sentiment,
                 touchpoint: raw.classifiers.touchpoint,
             },

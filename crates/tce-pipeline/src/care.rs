@@ -273,6 +273,49 @@ pub fn change(
     Ok((case, events))
 }
 
+/// Applies several changes by one actor to a case, in order, all or
+/// nothing: the first is made against `expected_version` (stale refused
+/// with the current one), each next one against the version the previous
+/// left; if one is refused nothing is stored. The case is stored once with
+/// all their events; returns it as it is now.
+pub fn change_all(
+    store: &mut dyn Store,
+    model: &Model,
+    id: CaseId,
+    expected_version: u64,
+    actor: Actor,
+    changes: Vec<Change>,
+    now: DateTime<Utc>,
+) -> Result<(Case, Vec<CaseEvent>), CaseChangeError> {
+    let mut case = store.case(id)?.ok_or(CaseChangeError::NotFound(id))?;
+    let stored = case.version;
+    if expected_version != stored {
+        return Err(CareError::Stale {
+            case: id,
+            expected: expected_version,
+            current: stored,
+        }
+        .into());
+    }
+    let mut events = Vec::new();
+    let mut version = expected_version;
+    for change in changes {
+        events.extend(workflow::apply(
+            &mut case,
+            version,
+            actor.clone(),
+            change,
+            model,
+            now,
+        )?);
+        version = case.version;
+    }
+    if !events.is_empty() {
+        store.update_case(&case, stored, &events)?;
+    }
+    Ok((case, events))
+}
+
 /// What [`sweep`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepSummary {

@@ -288,6 +288,9 @@ pub fn enricher(model: &Model, model_dir: &Path) -> Result<Enricher, PipelineErr
     if let Some(file) = &model.classifiers.touchpoint {
         enricher = enricher.with_touchpoint_classifier(file, load(model_dir, file)?, model)?;
     }
+    for (intent, file) in &model.classifiers.intents {
+        enricher = enricher.with_intent_classifier(*intent, file, load(model_dir, file)?, model)?;
+    }
     Ok(enricher)
 }
 

@@ -2,7 +2,7 @@
 //!
 //! `pages DIR [ROUNDS]` serves the workspace DIR (tce.toml + tce.db) without
 //! authentication on a free loopback port and fetches every dashboard page
-//! over HTTP: once cold (after the start-up warm-up that `tce serve` runs,
+//! (and the care queue of the API, `GET /api/v1/cases`) over HTTP: once cold (after the start-up warm-up that `tce serve` runs,
 //! timed separately), then ROUNDS times (default 30).
 //! Prints per page the cold time, p50 / p95 / max of the rounds and one
 //! request right after the cache was invalidated (as by an ingest), and the
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 15] = [
     "/",
     "/journey",
     "/journey?brand=bluejet",
@@ -30,6 +30,10 @@ const PAGES: [&str; 12] = [
     "/signals?intent=complaint&min_sentiment=-1&max_sentiment=-0.5",
     "/signals?touchpoint=baggage",
     "/signals?q=refund",
+    // The care queue over the API (issue 11: p95 <= 150 ms at 10M signals).
+    "/api/v1/cases",
+    "/api/v1/cases?department=baggage",
+    "/api/v1/cases?status=new,open&breached=true",
 ];
 
 fn main() -> Result<(), Error> {

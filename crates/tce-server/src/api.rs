@@ -41,7 +41,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
     paths(
         post_signals, get_signals, get_scores, get_weights, get_benchmark, get_journey,
         post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
-        get_kpis
+        get_kpis, crate::cases::list_cases, crate::cases::get_case, crate::cases::patch_case,
+        crate::cases::post_response, crate::cases::post_note, crate::cases::get_care_stats
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -50,6 +51,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
         (name = "signals", description = "Ingest and browse customer signals"),
         (name = "scores", description = "TES, stage scores, TCE index, journey"),
         (name = "analysis", description = "Weights, benchmark, allocation, finance (admin, analyst)"),
+        (name = "cases", description = "Social customer care: the case queue, cases, changes, responses, notes, care statistics"),
         (name = "model", description = "The TCE model"),
         (name = "tokens", description = "Access tokens (admin)"),
     )
@@ -141,6 +143,7 @@ pub fn router() -> Router<AppState> {
         .route("/model", get(get_model))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
+        .merge(crate::cases::router())
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

@@ -12,6 +12,9 @@ use tce_model::Model;
 use tce_store::StoredSignal;
 use utoipa::ToSchema;
 
+mod care;
+pub use care::*;
+
 /// Where a weight comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

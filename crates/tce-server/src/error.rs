@@ -61,6 +61,19 @@ pub enum ApiError {
         /// Seconds until the next request is allowed.
         retry_after_secs: u64,
     },
+    /// A change made against an older version of an object (another user
+    /// changed it since): 409 `stale_version`, with the current version.
+    #[error("{message}")]
+    StaleVersion {
+        /// For people.
+        message: String,
+        /// The object's current version.
+        current_version: u64,
+    },
+    /// A case status change the workflow does not allow; the message names
+    /// the allowed ones (422 `invalid_transition`).
+    #[error("{0}")]
+    InvalidTransition(String),
     /// A well-formed request that cannot be carried out as asked, e.g. an
     /// allocation whose minimums exceed the budget (422 `unprocessable`).
     #[error("{0}")]
@@ -88,6 +101,10 @@ impl ApiError {
             }
             ApiError::RequestTimeout { .. } => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::StaleVersion { .. } => (StatusCode::CONFLICT, "stale_version"),
+            ApiError::InvalidTransition(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_transition")
+            }
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -133,10 +150,14 @@ pub struct ErrorDetail {
     /// Stable snake_case code: `invalid_json`, `invalid_body`,
     /// `invalid_parameter`, `invalid_cursor`, `unauthorized`, `forbidden`,
     /// `csrf_failed`, `not_found`, `method_not_allowed`, `payload_too_large`,
-    /// `unprocessable`, `internal`.
+    /// `stale_version`, `unprocessable`, `invalid_transition`, `internal`.
     pub code: String,
     /// For people; may change between versions.
     pub message: String,
+    /// With `stale_version` only: the object's current version (re-read it
+    /// and decide again).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
 }
 
 impl IntoResponse for ApiError {
@@ -150,6 +171,12 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: code.to_string(),
                 message: self.public_message(),
+                current_version: match &self {
+                    ApiError::StaleVersion {
+                        current_version, ..
+                    } => Some(*current_version),
+                    _ => None,
+                },
             },
         };
         let mut response = (status, axum::Json(body)).into_response();

@@ -5,7 +5,9 @@
 //!   SIGTERM, letting requests in flight finish.
 //! - `/api/v1/…` is the JSON API ([`api`]), documented by the OpenAPI
 //!   document generated from its handlers at `/api/v1/openapi.json`. Every
-//!   error has one shape ([`error::ApiError`]).
+//!   error has one shape ([`error::ApiError`]). Care cases and their
+//!   statistics are [`cases`]; `serve` also runs the care housekeeping
+//!   (auto-resolve, auto-close) every minute in the background.
 //! - Everything else is the dashboard ([`web`]): server-rendered HTML with
 //!   SVG charts made on the server ([`charts`]), no JavaScript, no external
 //!   requests.
@@ -20,6 +22,7 @@
 pub mod api;
 pub mod auth;
 pub mod care_pages;
+pub mod cases;
 pub mod charts;
 pub mod db;
 pub mod dto;
@@ -185,10 +188,12 @@ pub async fn serve_on(
         .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)));
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm_up(&warm));
-    axum::serve(listener, app(state))
+    let sweeper = cases::spawn_sweeper(state.clone());
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| ServeError::Io { addr, source })?;
+        .await;
+    sweeper.abort();
+    served.map_err(|source| ServeError::Io { addr, source })?;
     tracing::info!(message = "Server stopped.", %addr);
     Ok(())
 }

@@ -110,10 +110,9 @@ pub trait Store: Send {
     /// One page of signals matching the query, newest first.
     fn signals(&self, query: &SignalQuery) -> Result<SignalPage, StoreError>;
 
-    /// The stored signals of these (channel, external id) refs, in the
-    /// order asked, each once; refs no signal has are left out (a case's
-    /// thread after `purge_before` deleted its messages). One lookup per
-    /// ref on the dedupe key, so a case page reads its thread, not a scan.
+    /// The stored signals with these (channel, external id) keys, in the
+    /// order asked, each once; keys not stored are left out. One indexed
+    /// lookup per key (a case's thread reads its messages this way).
     fn signals_by_ref(&self, refs: &[(String, String)]) -> Result<Vec<StoredSignal>, StoreError>;
 
     /// Survey answers (signals with an overall rating and at least one stage

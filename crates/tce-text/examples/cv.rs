@@ -119,6 +119,7 @@ fn evidence(spec: &[String]) -> Result<Option<RuleEvidence>, Box<dyn Error>> {
         vader: false,
         cx: false,
         cues: false,
+        intents: false,
     };
     let mut template = None;
     for s in spec {

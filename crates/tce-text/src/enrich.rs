@@ -20,7 +20,7 @@ use crate::classify::Classifier;
 use crate::cx::{CxScratch, CxSentiment};
 use crate::intent;
 use crate::phrases::{PhraseMatcher, PhraseMatcherError};
-use tce_model::{Enrichment, Intent, Model, SentimentLabel, Signal, TouchpointMatch};
+use tce_model::{Enrichment, Intent, IntentScore, Model, SentimentLabel, Signal, TouchpointMatch};
 
 /// Why an enricher could not be built from a model.
 #[derive(Debug, thiserror::Error)]
@@ -111,6 +111,9 @@ pub struct Enricher {
     touchpoint_ids: Vec<(String, String)>,
     sentiment_model: Option<Arc<Trained>>,
     touchpoint_model: Option<Arc<Trained>>,
+    /// Yes/no intent classifiers that replace the rules of their intent,
+    /// with the index of their positive class.
+    intent_models: Vec<(Intent, usize, Arc<Trained>)>,
     /// Scratch spaces lent to [`Enricher::enrich`] calls, so callers that
     /// do not keep an [`EnrichScratch`] do not allocate one per signal.
     pool: Mutex<Vec<EnrichScratch>>,
@@ -130,6 +133,7 @@ impl Clone for Enricher {
             touchpoint_ids: self.touchpoint_ids.clone(),
             sentiment_model: self.sentiment_model.clone(),
             touchpoint_model: self.touchpoint_model.clone(),
+            intent_models: self.intent_models.clone(),
             pool: Mutex::new(Vec::new()),
         }
     }
@@ -208,6 +212,43 @@ impl Enricher {
         Ok(self)
     }
 
+    /// Uses a trained yes/no classifier for `intent` instead of its rule
+    /// (`tce train` on 1/0 labels): the intent's confidence becomes the
+    /// classifier's probability of the positive class (`1`, `yes`, `true`
+    /// or the intent's id, see [`intent::is_positive_label`]), and the
+    /// intent is kept only when that class is the one predicted. A second
+    /// classifier for the same intent replaces the first.
+    pub fn with_intent_classifier(
+        mut self,
+        intent: Intent,
+        name: &str,
+        classifier: Classifier,
+        model: &Model,
+    ) -> Result<Enricher, EnrichError> {
+        let Some(positive) = classifier
+            .labels()
+            .iter()
+            .position(|l| intent::is_positive_label(l, intent))
+        else {
+            return Err(EnrichError::Classifier(format!(
+                "{name}: a {intent} classifier needs a positive class (1, yes, true or {intent}); it has {}",
+                classifier.labels().join(", ")
+            )));
+        };
+        let evidence = evidence_for(name, &classifier, model)?;
+        self.intent_models.retain(|(i, _, _)| *i != intent);
+        self.intent_models.push((
+            intent,
+            positive,
+            Arc::new(Trained {
+                name: name.to_string(),
+                classifier,
+                evidence,
+            }),
+        ));
+        Ok(self)
+    }
+
     /// Compiles the model's brand handles/aliases and touchpoint phrases;
     /// sentiment by the CX engine.
     pub fn new(model: &Model) -> Result<Enricher, EnrichError> {
@@ -257,6 +298,7 @@ impl Enricher {
                 .collect(),
             sentiment_model: None,
             touchpoint_model: None,
+            intent_models: Vec::new(),
             pool: Mutex::new(Vec::new()),
         })
     }
@@ -357,6 +399,22 @@ impl Enricher {
 
         let mut intents = Vec::new();
         intent::detect_into(&scratch.cx, cx_compound, &mut intents);
+        for (which, positive, t) in &self.intent_models {
+            let Some(p) = t.predict(text) else {
+                continue; // the rule's reading stays
+            };
+            intents.retain(|s| s.intent != *which);
+            if p.index == *positive {
+                let confidence = p.scores.get(*positive).copied().unwrap_or(p.confidence);
+                intents.push(IntentScore {
+                    intent: *which,
+                    confidence: confidence.clamp(0.05, 0.95),
+                });
+            }
+        }
+        if !self.intent_models.is_empty() {
+            intents.sort_by_key(|s| s.intent);
+        }
         // A rating wins over the text: it is the experience value, and the
         // text's complaint or praise it contradicts is re-weighed.
         let experience_value = match signal.rating {
@@ -450,6 +508,51 @@ mod tests {
         assert!(a.intents.iter().any(|i| i.intent == Intent::Complaint));
         assert_eq!("VADER".parse::<Engine>(), Ok(Engine::Vader));
         assert!("bert".parse::<Engine>().is_err());
+    }
+
+    /// A yes/no intent model replaces that intent's rule: it marks what the
+    /// rules miss and unmarks what they found; a model without a positive
+    /// class is refused.
+    #[test]
+    fn an_intent_classifier_replaces_the_rule() {
+        let m = model();
+        let mut texts = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..30 {
+            texts.push(format!("zorb the lounge {i}"));
+            labels.push("1");
+            texts.push(format!("Please add more flights to Oslo {i}"));
+            labels.push("0");
+        }
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let config = crate::classify::TrainConfig::default();
+        let clf = Classifier::train(&texts, &labels, None, &config).unwrap();
+        let rules = Enricher::new(&m).unwrap();
+        let e = Enricher::new(&m)
+            .unwrap()
+            .with_intent_classifier(Intent::Suggestion, "s.model", clf.clone(), &m)
+            .unwrap();
+        let suggestion = |en: &Enricher, t: &str| {
+            en.enrich(&signal(t))
+                .intents
+                .iter()
+                .find(|s| s.intent == Intent::Suggestion)
+                .map(|s| s.confidence)
+        };
+        assert_eq!(suggestion(&rules, "zorb the lounge 99"), None);
+        assert!(suggestion(&e, "zorb the lounge 99").is_some_and(|c| c > 0.5));
+        assert!(suggestion(&rules, "Please add more flights to Oslo 99").is_some());
+        assert_eq!(suggestion(&e, "Please add more flights to Oslo 99"), None);
+        let other = Classifier::train(&texts, &["a", "b"].repeat(30), None, &config).unwrap();
+        let err = Enricher::new(&m)
+            .unwrap()
+            .with_intent_classifier(Intent::Suggestion, "odd.model", other, &m)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("odd.model: a suggestion classifier needs a positive class"),
+            "{err}"
+        );
     }
 
     #[test]

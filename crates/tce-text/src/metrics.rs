@@ -5,6 +5,10 @@
 //! the union of the gold and predicted labels, sorted; a precision (recall)
 //! with nothing predicted (nothing gold) for its class is 0; macro-F1 is the
 //! unweighted mean of the per-class F1 over those classes.
+//!
+//! Multi-label intents ([`IntentEvaluation`]) are scored one intent at a
+//! time as yes/no decisions (precision, recall, F1, support of each), with
+//! micro averages (pooled counts) and macro averages (mean over intents).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -195,6 +199,148 @@ impl fmt::Display for Evaluation {
     }
 }
 
+/// Precision, recall and F1 of one intent, scored as a yes/no decision
+/// per example.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentMetrics {
+    /// The intent id (`suggestion`, …).
+    pub intent: String,
+    /// True positives / all examples predicted to have the intent.
+    pub precision: f64,
+    /// True positives / all examples that have it (gold).
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// Number of gold examples with the intent.
+    pub support: u64,
+    /// Number of examples predicted to have it.
+    pub predicted: u64,
+    /// Examples both gold and predicted.
+    pub true_positives: u64,
+}
+
+/// Averages over the intents of an [`IntentEvaluation`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Averages {
+    /// Precision.
+    pub precision: f64,
+    /// Recall.
+    pub recall: f64,
+    /// F1 (micro: of the pooled precision and recall; macro: the mean F1).
+    pub f1: f64,
+}
+
+/// The evaluation of multi-label intent predictions: one yes/no decision
+/// per example and intent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntentEvaluation {
+    /// Number of examples.
+    pub n: u64,
+    /// One entry per intent, in the order asked for.
+    pub intents: Vec<IntentMetrics>,
+    /// Counts pooled over the intents.
+    pub micro: Averages,
+    /// Unweighted means over the intents (`macro` in JSON).
+    #[serde(rename = "macro")]
+    pub macro_avg: Averages,
+}
+
+impl IntentEvaluation {
+    /// Scores `predicted[i]` against `gold[i]` (the intent ids each example
+    /// has) for each of `intents`. Pairs beyond the shorter slice are
+    /// ignored; ids not in `intents` are not scored.
+    pub fn new<S: AsRef<str>, T: AsRef<str>>(
+        intents: &[S],
+        gold: &[Vec<T>],
+        predicted: &[Vec<T>],
+    ) -> IntentEvaluation {
+        let has = |set: &[T], id: &str| set.iter().any(|x| x.as_ref() == id);
+        let n = gold.len().min(predicted.len());
+        let (mut tp_all, mut pred_all, mut gold_all) = (0u64, 0u64, 0u64);
+        let per: Vec<IntentMetrics> = intents
+            .iter()
+            .map(|id| {
+                let id = id.as_ref();
+                let (mut tp, mut p, mut g) = (0u64, 0u64, 0u64);
+                for (gs, ps) in gold.iter().zip(predicted) {
+                    let (gi, pi) = (has(gs, id), has(ps, id));
+                    tp += u64::from(gi && pi);
+                    p += u64::from(pi);
+                    g += u64::from(gi);
+                }
+                tp_all += tp;
+                pred_all += p;
+                gold_all += g;
+                let precision = ratio(tp as f64, p as f64);
+                let recall = ratio(tp as f64, g as f64);
+                IntentMetrics {
+                    intent: id.to_string(),
+                    precision,
+                    recall,
+                    f1: ratio(2.0 * precision * recall, precision + recall),
+                    support: g,
+                    predicted: p,
+                    true_positives: tp,
+                }
+            })
+            .collect();
+        let precision = ratio(tp_all as f64, pred_all as f64);
+        let recall = ratio(tp_all as f64, gold_all as f64);
+        let k = per.len() as f64;
+        let mean = |f: fn(&IntentMetrics) -> f64| ratio(per.iter().map(f).sum(), k);
+        IntentEvaluation {
+            n: n as u64,
+            micro: Averages {
+                precision,
+                recall,
+                f1: ratio(2.0 * precision * recall, precision + recall),
+            },
+            macro_avg: Averages {
+                precision: mean(|m| m.precision),
+                recall: mean(|m| m.recall),
+                f1: mean(|m| m.f1),
+            },
+            intents: per,
+        }
+    }
+}
+
+/// One line per intent, then the micro and macro averages.
+impl fmt::Display for IntentEvaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .intents
+            .iter()
+            .map(|m| m.intent.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(9)
+            + 2;
+        writeln!(
+            f,
+            "{:<width$} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "intent", "precision", "recall", "f1", "support", "predicted"
+        )?;
+        for m in &self.intents {
+            writeln!(
+                f,
+                "{:<width$} {:>9.4} {:>9.4} {:>9.4} {:>9} {:>9}",
+                m.intent, m.precision, m.recall, m.f1, m.support, m.predicted
+            )?;
+        }
+        if self.intents.len() > 1 {
+            for (name, a) in [("micro avg", &self.micro), ("macro avg", &self.macro_avg)] {
+                writeln!(
+                    f,
+                    "{name:<width$} {:>9.4} {:>9.4} {:>9.4}",
+                    a.precision, a.recall, a.f1
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +401,33 @@ mod tests {
         assert_eq!(json["per_class"][0]["label"], "a");
         assert_eq!(json["confusion"]["labels"][0], "a");
         assert_eq!(json["confusion"]["matrix"][0][0], 1);
+    }
+
+    /// gold:      {s} {s,q} {} {q} {s}
+    /// predicted: {s} {s}   {s} {} {q}
+    /// s: tp 2, predicted 3, support 3 → P 2/3, R 2/3, F1 2/3
+    /// q: tp 0, predicted 1, support 2 → P 0, R 0, F1 0
+    /// micro: tp 2, predicted 4, gold 5 → P 1/2, R 2/5, F1 4/9
+    #[test]
+    fn intents_hand_computed() {
+        let v = |x: &[&'static str]| x.to_vec();
+        let gold = [v(&["s"]), v(&["s", "q"]), v(&[]), v(&["q"]), v(&["s"])];
+        let pred = [v(&["s"]), v(&["s"]), v(&["s"]), v(&[]), v(&["q"])];
+        let e = IntentEvaluation::new(&["s", "q"], &gold, &pred);
+        assert_eq!(e.n, 5);
+        let s = &e.intents[0];
+        assert_eq!((s.true_positives, s.predicted, s.support), (2, 3, 3));
+        assert!((s.precision - 2.0 / 3.0).abs() < 1e-12);
+        assert!((s.f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!((e.intents[1].f1, e.intents[1].support), (0.0, 2));
+        assert!((e.micro.precision - 0.5).abs() < 1e-12);
+        assert!((e.micro.recall - 0.4).abs() < 1e-12);
+        assert!((e.micro.f1 - 4.0 / 9.0).abs() < 1e-12);
+        assert!((e.macro_avg.f1 - 1.0 / 3.0).abs() < 1e-12);
+        let text = e.to_string();
+        assert!(
+            text.contains("micro avg") && text.starts_with("intent"),
+            "{text}"
+        );
     }
 }

@@ -53,7 +53,8 @@ pub enum Command {
     Sentiment(SentimentArgs),
     /// Train a text classifier (sentiment, touchpoint or any label) from a labelled CSV.
     Train(TrainArgs),
-    /// Evaluate rules or a classifier on a labelled CSV: accuracy, macro-F1, per class, confusion.
+    /// Evaluate rules or a classifier on a labelled CSV: accuracy, macro-F1, per class,
+    /// confusion; for intents precision, recall and F1 per intent.
     Eval(EvalArgs),
     /// Scores per brand, stage, touchpoint or channel, with trends (TES, TCE index).
     Score(ScoreArgs),
@@ -359,9 +360,10 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long, value_name = "NAME.model")]
     pub out: PathBuf,
-    /// Rule evidence used as features: vader, cx, cues, touchpoints (needs
-    /// tce.toml), none; auto = vader,cx,cues plus touchpoints when the
-    /// workspace has a model.
+    /// Rule evidence used as features: vader, cx, cues, intents (the rule
+    /// intents' confidences), touchpoints (needs tce.toml), none; auto =
+    /// vader,cx,cues, plus intents when every label is yes/no (an intent
+    /// model), plus touchpoints when the workspace has a model.
     #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename labels FROM=TO before training (repeatable).
@@ -391,9 +393,16 @@ pub struct EvalArgs {
     /// Column holding the gold label.
     #[arg(long)]
     pub label_column: String,
-    /// sentiment (labels negative/neutral/positive) or touchpoint (touchpoint ids, "none").
+    /// sentiment (labels negative/neutral/positive), touchpoint (touchpoint
+    /// ids, "none") or intent: with --intent NAME the gold is yes/no per row
+    /// (1/0, yes/no, true/false); without it the gold column holds the
+    /// row's `;`-separated intent ids (empty = none).
     #[arg(long, default_value = "sentiment")]
     pub task: String,
+    /// The intent scored by --task intent with yes/no gold (complaint,
+    /// praise, question, suggestion, churn_risk, purchase_intent).
+    #[arg(long, value_name = "NAME")]
+    pub intent: Option<String>,
     /// Rule engine to evaluate: cx or vader.
     #[arg(long, default_value = "cx", conflicts_with_all = ["classifier", "cv"])]
     pub engine: String,
@@ -403,7 +412,8 @@ pub struct EvalArgs {
     /// K-fold cross-validation: train on K−1 folds, predict the held-out fold.
     #[arg(long, value_name = "K")]
     pub cv: Option<usize>,
-    /// Rule evidence for --cv training (as `tce train --evidence`).
+    /// Rule evidence for --cv training (as `tce train --evidence`; with
+    /// --task intent, auto includes the rule intents).
     #[arg(long, default_value = "auto")]
     pub evidence: String,
     /// Rename gold labels FROM=TO (repeatable), e.g. --label-map "Late Flight=punctuality".
@@ -418,7 +428,9 @@ pub struct EvalArgs {
     /// Prior correction of --cv training (as `tce train --prior-flattening`).
     #[arg(long, value_name = "X", default_value_t = 0.25)]
     pub prior_flattening: f32,
-    /// Print as JSON (keys accuracy, macro_f1, per_class, confusion, folds).
+    /// Print as JSON (keys accuracy, macro_f1, per_class, confusion, folds;
+    /// for --task intent: intents[] with intent, precision, recall, f1,
+    /// support, predicted, true_positives; micro, macro, folds).
     #[arg(long)]
     pub json: bool,
 }

@@ -256,3 +256,52 @@ fn at_risk_and_breach_flags() {
     let s = late.sla.state(&cal, t("2027-01-04T12:30:00Z"), 0.8);
     assert!(s.first_response.done && s.first_response.breached);
 }
+
+#[test]
+fn breach_instant_for_queues() {
+    let m = small();
+    // "refund": 24/7, 1 h to the first response, 24 h to resolution.
+    let mut c = case_at(&m, "refund", "2027-01-04T10:00:00Z");
+    // Running: it will breach at the first-response due time.
+    assert_eq!(c.sla.breach_at(), Some(t("2027-01-04T11:00:00Z")));
+    apply(
+        &mut c,
+        1,
+        Actor::Agent("amy".into()),
+        Change::Respond {
+            text: "on it".into(),
+            channel: "x".into(),
+            agent: Some("amy".into()),
+            reply: None,
+        },
+        &m,
+        t("2027-01-04T10:30:00Z"),
+    )
+    .unwrap();
+    // Answered in time: only resolution can breach now.
+    assert_eq!(c.sla.breach_at(), Some(t("2027-01-05T10:00:00Z")));
+    apply(
+        &mut c,
+        2,
+        Actor::Agent("amy".into()),
+        Change::SetStatus(Status::Pending),
+        &m,
+        t("2027-01-04T12:00:00Z"),
+    )
+    .unwrap();
+    // Paused before its due time: it cannot breach while it waits.
+    assert_eq!(c.sla.breach_at(), None);
+
+    // Never answered and resolved late: breached at the due times.
+    let mut late = case_at(&m, "refund", "2027-01-04T10:00:00Z");
+    apply(
+        &mut late,
+        1,
+        Actor::Agent("amy".into()),
+        Change::SetStatus(Status::Resolved),
+        &m,
+        t("2027-01-06T10:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(late.sla.breach_at(), Some(t("2027-01-04T11:00:00Z")));
+}

@@ -242,6 +242,29 @@ fn privacy_is_off_unless_asked_and_misspellings_are_errors() {
     );
 }
 
+#[test]
+fn intent_classifiers_are_named_by_intent_and_misspellings_are_errors() {
+    let src = format!(
+        "{MINIMAL}\n[classifiers]\nsentiment = \"s.model\"\nchurn_risk = \"churn.model\"\nsuggestion = \"suggestion.model\"\n"
+    );
+    let m = Model::parse(&src, Path::new("tce.toml")).unwrap();
+    assert_eq!(m.classifiers.sentiment.as_deref(), Some("s.model"));
+    assert_eq!(
+        m.classifiers.intents,
+        [
+            (
+                tce_model::Intent::Suggestion,
+                "suggestion.model".to_string()
+            ),
+            (tce_model::Intent::ChurnRisk, "churn.model".to_string()),
+        ]
+    );
+    check(
+        &format!("{MINIMAL}\n[classifiers]\nsugestion = \"s.model\"\n"),
+        expect!["tce.toml:23:1: unknown field `sugestion`, expected one of `sentiment`, `touchpoint`, `complaint`, `praise`, `question`, `suggestion`, `churn_risk`, `purchase_intent`"],
+    );
+}
+
 mod edits {
     //! Property tests: a model file edited by hand in any small way is
     //! either valid or refused with an error that names the file and line —

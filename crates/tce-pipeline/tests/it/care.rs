@@ -335,6 +335,72 @@ fn a_stale_change_is_refused_with_the_current_version() {
     ));
 }
 
+/// Several changes in one request: applied in order and stored once, or —
+/// when one is refused — none of them.
+#[test]
+fn several_changes_apply_all_or_nothing() {
+    let mut w = World::new();
+    w.ingest(vec![post(
+        "1",
+        "@ann",
+        0,
+        "@SkyWayAir lost my bag at the carousel, furious",
+    )]);
+    let id = w.all_cases()[0].id;
+    let amy = || Actor::Agent("amy".into());
+    // Assigning opens the case; closing it from open is refused: nothing
+    // of the two is stored.
+    let err = care::change_all(
+        &mut w.store,
+        &w.model,
+        id,
+        1,
+        amy(),
+        vec![
+            Change::Assign {
+                agent: Some("amy".into()),
+            },
+            Change::SetStatus(Status::Closed),
+        ],
+        at(10),
+    )
+    .expect_err("closing an open case");
+    assert!(matches!(
+        err,
+        CaseChangeError::Refused(CareError::InvalidTransition { .. })
+    ));
+    let stored = w.store.case(id).expect("read").expect("case");
+    assert_eq!((stored.version, stored.assignee.clone()), (1, None));
+    assert_eq!(w.store.case_events(id).expect("events").len(), 1);
+    // Stale from the start: refused with the current version.
+    let err =
+        care::change_all(&mut w.store, &w.model, id, 7, amy(), vec![], at(10)).expect_err("stale");
+    assert_eq!(err.current_version(), Some(1));
+    // Valid changes: one version step and one event (or more) each, stored once.
+    let (case, events) = care::change_all(
+        &mut w.store,
+        &w.model,
+        id,
+        1,
+        amy(),
+        vec![
+            Change::Assign {
+                agent: Some("amy".into()),
+            },
+            Change::SetStatus(Status::Pending),
+            Change::Note {
+                text: "asked for the tag number".into(),
+            },
+        ],
+        at(10),
+    )
+    .expect("changes");
+    assert_eq!((case.status, case.version), (Status::Pending, 4));
+    assert_eq!(w.store.case(id).expect("read").expect("case"), case);
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["assignee", "status", "status", "note"]);
+}
+
 #[test]
 fn answered_cases_resolve_after_quiet_days_and_close_later() {
     let mut w = World::new();

@@ -656,9 +656,52 @@ async fn openapi_document_is_generated_and_complete() {
         "/api/v1/model",
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/responses",
+        "/api/v1/cases/{id}/notes",
+        "/api/v1/care/stats",
     ] {
         assert!(paths.contains_key(p), "missing {p}");
     }
+    // The care endpoints: every method, its statuses, the queue's filters.
+    let case = &paths["/api/v1/cases/{id}"];
+    assert!(case["get"].is_object() && case["patch"].is_object());
+    for status in ["200", "400", "401", "403", "404", "409", "422", "429"] {
+        assert!(
+            case["patch"]["responses"][status].is_object(),
+            "PATCH /cases/{{id}} lacks {status}"
+        );
+    }
+    for p in ["/api/v1/cases/{id}/responses", "/api/v1/cases/{id}/notes"] {
+        assert!(paths[p]["post"]["responses"]["201"].is_object(), "{p}");
+        assert!(paths[p]["post"]["responses"]["409"].is_object(), "{p}");
+    }
+    let case_params: Vec<&str> = paths["/api/v1/cases"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for p in [
+        "department",
+        "status",
+        "priority",
+        "brand",
+        "kind",
+        "breached",
+        "cursor",
+        "limit",
+    ] {
+        assert!(case_params.contains(&p), "GET /cases lacks {p}");
+    }
+    let stats_params: Vec<&str> = paths["/api/v1/care/stats"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(stats_params, ["by", "period", "from", "to"]);
     assert!(
         paths["/api/v1/signals"]["post"]["requestBody"]["content"]["application/x-ndjson"]
             .is_object()
@@ -710,6 +753,13 @@ async fn openapi_document_is_generated_and_complete() {
         "FinanceDto",
         "WeightsDto",
         "ModelDto",
+        "CasePageDto",
+        "CaseView",
+        "CaseDetailDto",
+        "CasePatchDto",
+        "CaseResponseDto",
+        "CaseNoteDto",
+        "CareStatsDto",
     ] {
         assert!(doc["components"]["schemas"][s].is_object(), "schema {s}");
     }

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cache;
 mod care_pages;
+mod cases;
 mod common;
 mod drill;
 mod kpi;

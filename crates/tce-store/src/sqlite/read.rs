@@ -463,24 +463,22 @@ pub(super) fn signals(conn: &Connection, q: &SignalQuery) -> Result<SignalPage, 
     Ok(SignalPage { items, next_cursor })
 }
 
-/// Signals by their dedupe key, in the order asked, each once; unknown
-/// refs are left out. One indexed lookup per ref (UNIQUE(channel, external_id)).
 pub(super) fn signals_by_ref(
     conn: &Connection,
     refs: &[(String, String)],
 ) -> Result<Vec<StoredSignal>, StoreError> {
+    // One lookup per key on the UNIQUE (channel, external_id) index.
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {SIGNAL_COLUMNS} FROM signals s WHERE s.channel = ?1 AND s.external_id = ?2"
     ))?;
     let mut items: Vec<StoredSignal> = Vec::with_capacity(refs.len());
-    let mut seen = std::collections::HashSet::with_capacity(refs.len());
     for (channel, external_id) in refs {
-        if !seen.insert((channel.as_str(), external_id.as_str())) {
-            continue;
-        }
         let mut rows = stmt.query(params![channel, external_id])?;
         if let Some(r) = rows.next()? {
-            items.push(signal_from_row(r)?);
+            let s = signal_from_row(r)?;
+            if !items.iter().any(|i| i.id == s.id) {
+                items.push(s);
+            }
         }
     }
     attach_details(conn, &mut items)?;

@@ -1140,19 +1140,34 @@ pub fn rating_rollups_match_signals(store: &mut dyn Store) {
     assert_ratings_eq(store, &left, "after purge");
 }
 
-/// Signals looked up by (channel, external id): in the order asked, each
-/// once, unknown refs left out, as stored (touchpoints and stage ratings too).
+/// Signals looked up by their (channel, external id): in the order asked,
+/// each once, unknown keys left out, with touchpoints and stage ratings —
+/// the same signals a page would show.
 pub fn signals_by_ref(store: &mut dyn Store) {
-    let signals = fixtures::signals(13, 40);
-    store.insert(&signals).expect("insert");
+    let signals = fixtures::signals(11, 300);
+    insert_in_batches(store, &signals, 100);
     let kept = distinct(&[&signals]);
-    let key = |s: &EnrichedSignal| (s.signal.channel.clone(), s.signal.external_id.clone());
-    let mut refs = vec![key(&kept[7]), ("nowhere".to_string(), "x".to_string())];
-    refs.push(key(&kept[2]));
-    refs.push(key(&kept[7]));
-    refs.push((kept[2].signal.channel.clone(), "no-such-id".to_string()));
-    let got = store.signals_by_ref(&refs).expect("by ref");
-    let got: Vec<EnrichedSignal> = got.into_iter().map(|s| s.signal).collect();
-    assert_eq!(got, vec![kept[7].clone(), kept[2].clone()]);
     assert!(store.signals_by_ref(&[]).expect("none").is_empty());
+    let key = |s: &EnrichedSignal| (s.signal.channel.clone(), s.signal.external_id.clone());
+    let picks = [kept.len() - 1, 0, 17, 17, kept.len() / 2];
+    let mut refs: Vec<(String, String)> = picks.iter().map(|&i| key(&kept[i])).collect();
+    refs.insert(2, ("x".to_string(), "no-such-id".to_string()));
+    refs.push((
+        "no-such-channel".to_string(),
+        kept[0].signal.external_id.clone(),
+    ));
+    let got = store.signals_by_ref(&refs).expect("by ref");
+    let want: Vec<EnrichedSignal> = [kept.len() - 1, 0, 17, kept.len() / 2]
+        .iter()
+        .map(|&i| kept[i].clone())
+        .collect();
+    assert_eq!(
+        got.iter().map(|s| s.signal.clone()).collect::<Vec<_>>(),
+        want
+    );
+    // The ids are the ones pages give.
+    let all = all_signals(store, &SignalQuery::default());
+    for s in &got {
+        assert!(all.iter().any(|(id, a)| *id == s.id && *a == s.signal));
+    }
 }

@@ -5,6 +5,7 @@
 // them) rather than `#[test]`s, and like tests they fail by panicking.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
+mod cases;
 mod conformance;
 mod fixtures;
 mod sqlite;

@@ -23,11 +23,6 @@ fn empty_store() {
 }
 
 #[test]
-fn signals_by_ref() {
-    both(conformance::signals_by_ref);
-}
-
-#[test]
 fn tokens_lifecycle() {
     both(conformance::tokens_lifecycle);
 }
@@ -116,6 +111,11 @@ fn rollups_match_signals() {
 #[test]
 fn signals_filters_and_pagination() {
     both(conformance::signals_filters_and_pagination);
+}
+
+#[test]
+fn signals_by_ref() {
+    both(conformance::signals_by_ref);
 }
 
 #[test]

@@ -15,6 +15,8 @@
 //!   from CX domain knowledge, not learned from any data set;
 //! - `shape_*`: exclamation and question marks, shouted (all-caps) words,
 //!   negations and length;
+//! - optionally `intent_<id>`: the confidence (0 when absent) of each rule
+//!   intent ([`crate::intent`]), for intent models that stack on the rules;
 //! - optionally `tp_<id>`: matches of each touchpoint's phrases of a tce
 //!   model ([`RuleEvidence::with_touchpoints`]).
 //!
@@ -24,7 +26,7 @@
 //! `vader` + `cx` + `cues`, complaint reasons from `vader` + `cues` +
 //! touchpoints (see `examples/cv.rs`).
 
-use tce_model::Model;
+use tce_model::{Intent, Model};
 
 use crate::cx::{CxScratch, CxSentiment};
 use crate::phrases::{PhraseMatcher, PhraseMatcherError};
@@ -416,6 +418,8 @@ pub struct EvidenceSet {
     pub cx: bool,
     /// Generic CX cue families and text shape.
     pub cues: bool,
+    /// The rule intents' confidences ([`crate::intent`]).
+    pub intents: bool,
 }
 
 impl Default for EvidenceSet {
@@ -424,6 +428,7 @@ impl Default for EvidenceSet {
             vader: true,
             cx: true,
             cues: true,
+            intents: false,
         }
     }
 }
@@ -511,6 +516,7 @@ impl RuleEvidence {
             vader: has("vader_"),
             cx: has("cx_"),
             cues: has("cue_") || has("shape_"),
+            intents: has("intent_"),
         };
         let mut evidence = RuleEvidence::new(set)?;
         if let (true, Some(model)) = (has("tp_"), model) {
@@ -547,6 +553,9 @@ impl RuleEvidence {
             names.extend(CUES.iter().map(|(n, _)| format!("cue_{n}")));
             names.extend(SHAPE_NAMES.iter().map(|s| (*s).to_string()));
         }
+        if self.set.intents {
+            names.extend(Intent::ALL.iter().map(|i| format!("intent_{i}")));
+        }
         if let Some((_, ids)) = &self.touchpoints {
             names.extend(ids.iter().cloned());
         }
@@ -566,10 +575,8 @@ impl RuleEvidence {
         let damp = |n: u32| (1.0 + n as f32).ln();
         // The CX engine runs VADER's pipeline first: when both are wanted,
         // VADER's scores come from it at no extra cost.
-        let cx = self
-            .set
-            .cx
-            .then(|| self.cx.scores_with(text, &mut scratch.cx));
+        let cx =
+            (self.set.cx || self.set.intents).then(|| self.cx.scores_with(text, &mut scratch.cx));
         if self.set.vader {
             let s = match cx {
                 Some(_) => scratch.cx.vader_scores(),
@@ -577,7 +584,7 @@ impl RuleEvidence {
             };
             out.extend([s.neg, s.neu, s.pos, s.compound].map(|x| x as f32));
         }
-        if let Some(s) = cx {
+        if let Some(s) = cx.filter(|_| self.set.cx) {
             let c = scratch.cx.cues();
             out.extend([s.neg, s.neu, s.pos, s.compound].map(|x| x as f32));
             out.extend(
@@ -634,6 +641,16 @@ impl RuleEvidence {
                 damp(words),
             ]);
         }
+        if let (true, Some(s)) = (self.set.intents, cx) {
+            let mut found = Vec::new();
+            crate::intent::detect_into(&scratch.cx, s.compound, &mut found);
+            out.extend(Intent::ALL.iter().map(|i| {
+                found
+                    .iter()
+                    .find(|f| f.intent == *i)
+                    .map_or(0.0, |f| f.confidence)
+            }));
+        }
         if let Some((matcher, ids)) = &self.touchpoints {
             let at = out.len();
             out.resize(at + ids.len(), 0.0);
@@ -661,6 +678,7 @@ mod tests {
             vader: true,
             cx: false,
             cues: true,
+            intents: true,
         })
         .unwrap()
         .with_touchpoints(&model)
@@ -692,5 +710,33 @@ mod tests {
         assert!(get("shape_shouted_words") > 0.0);
         assert_eq!(get("cue_gratitude"), 0.0);
         assert!(get("vader_compound") < 0.0);
+    }
+
+    #[test]
+    fn rule_intents_as_evidence() {
+        let set = EvidenceSet {
+            intents: true,
+            ..EvidenceSet::default()
+        };
+        let e = RuleEvidence::new(set).unwrap();
+        let names = e.names();
+        let v = e.compute("Please add a dark mode.");
+        assert_eq!(v.len(), names.len());
+        let get = |n: &str| v[names.iter().position(|x| x == n).unwrap()];
+        assert!(get("intent_suggestion") > 0.5);
+        assert_eq!(get("intent_churn_risk"), 0.0);
+        let only = RuleEvidence::from_names(
+            &[
+                "intent_complaint",
+                "intent_praise",
+                "intent_question",
+                "intent_suggestion",
+                "intent_churn_risk",
+                "intent_purchase_intent",
+            ],
+            None,
+        )
+        .unwrap();
+        assert!(only.compute("Please add a dark mode.")[3] > 0.5);
     }
 }

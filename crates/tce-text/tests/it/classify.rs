@@ -332,6 +332,7 @@ fn airline_sentiment_cross_validation() {
         vader: true,
         cx: false,
         cues: true,
+        intents: false,
     })
     .unwrap();
     let dense: Vec<Vec<f32>> = texts.iter().map(|t| evidence.compute(t)).collect();

@@ -20,5 +20,6 @@ pub fn shared_data() -> PathBuf {
 mod classify;
 mod cx;
 mod fuzz;
+mod intents;
 mod misreadings;
 mod vader;

@@ -38,7 +38,14 @@ fn ok(o: Output) -> Output {
 }
 
 fn shared_data() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
+    // The nearest ancestor with `shared/data`: the repository's parent for a
+    // checkout, further up for a nested worktree.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let p = crate_dir
+        .ancestors()
+        .map(|a| a.join("shared/data"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/data"));
     assert!(
         p.is_dir(),
         "evaluation data not found at {} (../shared beside the repo)",
@@ -475,6 +482,297 @@ fn a_trained_sentiment_classifier_referenced_in_the_model_drives_enrichment() {
     let out = tce(dir.path(), &["ingest", input.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("missing.model"), "{}", stderr(&out));
+}
+
+/// `tce eval --task intent` on a small file whose figures are computed by
+/// hand, in the yes/no form and the multi-label form.
+#[test]
+fn intent_eval_reports_hand_computed_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("intents.csv");
+    // The rules: 1 and 2 are suggestions, 3 is a question, 4 and 5 neither.
+    std::fs::write(
+        &csv,
+        "text,sugg,intents\n\
+         Please add a dark mode to the app.,yes,suggestion\n\
+         You should offer a family plan.,1,suggestion;praise\n\
+         What time does the pool open?,0,question\n\
+         The room was clean.,true,\n\
+         We landed on time.,no,none\n",
+    )
+    .unwrap();
+    let c = csv.to_str().unwrap();
+    let one = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--intent",
+            "suggestion",
+            "--input",
+            c,
+            "--label-column",
+            "sugg",
+            "--json",
+        ],
+    )));
+    // suggestion: gold rows 1, 2, 4; predicted 1, 2 → P 1, R 2/3, F1 0.8.
+    let m = &one["intents"][0];
+    assert_eq!(m["intent"], "suggestion", "{one:#}");
+    assert_eq!(m["precision"], 1.0, "{one:#}");
+    assert!(
+        (m["recall"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9,
+        "{one:#}"
+    );
+    assert!((m["f1"].as_f64().unwrap() - 0.8).abs() < 1e-9, "{one:#}");
+    assert_eq!(m["support"], 3);
+    assert_eq!(one["n"], 5);
+
+    let multi = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--input",
+            c,
+            "--label-column",
+            "intents",
+            "--json",
+        ],
+    )));
+    let by = |id: &str| {
+        multi["intents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["intent"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} missing: {multi:#}"))
+    };
+    // suggestion: gold 1, 2; predicted 1, 2 → 1/1/1. question: gold 3,
+    // predicted 3 → 1/1/1. praise: gold 2, predicted 4, 5 → 0/0/0.
+    assert_eq!(by("suggestion")["f1"], 1.0, "{multi:#}");
+    assert_eq!(by("question")["f1"], 1.0, "{multi:#}");
+    assert_eq!(
+        (
+            by("praise")["recall"].clone(),
+            by("praise")["support"].clone()
+        ),
+        (0.0.into(), 1.into())
+    );
+    assert_eq!(by("praise")["predicted"], 2, "{multi:#}");
+    // micro: tp 3, predicted 5, gold 4 → P 3/5, R 3/4, F1 2/3; macro F1
+    // (0 + 1 + 1) / 3.
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    assert!(close(&multi["micro"]["precision"], 0.6), "{multi:#}");
+    assert!(close(&multi["micro"]["recall"], 0.75), "{multi:#}");
+    assert!(close(&multi["micro"]["f1"], 2.0 / 3.0), "{multi:#}");
+    assert!(close(&multi["macro"]["f1"], 2.0 / 3.0), "{multi:#}");
+    let text = stdout(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--input",
+            c,
+            "--label-column",
+            "intents",
+        ],
+    )));
+    assert!(
+        text.contains("micro avg") && text.contains("suggestion "),
+        "{text}"
+    );
+}
+
+#[test]
+fn intent_eval_rejects_bad_gold_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "text,sugg,intents\nAdd a dark mode.,1,suggestion\n\"Two\nlines\",maybe,sugestion\n",
+    )
+    .unwrap();
+    let c = csv.to_str().unwrap();
+    let yes_no = tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--intent",
+            "suggestion",
+            "--input",
+            c,
+            "--label-column",
+            "sugg",
+        ],
+    );
+    assert!(!yes_no.status.success());
+    let err = stderr(&yes_no);
+    assert!(
+        err.contains(&format!("{c}:3: sugg \"maybe\" is not a yes/no label")),
+        "{err}"
+    );
+    let multi = tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--input",
+            c,
+            "--label-column",
+            "intents",
+        ],
+    );
+    let err = stderr(&multi);
+    assert!(
+        !multi.status.success()
+            && err.contains(&format!("{c}:3: intents: unknown intent \"sugestion\"")),
+        "{err}"
+    );
+    let unknown = tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--intent",
+            "idea",
+            "--input",
+            c,
+            "--label-column",
+            "sugg",
+        ],
+    );
+    assert!(
+        stderr(&unknown).contains("--intent \"idea\""),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+/// A yes/no suggestion model trained with `tce train` and named under
+/// `[classifiers]` replaces the suggestion rule: it marks a sentence the
+/// rules miss; `tce eval --classifier` and `--cv` score it.
+#[test]
+fn a_trained_suggestion_model_replaces_the_rule_in_enrichment() {
+    let dir = workspace("airline");
+    let csv = dir.path().join("ideas.csv");
+    let mut rows = String::from("text,is_suggestion\n");
+    for i in 0..40 {
+        rows.push_str(&format!("zorb the lounge {i},1\nblip the lounge {i},0\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let c = csv.to_str().unwrap();
+    let trained = dir.path().join("suggestion.model");
+    ok(tce(
+        dir.path(),
+        &[
+            "train",
+            "--input",
+            c,
+            "--label-column",
+            "is_suggestion",
+            "--out",
+            trained.to_str().unwrap(),
+        ],
+    ));
+    let scored = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--intent",
+            "suggestion",
+            "--input",
+            c,
+            "--label-column",
+            "is_suggestion",
+            "--classifier",
+            trained.to_str().unwrap(),
+            "--json",
+        ],
+    )));
+    assert_eq!(scored["intents"][0]["f1"], 1.0, "{scored:#}");
+    let cv = json(&ok(tce(
+        dir.path(),
+        &[
+            "eval",
+            "--task",
+            "intent",
+            "--intent",
+            "suggestion",
+            "--input",
+            c,
+            "--label-column",
+            "is_suggestion",
+            "--cv",
+            "3",
+            "--json",
+        ],
+    )));
+    assert_eq!(cv["folds"].as_array().unwrap().len(), 3, "{cv:#}");
+    assert!(cv["intents"][0]["f1"].as_f64().unwrap() > 0.9, "{cv:#}");
+
+    let signal = |id: &str| {
+        format!("{{\"id\":\"{id}\",\"channel\":\"x\",\"text\":\"zorb the lounge 99 @SkyWayAir\",\"created_at\":\"2026-03-01T10:00:00Z\"}}\n")
+    };
+    let input = dir.path().join("one.jsonl");
+    std::fs::write(&input, signal("1")).unwrap();
+    ok(tce(dir.path(), &["ingest", input.to_str().unwrap()]));
+    let model_path = dir.path().join("tce.toml");
+    let mut model = std::fs::read_to_string(&model_path).unwrap();
+    model.push_str("\n[classifiers]\nsuggestion = \"suggestion.model\"\n");
+    std::fs::write(&model_path, &model).unwrap();
+    std::fs::write(&input, signal("2")).unwrap();
+    ok(tce(dir.path(), &["ingest", input.to_str().unwrap()]));
+    let out = dir.path().join("signals.csv");
+    ok(tce(
+        dir.path(),
+        &["export", "signals", "--out", out.to_str().unwrap()],
+    ));
+    let mut rdr = csv::Reader::from_path(&out).unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "intents")
+        .unwrap();
+    let idc = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "external_id")
+        .unwrap();
+    let mut by_id: Vec<(String, String)> = rdr
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[idc].to_string(), r[col].to_string())
+        })
+        .collect();
+    by_id.sort();
+    assert_eq!(by_id.len(), 2, "{by_id:?}");
+    assert!(
+        !by_id[0].1.contains("suggestion"),
+        "the rules alone: {by_id:?}"
+    );
+    assert!(
+        by_id[1].1.contains("suggestion:"),
+        "with the model: {by_id:?}"
+    );
+
+    std::fs::write(&model_path, model.replace("suggestion = ", "sugestion = ")).unwrap();
+    let bad = tce(dir.path(), &["ingest", input.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("sugestion"), "{}", stderr(&bad));
 }
 
 #[test]

@@ -4,9 +4,13 @@
 //! Intents are read off the CX analysis of the text ([`crate::cx`]): its
 //! compound score and the cues its rules found (service failures, complaint
 //! questions, gratitude, sarcasm, threats to leave, problems solved and
-//! threats stopped), plus a few phrase patterns of their own for
-//! suggestions and purchase intent. Nothing is learned; every rule is a
-//! plain cue of how customers phrase these intents. A rating that came
+//! threats stopped), plus phrase patterns of their own for purchase intent
+//! and the speech-act frames of `frames` (suggestions as requests,
+//! proposals, wishes and advice; recommendations; questions without "?";
+//! threats to leave). Nothing is learned; every rule is a plain cue of how
+//! customers phrase these intents. A trained yes/no model can replace any
+//! intent's rule in enrichment
+//! ([`crate::enrich::Enricher::with_intent_classifier`]). A rating that came
 //! with the text re-weighs the complaint or praise it contradicts
 //! ([`reweigh_by_rating`]).
 //!
@@ -17,6 +21,8 @@
 //! let has = |i| found.iter().any(|s| s.intent == i);
 //! assert!(has(Intent::Complaint) && has(Intent::Question) && has(Intent::ChurnRisk));
 //! ```
+
+mod frames;
 
 use crate::cx::{trigger, CxScratch, CxSentiment};
 use tce_model::{Intent, IntentScore};
@@ -79,6 +85,7 @@ pub fn intents(text: &str) -> Vec<IntentScore> {
 pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore>) {
     let c = scratch.cues();
     let phrases = Phrases::find(scratch);
+    let found = frames::read(scratch);
     let mut push = |intent, confidence: f64| {
         if confidence > 0.0 {
             out.push(IntentScore {
@@ -101,6 +108,10 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     if c.complaint_questions > 0 || c.sarcasm > 0 {
         complaint = complaint.max(0.7);
     }
+    // "You should have told me": what ought to have happened and did not.
+    if found.counterfactual {
+        complaint = complaint.max(0.55);
+    }
     push(Intent::Complaint, complaint);
 
     // Praise: positive, or a clearly positive sentence in a mixed message
@@ -113,6 +124,14 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
         }
     } else if c.sarcasm == 0 && strong_positive_clause(scratch) {
         praise = 0.45;
+    }
+    // Recommending it to others ("highly recommend", "worth every
+    // penny") is praise, unless the message as a whole is negative.
+    // A strong recommendation ("can't recommend them enough") is praise
+    // even where VADER reads the negation as negative.
+    let recommends = found.recommendation;
+    if c.sarcasm == 0 && (!negative || recommends >= 0.8) {
+        praise = praise.max(recommends);
     }
     // A problem solved or a threat stopped is praise of the service
     // ("they fixed my refund issue quickly"), unless the message as a
@@ -135,18 +154,46 @@ pub fn detect_into(scratch: &CxScratch, compound: f64, out: &mut Vec<IntentScore
     } else if c.complaint_questions > 0 {
         0.5
     } else {
-        0.0
+        found.question
     };
     push(Intent::Question, question);
 
-    push(Intent::Suggestion, phrases.suggestion);
-    let churn = if c.churn > 0 {
+    push(Intent::Suggestion, phrases.suggestion.max(found.suggestion));
+    let churn = if c.churn > 0 || found.churn > 0.0 {
         0.7 + if negative { 0.15 } else { 0.0 }
     } else {
         0.0
     };
     push(Intent::ChurnRisk, churn);
     push(Intent::PurchaseIntent, phrases.purchase);
+}
+
+/// Reads a yes/no gold or class label: `1`/`0`, `yes`/`no`, `true`/`false`,
+/// `y`/`n` (any case, surrounding spaces ignored); `None` for anything else.
+///
+/// ```
+/// use tce_text::intent::parse_yes_no;
+/// assert_eq!(parse_yes_no(" Yes"), Some(true));
+/// assert_eq!(parse_yes_no("0"), Some(false));
+/// assert_eq!(parse_yes_no("maybe"), None);
+/// ```
+pub fn parse_yes_no(label: &str) -> Option<bool> {
+    let l = label.trim();
+    let any = |words: &[&str]| words.iter().any(|w| l.eq_ignore_ascii_case(w));
+    if any(&["1", "yes", "true", "y"]) {
+        Some(true)
+    } else if any(&["0", "no", "false", "n"]) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Whether a trained classifier's class `label` means "has `intent`": a
+/// yes label ([`parse_yes_no`]) or the intent's own id. A binary intent
+/// model trained on 1/0 labels has the positive class `1`.
+pub fn is_positive_label(label: &str, intent: Intent) -> bool {
+    parse_yes_no(label) == Some(true) || label.trim() == intent.as_str()
 }
 
 /// Confidence below which a re-weighed intent is dropped: lower than any
@@ -289,10 +336,12 @@ impl Phrases {
                         0.6
                     }
                     // "I wish you flew to Oslo", "wish the app had a dark mode".
+                    // Not "I wish I had never …": regret.
                     "wish"
-                        if matches!(w1, "you" | "u" | "they" | "there" | "it" | "y'all")
+                        if (matches!(w1, "you" | "u" | "they" | "there" | "it" | "y'all")
                             || WISHED.contains(&w2)
-                            || WISHED.contains(&w3) =>
+                            || WISHED.contains(&w3))
+                            && (!matches!(w1, "i" | "we") || matches!(w2, "could" | "can")) =>
                     {
                         0.65
                     }
@@ -303,23 +352,23 @@ impl Phrases {
                         if is_sentence_start(i)
                             && (w1 == "not"
                                 || (matches!(w1, "don't" | "dont")
-                                    && matches!(w2, "you" | "u"))) =>
+                                    && matches!(w2, "you" | "u" | "we" | "they"))) =>
                     {
                         0.65
                     }
                     "how" if w1 == "about" => 0.65,
                     "consider" if CONSIDER_NEXT.contains(&w1) => 0.7,
+                    // "to add" only after a verb of wanting or proposing
+                    // ("would like to add"), not "it is difficult to add".
                     "add" | "adding" | "improve" | "improvement"
                         if matches!(
                             prev,
-                            "to" | "should"
-                                | "could"
-                                | "please"
-                                | "pls"
-                                | "consider"
-                                | "an"
-                                | "some"
-                        ) =>
+                            "should" | "could" | "please" | "pls" | "consider" | "an" | "some"
+                        ) || (prev == "to"
+                            && matches!(
+                                i.checked_sub(2).map_or("", w),
+                                "like" | "love" | "want" | "wants" | "suggest" | "need" | "needs"
+                            )) =>
                     {
                         0.6
                     }

@@ -1,0 +1,338 @@
+//! Cases behind the store, as every backend must keep them: written inside
+//! the insert transaction by a `Derive`, read back whole, changed only
+//! against the version the caller saw, listed in queue order with cursor
+//! paging, and purged with the signals that opened them.
+
+use crate::fixtures::time;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::path::Path;
+use tce_care::{Case, CaseEvent, CaseId, Priority, Status};
+use tce_model::{
+    EnrichedSignal, Enrichment, Intent, IntentScore, Model, SentimentLabel, Signal, TouchpointMatch,
+};
+use tce_store::{CareEventQuery, CaseQuery, Derive, DeriveTx, SqliteStore, Store, StoreError};
+
+fn model() -> Model {
+    let t = tce_model::templates::template("airline").expect("airline");
+    Model::parse(t.toml, Path::new("tce.toml")).expect("parses")
+}
+
+/// An own-brand complaint about `touchpoint` with the given severity.
+fn complaint(id: usize, touchpoint: &str, sentiment: f64, at: DateTime<Utc>) -> EnrichedSignal {
+    let m = model();
+    let tp = m.touchpoint(touchpoint).expect("touchpoint");
+    EnrichedSignal {
+        signal: Signal {
+            channel: "x".into(),
+            external_id: format!("s{id}"),
+            brand: Some("skyway".into()),
+            author: Some(format!("@cust{id}")),
+            author_followers: Some(100 * id as u64),
+            created_at: at,
+            text: format!("complaint {id}"),
+            rating: None,
+            stage_ratings: Vec::new(),
+            in_reply_to: None,
+            url: None,
+            lang: None,
+        },
+        enrichment: Enrichment {
+            engine: "test".into(),
+            sentiment,
+            sentiment_label: SentimentLabel::Negative,
+            intents: vec![IntentScore {
+                intent: Intent::Complaint,
+                confidence: 0.9,
+            }],
+            touchpoints: vec![TouchpointMatch {
+                touchpoint: tp.id.clone(),
+                stage: tp.stage.clone(),
+                confidence: 0.9,
+            }],
+            brand: Some("skyway".into()),
+            priority: 0.0,
+            experience_value: sentiment,
+            brand_post: false,
+        },
+    }
+}
+
+/// Opens one case per fresh signal (the care rules' opening), like the
+/// pipeline does.
+struct OpenAll {
+    model: Model,
+    seen: usize,
+    fail: bool,
+}
+
+impl Derive for OpenAll {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.seen += fresh.len();
+        for s in fresh {
+            let opening = tce_care::rules::decide(&self.model, s).expect("opens");
+            let id = tx.new_case_id()?;
+            let (case, events) = Case::open(id, opening, &self.model).expect("open");
+            tx.insert_case(&case, &events)?;
+        }
+        if self.fail {
+            return Err(StoreError::NoSuchCase(0));
+        }
+        Ok(())
+    }
+}
+
+fn open_all(store: &mut dyn Store, batch: &[EnrichedSignal]) -> usize {
+    let mut d = OpenAll {
+        model: model(),
+        seen: 0,
+        fail: false,
+    };
+    store
+        .insert_with(batch, &[batch.len()], &mut d)
+        .expect("insert");
+    d.seen
+}
+
+fn all(store: &dyn Store, q: CaseQuery) -> Vec<Case> {
+    let mut out = Vec::new();
+    let mut q = q;
+    loop {
+        let page = store.cases(&q).expect("cases");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+pub fn cases_round_trip_whole(store: &mut dyn Store) {
+    let batch = vec![complaint(1, "baggage", -0.9, time(1_000_000))];
+    open_all(store, &batch);
+    let m = model();
+    let opening = tce_care::rules::decide(&m, &batch[0]).expect("opens");
+    let (expected, events) = Case::open(CaseId(1), opening, &m).expect("open");
+    assert_eq!(store.case(CaseId(1)).expect("case"), Some(expected));
+    let stored: Vec<CaseEvent> = store
+        .case_events(CaseId(1))
+        .expect("events")
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(stored, events);
+    assert_eq!(store.case(CaseId(2)).expect("case"), None);
+}
+
+pub fn duplicates_derive_nothing(store: &mut dyn Store) {
+    let batch: Vec<EnrichedSignal> = (1..=3)
+        .map(|i| complaint(i, "baggage", -0.5, time(1_000_000 + i as i64)))
+        .collect();
+    assert_eq!(open_all(store, &batch), 3);
+    assert_eq!(open_all(store, &batch), 0);
+    assert_eq!(all(store, CaseQuery::default()).len(), 3);
+}
+
+pub fn a_failed_derive_stores_nothing(store: &mut dyn Store) {
+    let batch = vec![complaint(1, "baggage", -0.5, time(1_000_000))];
+    let mut d = OpenAll {
+        model: model(),
+        seen: 0,
+        fail: true,
+    };
+    assert!(store.insert_with(&batch, &[1], &mut d).is_err());
+    assert_eq!(store.signal_count().expect("count"), 0);
+    assert!(all(store, CaseQuery::default()).is_empty());
+}
+
+pub fn stale_versions_are_refused(store: &mut dyn Store) {
+    let m = model();
+    open_all(store, &[complaint(1, "baggage", -0.5, time(1_000_000))]);
+    let mut case = store.case(CaseId(1)).expect("case").expect("exists");
+    let events = tce_care::workflow::apply(
+        &mut case,
+        1,
+        tce_care::Actor::Agent("amy".into()),
+        tce_care::workflow::Change::Assign {
+            agent: Some("amy".into()),
+        },
+        &m,
+        time(1_000_100),
+    )
+    .expect("assign");
+    store.update_case(&case, 1, &events).expect("update");
+    let before = store.case_events(CaseId(1)).expect("events").len();
+    // Someone else's change made against version 1 is refused, with the
+    // current version, and appends nothing.
+    match store.update_case(&case, 1, &events) {
+        Err(StoreError::StaleCase {
+            case: 1,
+            expected: 1,
+            current: 2,
+        }) => {}
+        other => panic!("expected a stale refusal, got {other:?}"),
+    }
+    assert_eq!(store.case_events(CaseId(1)).expect("events").len(), before);
+    let stored = store.case(CaseId(1)).expect("case").expect("exists");
+    assert_eq!(
+        (stored.status, stored.assignee.as_deref(), stored.version),
+        (Status::Open, Some("amy"), 2)
+    );
+}
+
+pub fn queues_are_ordered_and_paged(store: &mut dyn Store) {
+    // Severities spread the priorities; touchpoints spread departments.
+    let touchpoints = ["baggage", "baggage", "booking", "baggage", "booking"];
+    let batch: Vec<EnrichedSignal> = (0..25)
+        .map(|i| {
+            complaint(
+                i + 1,
+                touchpoints[i % touchpoints.len()],
+                -(i as f64 % 5.0) / 4.0,
+                time(1_000_000 + (i as i64) * 600),
+            )
+        })
+        .collect();
+    open_all(store, &batch);
+    let every = all(
+        store,
+        CaseQuery {
+            limit: 4,
+            ..CaseQuery::default()
+        },
+    );
+    assert_eq!(every.len(), 25);
+    let key = |c: &Case| {
+        (
+            c.priority.priority,
+            c.sla.breach_at().map_or(i64::MAX, |t| t.timestamp()),
+            c.id,
+        )
+    };
+    let keys: Vec<_> = every.iter().map(key).collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "priority, then SLA breach, then id");
+    let priorities: std::collections::BTreeSet<Priority> =
+        every.iter().map(|c| c.priority.priority).collect();
+    assert!(priorities.len() >= 2, "{priorities:?}");
+
+    let baggage = all(
+        store,
+        CaseQuery {
+            departments: Some(vec!["baggage".into()]),
+            limit: 3,
+            ..CaseQuery::default()
+        },
+    );
+    assert_eq!(
+        baggage.len(),
+        every.iter().filter(|c| c.department() == "baggage").count()
+    );
+    assert!(baggage.iter().all(|c| c.department() == "baggage"));
+    let none = store
+        .cases(&CaseQuery {
+            departments: Some(Vec::new()),
+            ..CaseQuery::default()
+        })
+        .expect("cases");
+    assert!(none.items.is_empty());
+
+    // In breach at an instant: exactly the cases whose breach time passed.
+    let at = time(1_000_000) + Duration::hours(3);
+    let breached = all(
+        store,
+        CaseQuery {
+            breached_at: Some(at),
+            ..CaseQuery::default()
+        },
+    );
+    let expected = every
+        .iter()
+        .filter(|c| c.sla.breach_at().is_some_and(|b| b <= at))
+        .count();
+    assert_eq!(breached.len(), expected);
+    assert!(!breached.is_empty() && breached.len() < 25);
+
+    let backlog = store.care_backlog(at, None).expect("backlog");
+    assert_eq!(backlog.iter().map(|r| r.n).sum::<u64>(), 25);
+    assert_eq!(
+        backlog.iter().map(|r| r.breached).sum::<u64>(),
+        expected as u64
+    );
+    assert!(matches!(
+        store.cases(&CaseQuery {
+            cursor: Some("nonsense".into()),
+            ..CaseQuery::default()
+        }),
+        Err(StoreError::InvalidCursor(_))
+    ));
+}
+
+pub fn purge_takes_the_cases_of_purged_signals(store: &mut dyn Store) {
+    let day = |d: u32| {
+        NaiveDate::from_ymd_opt(2026, 3, d)
+            .expect("day")
+            .and_hms_opt(12, 0, 0)
+            .expect("noon")
+            .and_utc()
+    };
+    open_all(
+        store,
+        &[
+            complaint(1, "baggage", -0.5, day(1)),
+            complaint(2, "baggage", -0.5, day(2)),
+            complaint(3, "baggage", -0.5, day(5)),
+        ],
+    );
+    let cutoff = NaiveDate::from_ymd_opt(2026, 3, 3).expect("day");
+    let purged = store.purge_before(cutoff).expect("purge");
+    assert_eq!((purged.signals, purged.cases), (2, 2));
+    let left = all(store, CaseQuery::default());
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].thread[0].signal.external_id, "s3");
+    assert!(store.case_events(CaseId(1)).expect("events").is_empty());
+    let events = store
+        .care_events(&CareEventQuery::default())
+        .expect("events");
+    assert!(events.iter().all(|e| e.case == left[0].id));
+}
+
+fn both(check: fn(&mut dyn Store)) {
+    check(&mut SqliteStore::open_in_memory().expect("memory"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    check(&mut SqliteStore::open(&dir.path().join("tce.db")).expect("open"));
+}
+
+#[test]
+fn cases_round_trip() {
+    both(cases_round_trip_whole);
+}
+
+#[test]
+fn re_ingest_derives_nothing() {
+    both(duplicates_derive_nothing);
+}
+
+#[test]
+fn failed_derive_rolls_back() {
+    both(a_failed_derive_stores_nothing);
+}
+
+#[test]
+fn stale_case_updates() {
+    both(stale_versions_are_refused);
+}
+
+#[test]
+fn queue_order_paging_breach_and_backlog() {
+    both(queues_are_ordered_and_paged);
+}
+
+#[test]
+fn purge_cases() {
+    both(purge_takes_the_cases_of_purged_signals);
+}
