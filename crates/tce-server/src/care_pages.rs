@@ -11,6 +11,7 @@
 //! department's case is a 404, so ids do not leak.
 
 use crate::auth::{Principal, Role};
+use crate::cases::CaseRights;
 use crate::charts::{fit, text_width, ticks};
 use crate::error::ApiError;
 use crate::pages::{thousands, Page};
@@ -67,16 +68,22 @@ fn style() -> Markup {
     html! { style { (PreEscaped(CARE_CSS)) } }
 }
 
-/// The departments a principal's cases are limited to: an agent's own.
+/// The departments a principal's cases are limited to: an agent's own
+/// (the API's rules, `cases::CaseRights`).
 fn scope(p: &Principal) -> Option<Vec<String>> {
-    match p.role {
-        Role::Agent => Some(p.department.clone().into_iter().collect()),
-        Role::Admin | Role::Analyst => None,
-    }
+    CaseRights(p).departments()
 }
 
 fn may_see(p: &Principal, case: &Case) -> bool {
-    scope(p).is_none_or(|d| d.iter().any(|d| d == case.department()))
+    CaseRights(p).sees(case)
+}
+
+/// The name the audit trail records for the principal.
+fn who(p: &Principal) -> String {
+    match CaseRights(p).actor() {
+        Actor::Agent(name) => name,
+        other => other.to_string(),
+    }
 }
 
 fn department_name(model: &Model, id: &str) -> String {
@@ -556,12 +563,9 @@ impl CaseAction {
     }
 
     /// Agents work their department's cases; analysts may only re-route;
-    /// admins do everything.
-    fn allowed(self, role: Role) -> bool {
-        match role {
-            Role::Admin | Role::Agent => true,
-            Role::Analyst => self == CaseAction::Route,
-        }
+    /// admins do everything (`cases::CaseRights`).
+    fn allowed(self, p: &Principal) -> bool {
+        self == CaseAction::Route || CaseRights(p).may_work()
     }
 }
 
@@ -589,7 +593,7 @@ pub fn form_change(
             Ok(Change::Respond {
                 text: text.to_string(),
                 channel,
-                agent: Some(p.name.clone()),
+                agent: Some(who(p)),
                 reply: None,
             })
         }
@@ -636,8 +640,8 @@ pub fn form_change(
                 ));
             }
             let reason = match form.reason.trim() {
-                "" => format!("re-routed by {}", p.name),
-                r => format!("re-routed by {}: {r}", p.name),
+                "" => format!("re-routed by {}", who(p)),
+                r => format!("re-routed by {}: {r}", who(p)),
             };
             Ok(Change::Route {
                 department: dep.id.clone(),
@@ -679,7 +683,7 @@ async fn case_post(
         .ok_or_else(|| ApiError::NotFound(format!("no such form {action:?}")))?;
     let pp = p.clone();
     let view = state.db().read(move |s| load_case(s, &pp, id)).await?;
-    if !action.allowed(p.role) {
+    if !action.allowed(&p) {
         return Err(ApiError::Forbidden(format!(
             "the {} role may not {} a case",
             p.role,
@@ -709,7 +713,7 @@ async fn case_post(
         Ok(c) => c,
         Err(m) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, &view, m),
     };
-    let actor = Actor::Agent(p.name.clone());
+    let actor = CaseRights(&p).actor();
     let m = model.clone();
     let result = state
         .db()
@@ -923,7 +927,7 @@ fn case_body(
         input type="hidden" name="csrf" value=(csrf);
         input type="hidden" name="version" value=(version);
     };
-    let may = |a: CaseAction| a.allowed(p.role);
+    let may = |a: CaseAction| a.allowed(p);
     let respond_channel = kept_for(CaseAction::Respond)
         .map(|f| f.channel.clone())
         .filter(|ch| !ch.is_empty())
@@ -1000,7 +1004,7 @@ fn case_body(
                     h3 { "Assign" }
                     (hidden)
                     label { "Agent (empty: unassign)"
-                        input type="text" name="agent" value=(kept_for(CaseAction::Assign).map_or_else(|| p.name.clone(), |f| f.agent.clone()));
+                        input type="text" name="agent" value=(kept_for(CaseAction::Assign).map_or_else(|| who(p), |f| f.agent.clone()));
                     }
                     button.primary type="submit" { "Assign" }
                 }
