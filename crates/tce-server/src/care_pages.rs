@@ -1353,7 +1353,7 @@ pub fn care_body(model: &Model, s: &CareStats, interactive: bool) -> Markup {
             }
         }
         @if interactive {
-            p.muted { "The same figures: " code { "tce care stats --period week" } " and " code { "GET /api/v1/care/stats" } "." }
+            p.muted { "The same figures: " code { "GET /api/v1/care/stats?period=week" } "." }
         }
     }
 }
