@@ -336,6 +336,41 @@ fn name_of(model: &Model, by: CareGroup, key: &str) -> String {
     }
 }
 
+/// The active cases (new, open, pending) per department, channel or brand
+/// by age as of `now` ([`AGE_BUCKETS`]), with how many are in breach, by
+/// key; only these departments when given. Reads the backlog index, not
+/// the event log: cheap enough for the Overview.
+pub fn backlog_by(
+    store: &dyn Store,
+    by: CareGroup,
+    now: DateTime<Utc>,
+    departments: Option<&[String]>,
+) -> Result<Vec<BacklogAge>, InsightError> {
+    let rows = store.care_backlog(now, departments)?;
+    let today = now.date_naive();
+    let mut backlog: BTreeMap<String, BacklogAge> = BTreeMap::new();
+    for r in &rows {
+        let key = match by {
+            CareGroup::Department => &r.department,
+            CareGroup::Channel => &r.channel,
+            CareGroup::Brand => &r.brand,
+        };
+        let entry = backlog.entry(key.clone()).or_insert_with(|| BacklogAge {
+            key: key.clone(),
+            by_age: vec![0; AGE_BUCKETS.len()],
+            breached: 0,
+        });
+        let age = (today - r.opened_day).num_days().max(0);
+        let bucket = AGE_BUCKETS
+            .iter()
+            .position(|(_, upper)| age < *upper)
+            .unwrap_or(AGE_BUCKETS.len() - 1);
+        entry.by_age[bucket] += r.n;
+        entry.breached += r.breached;
+    }
+    Ok(backlog.into_values().collect())
+}
+
 /// Care statistics as asked, as of `now`.
 pub fn stats(
     store: &dyn Store,
@@ -385,28 +420,11 @@ pub fn stats(
         }
     }
 
-    let backlog_rows = store.care_backlog(now, req.departments.as_deref())?;
-    let today = now.date_naive();
-    let mut backlog: BTreeMap<String, BacklogAge> = BTreeMap::new();
-    for r in &backlog_rows {
-        let key = match req.by {
-            CareGroup::Department => &r.department,
-            CareGroup::Channel => &r.channel,
-            CareGroup::Brand => &r.brand,
-        };
-        let entry = backlog.entry(key.clone()).or_insert_with(|| BacklogAge {
-            key: key.clone(),
-            by_age: vec![0; AGE_BUCKETS.len()],
-            breached: 0,
-        });
-        let age = (today - r.opened_day).num_days().max(0);
-        let bucket = AGE_BUCKETS
-            .iter()
-            .position(|(_, upper)| age < *upper)
-            .unwrap_or(AGE_BUCKETS.len() - 1);
-        entry.by_age[bucket] += r.n;
-        entry.breached += r.breached;
-    }
+    let backlog: BTreeMap<String, BacklogAge> =
+        backlog_by(store, req.by, now, req.departments.as_deref())?
+            .into_iter()
+            .map(|b| (b.key.clone(), b))
+            .collect();
 
     let mut keys: Vec<String> = by_key.keys().chain(backlog.keys()).cloned().collect();
     keys.sort();

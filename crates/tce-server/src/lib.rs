@@ -21,6 +21,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod care_pages;
 pub mod cases;
 pub mod charts;
 pub mod db;

@@ -41,11 +41,15 @@ pub enum Page {
     Maturity,
     /// Signals explorer.
     Signals,
+    /// The care queue of cases (and a case's own page).
+    Cases,
+    /// Care metrics per department.
+    Care,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 11] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -55,6 +59,8 @@ impl Page {
         Page::Finance,
         Page::Maturity,
         Page::Signals,
+        Page::Cases,
+        Page::Care,
     ];
 
     /// URL path.
@@ -69,6 +75,8 @@ impl Page {
             Page::Finance => "/finance",
             Page::Maturity => "/maturity",
             Page::Signals => "/signals",
+            Page::Cases => "/cases",
+            Page::Care => "/care",
         }
     }
 
@@ -84,6 +92,8 @@ impl Page {
             Page::Finance => "Finance",
             Page::Maturity => "Maturity",
             Page::Signals => "Signals explorer",
+            Page::Cases => "Cases",
+            Page::Care => "Care",
         }
     }
 
@@ -101,7 +111,7 @@ impl Page {
     pub fn group(self) -> NavGroup {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
-            Page::Quadrant => NavGroup::Act,
+            Page::Quadrant | Page::Cases | Page::Care => NavGroup::Act,
             Page::Channels | Page::Allocation | Page::Finance | Page::Maturity => NavGroup::Plan,
         }
     }

@@ -57,6 +57,8 @@ pub struct ReportOptions {
     pub signals: usize,
     /// Line under the title (e.g. when and from what it was made).
     pub subtitle: String,
+    /// The instant the care backlog and breaches are counted at.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Default for ReportOptions {
@@ -68,6 +70,7 @@ impl Default for ReportOptions {
             budget: 100_000.0,
             signals: 100,
             subtitle: String::new(),
+            now: chrono::Utc::now(),
         }
     }
 }
@@ -165,6 +168,18 @@ pub fn report(
             false,
         ),
     ));
+    let care = tce_insight::care::stats(
+        store,
+        model,
+        &tce_insight::care::CareStatsRequest {
+            from: opts.from,
+            to: opts.to,
+            ..Default::default()
+        },
+        opts.now,
+    )
+    .map_err(ApiError::from)?;
+    sections.push((Page::Care, crate::care_pages::report_section(model, &care)));
     sections.push((Page::Maturity, crate::maturity::report_section(store)?));
     let params = SignalParams {
         brand: brand.clone(),

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/signals.csv", get(export_signals_csv))
         .route("/export/finance.csv", get(export_finance_csv))
         .route("/export/allocation.csv", get(export_allocation_csv))
+        .merge(crate::care_pages::router())
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -198,7 +199,7 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
 pub fn pages_for(role: Role) -> Vec<Page> {
     match role {
         Role::Admin | Role::Analyst => Page::ALL.to_vec(),
-        Role::Agent => vec![Page::Journey, Page::Signals],
+        Role::Agent => vec![Page::Journey, Page::Signals, Page::Cases, Page::Care],
     }
 }
 
@@ -261,7 +262,7 @@ fn range_of(q: &RangeParams) -> Range {
 }
 
 /// Runs a page's data gathering on a read connection.
-async fn gather<T: Send + 'static>(
+pub(crate) async fn gather<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&Insights<'_>) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -292,7 +293,11 @@ async fn overview(
     };
     filter.brand = None;
     let v = gather(&state, move |ins| crate::views::overview(ins, &filter)).await?;
-    let body = pages::overview(state.model(), &v, &range_of(&q), true);
+    let care = crate::care_pages::overview_care(&state).await?;
+    let body = maud::html! {
+        (pages::overview(state.model(), &v, &range_of(&q), true))
+        (care)
+    };
     Ok(frame(
         &state,
         &ws,

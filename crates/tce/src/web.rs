@@ -317,6 +317,7 @@ pub fn report(ws: &Workspace, args: &ReportArgs) -> Result<ExitCode> {
         to: date("to", &args.to)?,
         budget: args.budget,
         signals: 100,
+        now: chrono::Utc::now(),
         subtitle: format!(
             "Made {} from {}{}.",
             chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),

@@ -5,7 +5,8 @@
 //! data, no chart label that overlaps another or leaves its chart (bounding
 //! boxes measured in the page), a navigation on one line, and the browser
 //! must log no console error (a blocked resource, a CSP violation, a script
-//! error). Screenshots go to `<target>/browser-screenshots/` as test output.
+//! error). The care pages too: the Cases queue, a case, the Care page, and
+//! an agent answering a case through the form. Screenshots go to `<target>/browser-screenshots/` as test output.
 //!
 //! Needs Debian's Chromium (`apt-get install -y chromium`); without it the
 //! test fails and says so. `CHROMIUM=/path/to/chrome` picks another binary.
@@ -218,6 +219,7 @@ fn every_page_in_headless_chromium() {
             "Signals explorer",
             "09-hostile-signals",
         ),
+        ("/care", "Care", "13-care"),
     ];
     for (path, heading, shot) in pages {
         tab.navigate_to(&format!("{base}{path}"))
@@ -262,6 +264,54 @@ fn every_page_in_headless_chromium() {
         );
         shoot(&tab, &shots, shot);
     }
+    // The Cases queue of the demo world: the cases the brand never
+    // answered are still open, most urgent first, with SLA badges.
+    tab.navigate_to(&format!("{base}/cases"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    assert_eq!(
+        eval_string(&tab, "document.querySelector('h1').textContent"),
+        "Cases"
+    );
+    let rows = eval_usize(
+        &tab,
+        "document.querySelectorAll('table.cases tbody tr').length",
+    );
+    assert!(rows > 0, "no open case in the demo world");
+    assert!(
+        eval_usize(
+            &tab,
+            "document.querySelectorAll('table.cases .badge').length"
+        ) > 0
+    );
+    shoot(&tab, &shots, "14-cases");
+    // A case: the thread in time order, the SLA clocks, the audit trail.
+    let href = eval_string(
+        &tab,
+        "document.querySelector('table.cases tbody tr a').getAttribute('href')",
+    );
+    assert!(href.starts_with("/cases/"), "{href}");
+    tab.navigate_to(&format!("{base}{href}"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    let h1 = eval_string(&tab, "document.querySelector('h1').textContent");
+    assert!(h1.starts_with("Case #"), "{h1}");
+    assert!(eval_usize(&tab, "document.querySelectorAll('ol.thread li').length") > 0);
+    assert!(
+        eval_usize(
+            &tab,
+            "document.querySelectorAll('table.audit tbody tr').length"
+        ) > 0
+    );
+    let text = eval_string(&tab, "document.querySelector('main').innerText");
+    assert!(
+        text.contains("SLA clocks") && text.contains("Routing"),
+        "{text}"
+    );
+    shoot(&tab, &shots, "15-case");
+
     // A navigation group opens on focus (keyboard) as on hover, with no
     // script: its pages become visible links.
     let shown = eval_string(
@@ -400,6 +450,56 @@ fn every_page_in_headless_chromium() {
         eval_string(&tab, "document.querySelector('h1').textContent"),
         "Sign in"
     );
+
+    // An agent of the baggage department answers a case of their queue
+    // through the form and sees the response in the thread.
+    tab.wait_for_element("input[name=token]")
+        .expect("token field")
+        .click()
+        .expect("focus");
+    tab.type_str(&t.tokens.agent).expect("type");
+    tab.wait_for_element("button[type=submit]")
+        .expect("submit")
+        .click()
+        .expect("click");
+    tab.wait_until_navigated().expect("signed in");
+    std::thread::sleep(Duration::from_millis(300));
+    tab.navigate_to(&format!("{base}/cases"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    let href = eval_string(
+        &tab,
+        "(document.querySelector('table.cases tbody tr a') || {getAttribute: () => ''}).getAttribute('href')",
+    );
+    assert!(
+        href.starts_with("/cases/"),
+        "the baggage queue is empty: {href:?}"
+    );
+    tab.navigate_to(&format!("{base}{href}"))
+        .expect("nav")
+        .wait_until_navigated()
+        .expect("loaded");
+    let reply = "Sorry about your bag: it is on the next flight and will be delivered tonight.";
+    tab.wait_for_element("form#respond textarea[name=text]")
+        .expect("response field")
+        .click()
+        .expect("focus");
+    tab.type_str(reply).expect("type");
+    tab.wait_for_element("form#respond button[type=submit]")
+        .expect("record")
+        .click()
+        .expect("click");
+    tab.wait_until_navigated().expect("responded");
+    std::thread::sleep(Duration::from_millis(300));
+    let thread = eval_string(&tab, "document.querySelector('ol.thread').innerText");
+    assert!(
+        thread.contains(reply),
+        "the response is not in the thread: {thread}"
+    );
+    let trail = eval_string(&tab, "document.querySelector('table.audit').innerText");
+    assert!(trail.contains("Response on"), "{trail}");
+    shoot(&tab, &shots, "16-case-responded");
 
     let errors = errors.lock().map(|e| e.clone()).unwrap_or_default();
     drop(tab);

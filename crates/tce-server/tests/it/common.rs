@@ -56,6 +56,21 @@ pub fn ingest(model: &Model, store: &mut SqliteStore, body: &[u8]) -> u64 {
     store.insert(&batch).expect("insert").inserted
 }
 
+/// Parses NDJSON and stores it through the ingest pipeline, as `tce demo`
+/// and `POST /api/v1/signals` do: brand replies recognised, care cases
+/// opened, answered and followed up in the same transaction.
+pub fn ingest_through_pipeline(model: &Model, store: &mut SqliteStore, body: &[u8]) -> u64 {
+    let pipeline = tce_pipeline::Pipeline::open(model, Path::new("."), store).expect("pipeline");
+    let (parsed, rejects) =
+        tce_ingest::parse_body(body, None, &Default::default(), model, "test").expect("parse");
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let batch = pipeline.prepare_all(parsed.into_iter().map(|p| p.signal));
+    pipeline
+        .store(store, &batch, tce_pipeline::Door::File)
+        .expect("store")
+        .accepted
+}
+
 /// Imports the generator's weekly outcomes CSV (period, brand, revenue,
 /// customers, return_visits) as `tce outcomes import` does.
 fn import_outcomes(model: &Model, store: &mut SqliteStore, csv_bytes: &[u8]) {
@@ -80,7 +95,7 @@ fn import_outcomes(model: &Model, store: &mut SqliteStore, csv_bytes: &[u8]) {
 
 /// A workspace database: generated signals, the hostile ones, the
 /// generator's weekly outcomes imported.
-fn build_db(cfg: &tce_synth::SynthConfig) -> (tempfile::TempDir, PathBuf) {
+fn build_db(cfg: &tce_synth::SynthConfig, pipeline: bool) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("tce.db");
     let model = model();
@@ -95,8 +110,13 @@ fn build_db(cfg: &tce_synth::SynthConfig) -> (tempfile::TempDir, PathBuf) {
     )
     .expect("generate");
     let mut store = SqliteStore::open(&path).expect("store");
-    ingest(&model, &mut store, &signals);
-    ingest(&model, &mut store, hostile_ndjson().as_bytes());
+    if pipeline {
+        ingest_through_pipeline(&model, &mut store, &signals);
+        ingest_through_pipeline(&model, &mut store, hostile_ndjson().as_bytes());
+    } else {
+        ingest(&model, &mut store, &signals);
+        ingest(&model, &mut store, hostile_ndjson().as_bytes());
+    }
     import_outcomes(&model, &mut store, &outcomes);
     drop(store);
     (dir, path)
@@ -106,12 +126,15 @@ fn build_db(cfg: &tce_synth::SynthConfig) -> (tempfile::TempDir, PathBuf) {
 fn base_db() -> &'static Path {
     static BASE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = BASE.get_or_init(|| {
-        build_db(&tce_synth::SynthConfig {
-            signals: GENERATED,
-            seed: 7,
-            days: 70,
-            ..tce_synth::SynthConfig::default()
-        })
+        build_db(
+            &tce_synth::SynthConfig {
+                signals: GENERATED,
+                seed: 7,
+                days: 70,
+                ..tce_synth::SynthConfig::default()
+            },
+            false,
+        )
     });
     path
 }
@@ -120,15 +143,19 @@ fn base_db() -> &'static Path {
 /// signals so a debug build makes it in seconds).
 pub const DEMO_SIGNALS: u64 = 20_000;
 
-/// A demo world as `tce demo` makes it (outcomes imported, so the Finance
-/// page has data), built once per test run.
+/// A demo world as `tce demo` makes it (through the ingest pipeline, so it
+/// has care cases — those the brand never answered stay open —, outcomes
+/// imported, so the Finance page has data), built once per test run.
 fn demo_db() -> &'static Path {
     static DEMO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, path) = DEMO.get_or_init(|| {
-        build_db(&tce_synth::SynthConfig {
-            signals: DEMO_SIGNALS,
-            ..tce_synth::SynthConfig::default()
-        })
+        build_db(
+            &tce_synth::SynthConfig {
+                signals: DEMO_SIGNALS,
+                ..tce_synth::SynthConfig::default()
+            },
+            true,
+        )
     });
     path
 }

@@ -5,6 +5,7 @@
 mod api;
 mod browser;
 mod cache;
+mod care_pages;
 mod cases;
 mod common;
 mod drill;
