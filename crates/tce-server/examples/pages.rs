@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-const PAGES: [&str; 15] = [
+const PAGES: [&str; 18] = [
     "/",
     "/journey",
     "/journey?brand=bluejet",
@@ -31,6 +31,9 @@ const PAGES: [&str; 15] = [
     "/signals?touchpoint=baggage",
     "/signals?q=refund",
     // The care queue over the API (issue 11: p95 <= 150 ms at 10M signals).
+    "/cases",
+    "/cases?department=baggage",
+    "/care",
     "/api/v1/cases",
     "/api/v1/cases?department=baggage",
     "/api/v1/cases?status=new,open&breached=true",
