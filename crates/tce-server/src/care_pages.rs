@@ -14,7 +14,7 @@ use crate::auth::{Principal, Role};
 use crate::cases::CaseRights;
 use crate::charts::{fit, text_width, ticks};
 use crate::error::ApiError;
-use crate::pages::{thousands, Page};
+use crate::pages::{brand_name, channel_name, thousands, Page};
 use crate::params::non_empty;
 use crate::state::AppState;
 use crate::web::{frame, gather, signed_in, PageError, WebForm, WebQuery, WebSession};
@@ -90,18 +90,6 @@ fn department_name(model: &Model, id: &str) -> String {
     model
         .department(id)
         .map_or_else(|| id.to_string(), |d| d.name.clone())
-}
-
-fn channel_name(model: &Model, id: &str) -> String {
-    model
-        .channel(id)
-        .map_or_else(|| id.to_string(), |c| c.name.clone())
-}
-
-fn brand_name(model: &Model, id: &str) -> String {
-    model
-        .brand(id)
-        .map_or_else(|| id.to_string(), |b| b.name.clone())
 }
 
 /// A duration for people: "45 min", "3.2 h", "2.1 days".

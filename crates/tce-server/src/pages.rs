@@ -649,13 +649,13 @@ fn touchpoint_name(model: &Model, id: &str) -> String {
         .map_or_else(|| id.to_string(), |t| t.name.clone())
 }
 
-fn brand_name(model: &Model, id: &str) -> String {
+pub(crate) fn brand_name(model: &Model, id: &str) -> String {
     model
         .brand(id)
         .map_or_else(|| id.to_string(), |b| b.name.clone())
 }
 
-fn channel_name(model: &Model, id: &str) -> String {
+pub(crate) fn channel_name(model: &Model, id: &str) -> String {
     model
         .channel(id)
         .map_or_else(|| id.to_string(), |c| c.name.clone())
