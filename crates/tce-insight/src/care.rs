@@ -1,5 +1,7 @@
-//! Care metrics (DESIGN C7), read from the case event log and the backlog of
-//! active cases — indexed queries over cases, never a scan of signals.
+//! Care metrics (DESIGN C7), read from aggregates the store keeps as cases
+//! change — per-day counts of care events, the backlog of active cases — and
+//! from the covering index of first-response and resolution durations: never
+//! a scan of signals or of the whole event log.
 //!
 //! Per department, channel or brand, and per period:
 //! - first-response and resolution times, p50 and p90, wall-clock (what the
@@ -27,7 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use tce_model::Model;
-use tce_store::{CareEventQuery, CareEventRow, Store};
+use tce_store::{CareDailyRow, CareEventQuery, CareTimingRow, Store};
 
 /// What rows of care statistics are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -52,11 +54,11 @@ impl CareGroup {
         }
     }
 
-    fn key(self, e: &CareEventRow) -> &str {
+    fn key<'a>(self, department: &'a str, brand: &'a str, channel: &'a str) -> &'a str {
         match self {
-            CareGroup::Department => &e.department,
-            CareGroup::Channel => &e.channel,
-            CareGroup::Brand => &e.brand,
+            CareGroup::Department => department,
+            CareGroup::Channel => channel,
+            CareGroup::Brand => brand,
         }
     }
 }
@@ -244,16 +246,6 @@ pub struct CareStats {
     pub assumptions: Vec<String>,
 }
 
-/// The care events that metrics read.
-const KINDS: [&str; 6] = [
-    "opened",
-    "first_response",
-    "resolved",
-    "reopened",
-    "customer_message",
-    "response",
-];
-
 #[derive(Default)]
 struct Acc {
     opened: u64,
@@ -264,35 +256,38 @@ struct Acc {
     res_business: Vec<f64>,
     res_within: u64,
     reopened: u64,
-    after: Vec<f64>,
+    after_n: u64,
+    after_sum: f64,
+    after_pos: u64,
 }
 
 impl Acc {
-    fn add(&mut self, e: &CareEventRow) {
-        let within = u64::from(e.within_sla == Some(true));
-        match e.kind.as_str() {
-            "opened" => self.opened += 1,
-            "first_response" => {
-                self.fr_wall.extend(e.wall_secs.map(|s| s as f64));
-                self.fr_business.extend(e.business_secs.map(|s| s as f64));
-                self.fr_within += within;
-            }
-            "resolved" => {
-                self.res_wall.extend(e.wall_secs.map(|s| s as f64));
-                self.res_business.extend(e.business_secs.map(|s| s as f64));
-                self.res_within += within;
-            }
-            "reopened" => self.reopened += 1,
-            "customer_message" if e.after_resolution => self.after.extend(e.sentiment),
-            _ => {}
+    fn add_timing(&mut self, t: &CareTimingRow) {
+        let within = u64::from(t.within_sla);
+        if t.resolution {
+            self.res_wall.push(t.wall_secs as f64);
+            self.res_business.push(t.business_secs as f64);
+            self.res_within += within;
+        } else {
+            self.fr_wall.push(t.wall_secs as f64);
+            self.fr_business.push(t.business_secs as f64);
+            self.fr_within += within;
         }
+    }
+
+    fn add_daily(&mut self, d: &CareDailyRow) {
+        self.opened += d.opened;
+        self.reopened += d.reopened;
+        self.after_n += d.after_resolution;
+        self.after_sum += d.after_sentiment_sum;
+        self.after_pos += d.after_positive;
     }
 
     fn row(self, key: String, name: String, min_n: u64) -> CareRow {
         let share = |k: u64, n: usize| (n > 0).then(|| k as f64 / n as f64);
         let (fr_n, res_n) = (self.fr_wall.len(), self.res_wall.len());
         let breaches = (fr_n as u64 - self.fr_within) + (res_n as u64 - self.res_within);
-        let after_n = self.after.len();
+        let after_n = self.after_n as usize;
         CareRow {
             name,
             key,
@@ -307,12 +302,8 @@ impl Acc {
             reopened: self.reopened,
             reopen_rate: share(self.reopened, res_n),
             after_resolution: after_n as u64,
-            sentiment_after_resolution: (after_n > 0)
-                .then(|| self.after.iter().sum::<f64>() / after_n as f64),
-            positive_after_resolution: share(
-                self.after.iter().filter(|s| **s > 0.05).count() as u64,
-                after_n,
-            ),
+            sentiment_after_resolution: (after_n > 0).then(|| self.after_sum / after_n as f64),
+            positive_after_resolution: share(self.after_pos, after_n),
             first_response: Durations::of(self.fr_wall),
             first_response_business: Durations::of(self.fr_business),
             resolution: Durations::of(self.res_wall),
@@ -385,17 +376,29 @@ pub fn stats(
             )));
         }
     }
-    let events = store.care_events(&CareEventQuery {
-        kinds: KINDS.iter().map(|k| k.to_string()).collect(),
+    let query = CareEventQuery {
+        kinds: Vec::new(),
         from: req.from.map(midnight),
         to: req.to.map(|d| midnight(d) + Duration::days(1)),
         departments: req.departments.clone(),
-    })?;
+    };
+    let daily = store.care_daily(&query)?;
+    let timings = store.care_timings(&query)?;
     let min_n = model.evidence.min_touchpoint_signals;
-    let coverage = match (events.first(), events.last()) {
+    let first = daily
+        .iter()
+        .map(|d| d.day)
+        .chain(timings.iter().map(|t| t.at.date_naive()))
+        .min();
+    let last = daily
+        .iter()
+        .map(|d| d.day)
+        .chain(timings.iter().map(|t| t.at.date_naive()))
+        .max();
+    let coverage = match (first, last) {
         (Some(a), Some(b)) => Some(Coverage {
-            from: req.from.unwrap_or(a.at.date_naive()),
-            to: req.to.unwrap_or(b.at.date_naive()),
+            from: req.from.unwrap_or(a),
+            to: req.to.unwrap_or(b),
         }),
         _ => None,
     };
@@ -404,21 +407,30 @@ pub fn stats(
     let mut by_period: BTreeMap<(String, NaiveDate), Acc> = BTreeMap::new();
     let mut channel_cases: BTreeMap<String, u64> = BTreeMap::new();
     let mut channel_contacts: BTreeMap<String, u64> = BTreeMap::new();
-    for e in &events {
-        let key = req.by.key(e).to_string();
-        by_key.entry(key.clone()).or_default().add(e);
+    for d in &daily {
+        let key = req.by.key(&d.department, &d.brand, &d.channel).to_string();
+        by_key.entry(key.clone()).or_default().add_daily(d);
         if let Some(p) = req.period {
             by_period
-                .entry((key, p.start(e.at.date_naive())))
+                .entry((key, p.start(d.day)))
                 .or_default()
-                .add(e);
+                .add_daily(d);
         }
-        match e.kind.as_str() {
-            "opened" => *channel_cases.entry(e.channel.clone()).or_default() += 1,
-            "response" => *channel_contacts.entry(e.channel.clone()).or_default() += 1,
-            _ => {}
+        *channel_cases.entry(d.channel.clone()).or_default() += d.opened;
+        *channel_contacts.entry(d.channel.clone()).or_default() += d.responses;
+    }
+    for t in &timings {
+        let key = req.by.key(&t.department, &t.brand, &t.channel).to_string();
+        by_key.entry(key.clone()).or_default().add_timing(t);
+        if let Some(p) = req.period {
+            by_period
+                .entry((key, p.start(t.at.date_naive())))
+                .or_default()
+                .add_timing(t);
         }
     }
+    channel_cases.retain(|_, n| *n > 0);
+    channel_contacts.retain(|_, n| *n > 0);
 
     let backlog: BTreeMap<String, BacklogAge> =
         backlog_by(store, req.by, now, req.departments.as_deref())?

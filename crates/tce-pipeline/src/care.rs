@@ -319,6 +319,9 @@ pub fn change_all(
     Ok((case, events))
 }
 
+/// Cases the sweep reads and writes per transaction.
+const SWEEP_CHUNK: usize = 5_000;
+
 /// What [`sweep`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepSummary {
@@ -345,30 +348,34 @@ pub fn sweep(
         DateTime::<Utc>::MIN_UTC
     };
     let resolved_before = now - days(model.care.close_after_days);
-    let mut changes = Vec::new();
-    for mut case in store.sweep_candidates(answered_before, resolved_before)? {
-        let stored = case.version;
-        let events = workflow::sweep(&mut case, model, now)?;
-        if !events.is_empty() {
-            changes.push((case, stored, events));
-        }
-    }
-    // One transaction for the whole sweep; a case an agent changed since it
-    // was read is left for the next sweep.
-    let applied = store.update_cases(&changes)?;
+    let ids = store.sweep_candidates(answered_before, resolved_before)?;
     let mut summary = SweepSummary::default();
-    for ((_, _, events), applied) in changes.iter().zip(applied) {
-        if !applied {
-            continue;
+    // In chunks, each one transaction, so memory stays bounded however
+    // many cases are due; a case an agent changed since it was read is left
+    // for the next sweep.
+    for chunk in ids.chunks(SWEEP_CHUNK) {
+        let mut changes = Vec::new();
+        for mut case in store.cases_by_id(chunk)? {
+            let stored = case.version;
+            let events = workflow::sweep(&mut case, model, now)?;
+            if !events.is_empty() {
+                changes.push((case, stored, events));
+            }
         }
-        for e in events {
-            match e.kind {
-                tce_care::CaseEventKind::AutoResolved { .. } => summary.resolved += 1,
-                tce_care::CaseEventKind::Status {
-                    to: tce_care::Status::Closed,
-                    ..
-                } => summary.closed += 1,
-                _ => {}
+        let applied = store.update_cases(&changes)?;
+        for ((_, _, events), applied) in changes.iter().zip(applied) {
+            if !applied {
+                continue;
+            }
+            for e in events {
+                match e.kind {
+                    tce_care::CaseEventKind::AutoResolved { .. } => summary.resolved += 1,
+                    tce_care::CaseEventKind::Status {
+                        to: tce_care::Status::Closed,
+                        ..
+                    } => summary.closed += 1,
+                    _ => {}
+                }
             }
         }
     }

@@ -81,6 +81,12 @@ pub enum PipelineError {
     Key(#[from] KeyError),
 }
 
+/// Signals per store transaction when a file is ingested: every batch
+/// rewrites the index pages its random keys land on (external ids, authors),
+/// so fewer, larger batches write less (50,000 measured about a tenth
+/// faster than 10,000 on 1M signals; memory stays well under 1 GiB).
+pub const FILE_BATCH: usize = 50_000;
+
 /// What storing one batch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {

@@ -166,6 +166,55 @@ pub struct CareEventRow {
     pub after_resolution: bool,
 }
 
+/// Care counts of one UTC day × department × brand × channel, kept as
+/// events are appended (so metrics need not read the event log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CareDailyRow {
+    /// The UTC day.
+    pub day: chrono::NaiveDate,
+    /// The case's department then.
+    pub department: String,
+    /// The case's brand.
+    pub brand: String,
+    /// The case's channel.
+    pub channel: String,
+    /// Cases and leads opened.
+    pub opened: u64,
+    /// Responses given (contacts).
+    pub responses: u64,
+    /// Re-openings.
+    pub reopened: u64,
+    /// Customer messages with a sentiment that came while their case was
+    /// resolved.
+    pub after_resolution: u64,
+    /// The sum of their sentiments.
+    pub after_sentiment_sum: f64,
+    /// How many of them were positive (sentiment above 0.05).
+    pub after_positive: u64,
+}
+
+/// A first response or a resolution with its durations, as percentiles
+/// read them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CareTimingRow {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// A resolution (else a first response).
+    pub resolution: bool,
+    /// The case's department then.
+    pub department: String,
+    /// The case's brand.
+    pub brand: String,
+    /// The case's channel.
+    pub channel: String,
+    /// Wall-clock seconds from opening.
+    pub wall_secs: i64,
+    /// Business seconds from opening, pauses excluded.
+    pub business_secs: i64,
+    /// Whether it came by its due time.
+    pub within_sla: bool,
+}
+
 /// The active cases (new, open, pending) of one department × brand ×
 /// channel × kind × priority × status opened on one day: the backlog, by age.
 #[derive(Debug, Clone, PartialEq)]

@@ -24,8 +24,8 @@ use tce_model::{EnrichedSignal, Intent, RatingScale};
 
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
-    BacklogRow, CareEventQuery, CareEventRow, CaseKeys, CasePage, CaseQuery, Derive, DeriveTx,
-    NoDerive, StoredCaseEvent,
+    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys, CasePage,
+    CaseQuery, Derive, DeriveTx, NoDerive, StoredCaseEvent,
 };
 pub use error::StoreError;
 pub use rollup::{rating_boxes, UNKNOWN_BRAND};
@@ -172,6 +172,14 @@ pub trait Store: Send {
     /// Care events for metrics, oldest first.
     fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError>;
 
+    /// Care counts per day × department × brand × channel in the query's
+    /// range (whole UTC days; `kinds` is ignored), by day.
+    fn care_daily(&self, query: &CareEventQuery) -> Result<Vec<CareDailyRow>, StoreError>;
+
+    /// First responses and resolutions with their durations in the query's
+    /// range (`kinds` is ignored), from the covering timing index.
+    fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError>;
+
     /// The backlog: active cases grouped (see [`BacklogRow`]), with how many
     /// are in breach at `now`; of some departments only, or all.
     fn care_backlog(
@@ -180,14 +188,18 @@ pub trait Store: Send {
         departments: Option<&[String]>,
     ) -> Result<Vec<BacklogRow>, StoreError>;
 
-    /// Cases housekeeping may be due on: new or open cases answered by the
-    /// brand whose customer has been quiet since before `answered_before`,
-    /// and resolved cases quiet since before `resolved_before`.
+    /// The ids of cases housekeeping may be due on, ascending: new or open
+    /// cases answered by the brand whose customer has been quiet since
+    /// before `answered_before`, and resolved cases quiet since before
+    /// `resolved_before`.
     fn sweep_candidates(
         &self,
         answered_before: DateTime<Utc>,
         resolved_before: DateTime<Utc>,
-    ) -> Result<Vec<Case>, StoreError>;
+    ) -> Result<Vec<CaseId>, StoreError>;
+
+    /// These cases with their threads (those that exist), by id.
+    fn cases_by_id(&self, ids: &[CaseId]) -> Result<Vec<Case>, StoreError>;
 
     /// Keeps a maturity assessment; returns its id. Every assessment is
     /// kept (several on one day too).

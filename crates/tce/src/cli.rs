@@ -411,8 +411,9 @@ pub struct IngestArgs {
     /// 03/15/2026 or "%d.%m.%Y %H:%M" (JSONL and CSV).
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
-    /// Signals per store transaction.
-    #[arg(long, default_value_t = 10_000)]
+    /// Signals per store transaction (larger batches write each index page
+    /// fewer times; a failed batch stores nothing of itself).
+    #[arg(long, default_value_t = tce_pipeline::FILE_BATCH)]
     pub batch_size: usize,
     /// Print the summary as JSON.
     #[arg(long)]

@@ -574,7 +574,7 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     let mut store = ws.store()?;
     let opts = IngestOptions {
         read: tce_ingest::ReadOptions::default(),
-        batch_size: 10_000,
+        batch_size: tce_pipeline::FILE_BATCH,
         rejects: None,
         progress: std::io::stderr().is_terminal(),
         model_dir: ws.dir.clone(),

@@ -213,6 +213,10 @@ fn ingest_file(
     let bytes = AtomicU64::new(0);
     let batch_size = opts.batch_size.max(1);
     let (tx, rx) = mpsc::sync_channel::<Msg>(2);
+    // Stored batches go back to the reader, which drops their signals while
+    // the writer stores the next batch (dropping a batch is real work) and
+    // reuses the allocation.
+    let (back_tx, back_rx) = mpsc::channel::<Vec<EnrichedSignal>>();
 
     let result: Result<Vec<Reject>> = std::thread::scope(|scope| {
         let bytes = &bytes;
@@ -228,7 +232,14 @@ fn ingest_file(
                 }
                 if batch.len() >= batch_size {
                     bytes.store(reader.bytes_read(), Ordering::Relaxed);
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                    let next = match back_rx.try_recv() {
+                        Ok(mut stored) => {
+                            stored.clear();
+                            stored
+                        }
+                        Err(_) => Vec::with_capacity(batch_size),
+                    };
+                    let full = std::mem::replace(&mut batch, next);
                     if tx.send(Msg::Batch(full)).is_err() {
                         return rejects; // the writer stopped on an error
                     }
@@ -260,7 +271,10 @@ fn ingest_file(
                 bytes.load(Ordering::Relaxed),
                 summary.accepted + summary.duplicates,
             );
+            // The reader may have finished: then the batch is dropped here.
+            let _ = back_tx.send(batch);
         }
+        drop(back_tx);
         drop(rx);
         let rejects = producer
             .join()

@@ -7,13 +7,14 @@
 
 use super::read::{midnight_utc, to_u64};
 use crate::care::{
-    BacklogRow, CareEventQuery, CareEventRow, CaseKeys, CasePage, CaseQuery, DeriveTx,
-    StoredCaseEvent,
+    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys, CasePage,
+    CaseQuery, DeriveTx, StoredCaseEvent,
 };
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use tce_care::sla::{SlaClock, Timing};
@@ -96,27 +97,40 @@ impl From<TimingDto> for Timing {
     }
 }
 
+/// The SLA clocks; absent options are left out.
 #[derive(Serialize, Deserialize)]
 struct SlaDto {
     started_at: i64,
     fr_target: i64,
     fr_due: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     fr_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     fr_timing: Option<TimingDto>,
     res_target: i64,
     res_due: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     resolved_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     res_timing: Option<TimingDto>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     paused_since: Option<i64>,
     paused_secs: i64,
 }
 
+/// One priority factor; short keys, as a case holds five of them and every
+/// change rewrites the case row.
 #[derive(Serialize, Deserialize)]
 struct FactorDto {
+    #[serde(rename = "f")]
     factor: String,
+    #[serde(rename = "v")]
     value: f64,
+    #[serde(rename = "w")]
     weight: f64,
+    #[serde(rename = "p")]
     points: f64,
+    #[serde(rename = "d")]
     detail: String,
 }
 
@@ -127,6 +141,7 @@ struct Detail {
     factors: Vec<FactorDto>,
     sla: SlaDto,
     reopened: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     last_response_at: Option<i64>,
 }
 
@@ -405,6 +420,7 @@ pub(super) fn insert_case(
     conn: &Connection,
     case: &Case,
     events: &[CaseEvent],
+    aggregates: &mut CareAggregates,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO cases (id, kind, brand, channel, author, department, touchpoint, status, \
@@ -432,8 +448,9 @@ pub(super) fn insert_case(
         version(case.version),
         detail_of(case)?,
     ])?;
-    write_messages(conn, case)?;
-    append_events(conn, case, events)
+    aggregates.moved(None, case_backlog_key(case));
+    write_messages(conn, case, 0)?;
+    append_events(conn, case, events, aggregates)
 }
 
 fn case_id(id: CaseId) -> Result<i64, StoreError> {
@@ -454,8 +471,26 @@ pub(super) fn update_case(
     case: &Case,
     expected: u64,
     events: &[CaseEvent],
+    aggregates: &mut CareAggregates,
 ) -> Result<(), StoreError> {
     let id = case_id(case.id)?;
+    let before = conn
+        .prepare_cached(
+            "SELECT department, brand, channel, kind, priority, status, opened_at \
+             FROM cases WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })
+        .optional()?;
     let changed = conn
         .prepare_cached(
             "UPDATE cases SET department = ?2, touchpoint = ?3, status = ?4, priority = ?5, \
@@ -493,21 +528,24 @@ pub(super) fn update_case(
             None => StoreError::NoSuchCase(case.id.0),
         });
     }
-    write_messages(conn, case)?;
-    append_events(conn, case, events)
-}
-
-/// Writes the thread; messages already stored (same position) stay.
-fn write_messages(conn: &Connection, case: &Case) -> Result<(), StoreError> {
-    let id = case_id(case.id)?;
+    let from = before.and_then(|(d, b, c, k, p, st, at)| backlog_key(&d, &b, &c, &k, &p, &st, at));
+    aggregates.moved(from, case_backlog_key(case));
     let stored: i64 = conn
         .prepare_cached("SELECT count(*) FROM case_messages WHERE case_id = ?1")?
         .query_row([id], |r| r.get(0))?;
+    write_messages(conn, case, to_u64(stored) as usize)?;
+    append_events(conn, case, events, aggregates)
+}
+
+/// Writes the thread from position `stored` on (the messages before it are
+/// stored already).
+fn write_messages(conn: &Connection, case: &Case, stored: usize) -> Result<(), StoreError> {
+    let id = case_id(case.id)?;
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO case_messages (case_id, position, channel, external_id, party, \
          author, at, sentiment, needs_action) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    for (position, m) in case.thread.iter().enumerate().skip(to_u64(stored) as usize) {
+    for (position, m) in case.thread.iter().enumerate().skip(stored) {
         insert.execute(params![
             id,
             position as i64,
@@ -539,17 +577,218 @@ fn timing_of(kind: &CaseEventKind) -> (Option<i64>, Option<i64>, Option<bool>) {
     }
 }
 
-fn append_events(conn: &Connection, case: &Case, events: &[CaseEvent]) -> Result<(), StoreError> {
+/// The sentiment above which a customer's word after resolution counts as
+/// positive (VADER's usual cut).
+const POSITIVE: f64 = 0.05;
+
+/// Counts of one day × department × brand × channel in `care_daily`.
+#[derive(Debug, Default, Clone, Copy)]
+struct DailyCounts {
+    opened: i64,
+    responses: i64,
+    reopened: i64,
+    after_n: i64,
+    after_sum: f64,
+    after_pos: i64,
+}
+
+/// A `care_backlog` group: department, brand, channel, kind, priority,
+/// status, opening day.
+type BacklogKey = (String, String, String, String, String, String, String);
+
+/// Changes to the care aggregates (`care_daily`, `care_backlog`) gathered
+/// while cases are written, applied once per transaction by
+/// [`CareAggregates::flush`].
+#[derive(Debug, Default)]
+pub(super) struct CareAggregates {
+    daily: FxHashMap<(String, String, String, String), DailyCounts>,
+    backlog: FxHashMap<BacklogKey, i64>,
+}
+
+/// A case's backlog group, if it is active.
+fn backlog_key(
+    department: &str,
+    brand: &str,
+    channel: &str,
+    kind: &str,
+    priority: &str,
+    status: &str,
+    opened_at: i64,
+) -> Option<BacklogKey> {
+    if !matches!(status, "new" | "open" | "pending") {
+        return None;
+    }
+    let day = DateTime::from_timestamp(opened_at, 0)
+        .map(|t| t.date_naive().format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    Some((
+        department.to_string(),
+        brand.to_string(),
+        channel.to_string(),
+        kind.to_string(),
+        priority.to_string(),
+        status.to_string(),
+        day,
+    ))
+}
+
+fn case_backlog_key(case: &Case) -> Option<BacklogKey> {
+    backlog_key(
+        &case.routing.department,
+        &case.brand,
+        &case.channel,
+        case.kind.as_str(),
+        case.priority.priority.as_str(),
+        case.status.as_str(),
+        secs(case.opened_at),
+    )
+}
+
+impl CareAggregates {
+    /// A case leaves one backlog group and enters another (either may be
+    /// none: not active).
+    fn moved(&mut self, from: Option<BacklogKey>, to: Option<BacklogKey>) {
+        if from == to {
+            return;
+        }
+        if let Some(k) = from {
+            *self.backlog.entry(k).or_default() -= 1;
+        }
+        if let Some(k) = to {
+            *self.backlog.entry(k).or_default() += 1;
+        }
+    }
+
+    fn add(&mut self, case: &Case, e: &CaseEvent) {
+        let mut c = DailyCounts::default();
+        match &e.kind {
+            CaseEventKind::Opened { .. } => c.opened = 1,
+            CaseEventKind::Response { .. } => c.responses = 1,
+            CaseEventKind::Reopened => c.reopened = 1,
+            CaseEventKind::CustomerMessage {
+                sentiment: Some(s),
+                after_resolution: true,
+                ..
+            } => {
+                c.after_n = 1;
+                c.after_sum = *s;
+                c.after_pos = i64::from(*s > POSITIVE);
+            }
+            _ => return,
+        }
+        let key = (
+            e.at.date_naive().format("%Y-%m-%d").to_string(),
+            case.routing.department.clone(),
+            case.brand.clone(),
+            case.channel.clone(),
+        );
+        let t = self.daily.entry(key).or_default();
+        t.opened += c.opened;
+        t.responses += c.responses;
+        t.reopened += c.reopened;
+        t.after_n += c.after_n;
+        t.after_sum += c.after_sum;
+        t.after_pos += c.after_pos;
+    }
+
+    /// Adds the gathered counts to `care_daily` and forgets them.
+    pub(super) fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
+        if !self.backlog.is_empty() {
+            let mut upsert = conn.prepare_cached(
+                "INSERT INTO care_backlog (department, brand, channel, kind, priority, status, \
+                 opened_day, n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n",
+            )?;
+            for ((department, brand, channel, kind, priority, status, day), n) in
+                self.backlog.drain()
+            {
+                if n == 0 {
+                    continue;
+                }
+                upsert.execute(params![
+                    department, brand, channel, kind, priority, status, day, n
+                ])?;
+                if n < 0 {
+                    conn.prepare_cached(
+                        "DELETE FROM care_backlog WHERE department = ?1 AND brand = ?2 \
+                         AND channel = ?3 AND kind = ?4 AND priority = ?5 AND status = ?6 \
+                         AND opened_day = ?7 AND n <= 0",
+                    )?
+                    .execute(params![
+                        department, brand, channel, kind, priority, status, day
+                    ])?;
+                }
+            }
+        }
+        if self.daily.is_empty() {
+            return Ok(());
+        }
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO care_daily (day, department, brand, channel, opened, responses, \
+             reopened, after_n, after_sum, after_pos) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+             ON CONFLICT DO UPDATE SET opened = opened + excluded.opened, \
+             responses = responses + excluded.responses, reopened = reopened + excluded.reopened, \
+             after_n = after_n + excluded.after_n, after_sum = after_sum + excluded.after_sum, \
+             after_pos = after_pos + excluded.after_pos",
+        )?;
+        for ((day, department, brand, channel), c) in self.daily.drain() {
+            upsert.execute(params![
+                day,
+                department,
+                brand,
+                channel,
+                c.opened,
+                c.responses,
+                c.reopened,
+                c.after_n,
+                c.after_sum,
+                c.after_pos
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// Rebuilds `care_daily` from the event log (after a purge took events away).
+pub(super) fn rebuild_daily(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM care_daily", [])?;
+    conn.execute(
+        &format!(
+            "INSERT INTO care_daily (day, department, brand, channel, opened, responses, reopened, \
+             after_n, after_sum, after_pos) \
+             SELECT date(at, 'unixepoch'), department, brand, channel, \
+             sum(kind = 'opened'), sum(kind = 'response'), sum(kind = 'reopened'), \
+             sum(after_resolution AND sentiment IS NOT NULL), \
+             total(CASE WHEN after_resolution THEN sentiment END), \
+             sum(after_resolution AND sentiment > {POSITIVE}) \
+             FROM case_events WHERE kind IN ('opened', 'response', 'reopened', 'customer_message') \
+             GROUP BY 1, 2, 3, 4"
+        ),
+        [],
+    )?;
+    Ok(())
+}
+
+fn append_events(
+    conn: &Connection,
+    case: &Case,
+    events: &[CaseEvent],
+    aggregates: &mut CareAggregates,
+) -> Result<(), StoreError> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO case_events (case_id, at, actor, kind, department, brand, channel, \
-         priority, wall_secs, business_secs, within_sla, sentiment, data) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         priority, wall_secs, business_secs, within_sla, sentiment, after_resolution, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?;
     for e in events {
         let (wall, business, within) = timing_of(&e.kind);
-        let sentiment = match &e.kind {
-            CaseEventKind::CustomerMessage { sentiment, .. } => *sentiment,
-            _ => None,
+        let (sentiment, after) = match &e.kind {
+            CaseEventKind::CustomerMessage {
+                sentiment,
+                after_resolution,
+                ..
+            } => (*sentiment, *after_resolution),
+            _ => (None, false),
         };
         let data = serde_json::to_string(&event_dto(&e.kind))
             .map_err(|err| json_err("case_events", "data", err))?;
@@ -566,8 +805,10 @@ fn append_events(conn: &Connection, case: &Case, events: &[CaseEvent]) -> Result
             business,
             within,
             sentiment,
+            after,
             data,
         ])?;
+        aggregates.add(case, e);
     }
     Ok(())
 }
@@ -852,11 +1093,18 @@ pub(super) fn care_events(
 ) -> Result<Vec<CareEventRow>, StoreError> {
     let mut sql = String::from(
         "SELECT case_id, at, kind, actor, department, brand, channel, priority, wall_secs, \
-         business_secs, within_sla, sentiment, data FROM case_events WHERE 1 = 1",
+         business_secs, within_sla, sentiment, after_resolution FROM case_events WHERE 1 = 1",
     );
     let mut args: Vec<Value> = Vec::new();
     if !q.kinds.is_empty() {
         push_in(&mut sql, &mut args, "kind", &q.kinds);
+        if q.kinds
+            .iter()
+            .all(|k| k == "first_response" || k == "resolved")
+        {
+            // Only timed events: the timing index finds them by time.
+            sql.push_str(" AND wall_secs IS NOT NULL");
+        }
     }
     if let Some(from) = q.from {
         sql.push_str(" AND at >= ?");
@@ -878,14 +1126,7 @@ pub(super) fn care_events(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let kind: String = r.get(2)?;
-        let after_resolution = kind == "customer_message"
-            && matches!(
-                serde_json::from_str::<EventDto>(&r.get::<_, String>(12)?),
-                Ok(EventDto::CustomerMessage {
-                    after_resolution: true,
-                    ..
-                })
-            );
+        let after_resolution: bool = r.get(12)?;
         let priority: String = r.get(7)?;
         out.push(CareEventRow {
             case: CaseId(to_u64(r.get(0)?)),
@@ -906,51 +1147,210 @@ pub(super) fn care_events(
     Ok(out)
 }
 
-/// The active cases grouped by department, brand, channel, kind, priority,
-/// status and opening day, with how many are in breach at `now`.
-pub(super) fn backlog(
+/// Care counts per day in a range (see [`crate::Store::care_daily`]).
+pub(super) fn care_daily(
     conn: &Connection,
-    now: DateTime<Utc>,
-    departments: Option<&[String]>,
-) -> Result<Vec<BacklogRow>, StoreError> {
+    q: &CareEventQuery,
+) -> Result<Vec<CareDailyRow>, StoreError> {
     let mut sql = String::from(
-        "SELECT department, brand, channel, kind, priority, status, \
-         date(opened_at, 'unixepoch') AS day, count(*), sum(breach_at <= ?) \
-         FROM cases WHERE status IN ('new', 'open', 'pending')",
+        "SELECT day, department, brand, channel, opened, responses, reopened, after_n, \
+         after_sum, after_pos FROM care_daily WHERE 1 = 1",
     );
-    let mut args = vec![Value::Integer(secs(now))];
-    if let Some(d) = departments {
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(from) = q.from {
+        sql.push_str(" AND day >= ?");
+        args.push(Value::Text(
+            from.date_naive().format("%Y-%m-%d").to_string(),
+        ));
+    }
+    if let Some(to) = q.to {
+        // `to` is exclusive: a day counts when it starts before it.
+        sql.push_str(" AND day < ?");
+        let last = if to.time() == chrono::NaiveTime::MIN {
+            to.date_naive()
+        } else {
+            to.date_naive() + chrono::Duration::days(1)
+        };
+        args.push(Value::Text(last.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(d) = &q.departments {
         if d.is_empty() {
             return Ok(Vec::new());
         }
         push_in(&mut sql, &mut args, "department", d);
     }
-    sql.push_str(" GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7");
-    let mut stmt = conn.prepare(&sql)?;
+    sql.push_str(" ORDER BY day");
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let (kind, priority, status, day): (String, String, String, String) =
-            (r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-        out.push(BacklogRow {
-            department: r.get(0)?,
-            brand: r.get(1)?,
-            channel: r.get(2)?,
-            kind: parse("cases", "kind", &kind)?,
-            priority: parse("cases", "priority", &priority)?,
-            status: parse("cases", "status", &status)?,
-            opened_day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
-                StoreError::Corrupt {
-                    table: "cases",
-                    column: "opened_at",
-                    value: day.clone(),
-                }
+        let day: String = r.get(0)?;
+        out.push(CareDailyRow {
+            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+                table: "care_daily",
+                column: "day",
+                value: day.clone(),
             })?,
-            n: to_u64(r.get(7)?),
-            breached: to_u64(r.get(8)?),
+            department: r.get(1)?,
+            brand: r.get(2)?,
+            channel: r.get(3)?,
+            opened: to_u64(r.get(4)?),
+            responses: to_u64(r.get(5)?),
+            reopened: to_u64(r.get(6)?),
+            after_resolution: to_u64(r.get(7)?),
+            after_sentiment_sum: r.get(8)?,
+            after_positive: to_u64(r.get(9)?),
         });
     }
     Ok(out)
+}
+
+/// First responses and resolutions in a range (see
+/// [`crate::Store::care_timings`]).
+pub(super) fn care_timings(
+    conn: &Connection,
+    q: &CareEventQuery,
+) -> Result<Vec<CareTimingRow>, StoreError> {
+    let mut sql = String::from(
+        "SELECT at, kind, department, brand, channel, wall_secs, business_secs, within_sla \
+         FROM case_events INDEXED BY case_events_timing WHERE wall_secs IS NOT NULL",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(from) = q.from {
+        sql.push_str(" AND at >= ?");
+        args.push(Value::Integer(secs(from)));
+    }
+    if let Some(to) = q.to {
+        sql.push_str(" AND at < ?");
+        args.push(Value::Integer(secs(to)));
+    }
+    if let Some(d) = &q.departments {
+        if d.is_empty() {
+            return Ok(Vec::new());
+        }
+        push_in(&mut sql, &mut args, "department", d);
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        out.push(CareTimingRow {
+            at: time("case_events", "at", r.get(0)?)?,
+            resolution: kind == "resolved",
+            department: r.get(2)?,
+            brand: r.get(3)?,
+            channel: r.get(4)?,
+            wall_secs: r.get(5)?,
+            business_secs: r.get(6)?,
+            within_sla: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
+        });
+    }
+    Ok(out)
+}
+
+/// The active cases grouped by department, brand, channel, kind, priority,
+/// status and opening day, with how many are in breach at `now`. The counts
+/// come from `care_backlog` (kept by triggers); the breaches are the count
+/// minus the cases not yet due, read from the queue-order index, so neither
+/// reads every active case.
+pub(super) fn backlog(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    departments: Option<&[String]>,
+) -> Result<Vec<BacklogRow>, StoreError> {
+    type Key = (String, String, String, String, String, String, String);
+    let filter = |sql: &mut String, args: &mut Vec<Value>| -> bool {
+        if let Some(d) = departments {
+            if d.is_empty() {
+                return false;
+            }
+            push_in(sql, args, "department", d);
+        }
+        true
+    };
+    let mut sql = String::from(
+        "SELECT department, brand, channel, kind, priority, status, opened_day, n \
+         FROM care_backlog WHERE n > 0",
+    );
+    let mut args = Vec::new();
+    if !filter(&mut sql, &mut args) {
+        return Ok(Vec::new());
+    }
+    sql.push_str(" ORDER BY 1, 2, 3, 4, 5, 6, 7");
+    let mut counts: Vec<(Key, i64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            counts.push((
+                (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ),
+                r.get(7)?,
+            ));
+        }
+    }
+    // Not yet due: one range of the active queue index per priority.
+    let mut sql = String::from(
+        "SELECT department, brand, channel, kind, priority, status, \
+         date(opened_at, 'unixepoch'), count(*) FROM cases INDEXED BY cases_active_order \
+         WHERE status IN ('new', 'open', 'pending') AND priority = ? AND breach_at > ?",
+    );
+    let mut base = Vec::new();
+    filter(&mut sql, &mut base);
+    sql.push_str(" GROUP BY 1, 2, 3, 4, 5, 6, 7");
+    let mut not_due: FxHashMap<Key, i64> = FxHashMap::default();
+    {
+        let mut stmt = conn.prepare_cached(&sql)?;
+        for p in Priority::ALL {
+            let mut args = vec![Value::Text(p.as_str().into()), Value::Integer(secs(now))];
+            args.extend(base.iter().cloned());
+            let mut rows = stmt.query(params_from_iter(args))?;
+            while let Some(r) = rows.next()? {
+                let key: Key = (
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                );
+                *not_due.entry(key).or_default() += r.get::<_, i64>(7)?;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(key, n)| {
+            let waiting = not_due.get(&key).copied().unwrap_or(0);
+            let (department, brand, channel, kind, priority, status, day) = key;
+            Ok(BacklogRow {
+                department,
+                brand,
+                channel,
+                kind: parse("care_backlog", "kind", &kind)?,
+                priority: parse("care_backlog", "priority", &priority)?,
+                status: parse("care_backlog", "status", &status)?,
+                opened_day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
+                    StoreError::Corrupt {
+                        table: "care_backlog",
+                        column: "opened_day",
+                        value: day.clone(),
+                    }
+                })?,
+                n: to_u64(n),
+                breached: to_u64((n - waiting).max(0)),
+            })
+        })
+        .collect()
 }
 
 /// Cases housekeeping may be due on: new or open cases the brand answered
@@ -960,16 +1360,32 @@ pub(super) fn sweep_candidates(
     conn: &Connection,
     answered_before: DateTime<Utc>,
     resolved_before: DateTime<Utc>,
-) -> Result<Vec<Case>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM cases WHERE \
-         (status IN ('new', 'open') AND first_response_at IS NOT NULL AND last_customer_at < ?1) \
-         OR (status = 'resolved' AND max(resolved_at, last_customer_at) < ?2) ORDER BY id",
+) -> Result<Vec<CaseId>, StoreError> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut answered = conn.prepare_cached(
+        "SELECT id FROM cases INDEXED BY cases_answered WHERE status IN ('new', 'open') \
+         AND first_response_at IS NOT NULL AND last_customer_at < ?1",
     )?;
-    let ids = stmt
-        .query_map(params![secs(answered_before), secs(resolved_before)], |r| {
-            r.get::<_, i64>(0)
-        })?
+    for id in answered.query_map([secs(answered_before)], |r| r.get::<_, i64>(0))? {
+        ids.push(id?);
+    }
+    let mut resolved = conn.prepare_cached(
+        "SELECT id FROM cases INDEXED BY cases_resolved WHERE status = 'resolved' \
+         AND resolved_at < ?1 AND last_customer_at < ?1",
+    )?;
+    for id in resolved.query_map([secs(resolved_before)], |r| r.get::<_, i64>(0))? {
+        ids.push(id?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.into_iter().map(|id| CaseId(to_u64(id))).collect())
+}
+
+/// Cases by id, with their threads.
+pub(super) fn cases_by_id(conn: &Connection, ids: &[CaseId]) -> Result<Vec<Case>, StoreError> {
+    let ids = ids
+        .iter()
+        .map(|id| case_id(*id))
         .collect::<Result<Vec<_>, _>>()?;
     load_cases(conn, &ids)
 }
@@ -986,6 +1402,16 @@ pub(super) fn purge_before(conn: &Connection, cutoff: NaiveDate) -> Result<u64, 
         [before],
     )?;
     let n = conn.execute("DELETE FROM cases WHERE opened_at < ?1", [before])?;
+    if n > 0 {
+        rebuild_daily(conn)?;
+        conn.execute("DELETE FROM care_backlog", [])?;
+        conn.execute(
+            "INSERT INTO care_backlog SELECT department, brand, channel, kind, priority, status, \
+             date(opened_at, 'unixepoch'), count(*) FROM cases \
+             WHERE status IN ('new', 'open', 'pending') GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            [],
+        )?;
+    }
     Ok(n as u64)
 }
 
@@ -993,6 +1419,8 @@ pub(super) fn purge_before(conn: &Connection, cutoff: NaiveDate) -> Result<u64, 
 pub(super) struct Tx<'c> {
     pub(super) conn: &'c Connection,
     pub(super) next_id: Option<u64>,
+    /// Aggregate changes, flushed before the transaction commits.
+    pub(super) aggregates: CareAggregates,
 }
 
 impl DeriveTx for Tx<'_> {
@@ -1010,7 +1438,7 @@ impl DeriveTx for Tx<'_> {
     }
 
     fn insert_case(&mut self, case: &Case, events: &[CaseEvent]) -> Result<(), StoreError> {
-        insert_case(self.conn, case, events)
+        insert_case(self.conn, case, events, &mut self.aggregates)
     }
 
     fn update_case(
@@ -1019,6 +1447,12 @@ impl DeriveTx for Tx<'_> {
         expected_version: u64,
         events: &[CaseEvent],
     ) -> Result<(), StoreError> {
-        update_case(self.conn, case, expected_version, events)
+        update_case(
+            self.conn,
+            case,
+            expected_version,
+            events,
+            &mut self.aggregates,
+        )
     }
 }

@@ -17,10 +17,10 @@ mod tokens;
 mod write;
 
 use crate::{
-    BacklogRow, CareEventQuery, CareEventRow, CasePage, CaseQuery, Derive, InsertSummary,
-    NewAssessment, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
-    RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError, StoredAssessment,
-    StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
+    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage, CaseQuery,
+    Derive, InsertSummary, NewAssessment, NewToken, OutcomeRow, PurgeSummary, RatingFilter,
+    RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError,
+    StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -231,7 +231,9 @@ impl Store for SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        care::update_case(&tx, case, expected_version, events)?;
+        let mut daily = care::CareAggregates::default();
+        care::update_case(&tx, case, expected_version, events, &mut daily)?;
+        daily.flush(&tx)?;
         tx.commit()?;
         Ok(())
     }
@@ -244,8 +246,9 @@ impl Store for SqliteStore {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut applied = Vec::with_capacity(changes.len());
+        let mut daily = care::CareAggregates::default();
         for (case, expected, events) in changes {
-            match care::update_case(&tx, case, *expected, events) {
+            match care::update_case(&tx, case, *expected, events, &mut daily) {
                 Ok(()) => applied.push(true),
                 Err(StoreError::StaleCase { .. } | StoreError::NoSuchCase(_)) => {
                     applied.push(false)
@@ -253,12 +256,21 @@ impl Store for SqliteStore {
                 Err(e) => return Err(e),
             }
         }
+        daily.flush(&tx)?;
         tx.commit()?;
         Ok(applied)
     }
 
     fn care_events(&self, query: &CareEventQuery) -> Result<Vec<CareEventRow>, StoreError> {
         care::care_events(&self.conn, query)
+    }
+
+    fn care_daily(&self, query: &CareEventQuery) -> Result<Vec<CareDailyRow>, StoreError> {
+        care::care_daily(&self.conn, query)
+    }
+
+    fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError> {
+        care::care_timings(&self.conn, query)
     }
 
     fn care_backlog(
@@ -273,8 +285,12 @@ impl Store for SqliteStore {
         &self,
         answered_before: DateTime<Utc>,
         resolved_before: DateTime<Utc>,
-    ) -> Result<Vec<Case>, StoreError> {
+    ) -> Result<Vec<CaseId>, StoreError> {
         care::sweep_candidates(&self.conn, answered_before, resolved_before)
+    }
+
+    fn cases_by_id(&self, ids: &[CaseId]) -> Result<Vec<Case>, StoreError> {
+        care::cases_by_id(&self.conn, ids)
     }
 
     fn revoke_token(&mut self, id: i64, at: DateTime<Utc>) -> Result<bool, StoreError> {

@@ -238,13 +238,13 @@ pub(super) fn insert_grouped(
     )?;
     upsert_rollups(&tx, rollup)?;
     upsert_ratings(&tx, ratings)?;
-    derive.derive(
-        &fresh,
-        &mut super::care::Tx {
-            conn: &tx,
-            next_id: None,
-        },
-    )?;
+    let mut derived = super::care::Tx {
+        conn: &tx,
+        next_id: None,
+        aggregates: super::care::CareAggregates::default(),
+    };
+    derive.derive(&fresh, &mut derived)?;
+    derived.aggregates.flush(&tx)?;
     tx.commit()?;
     Ok(summaries)
 }

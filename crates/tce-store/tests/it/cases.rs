@@ -301,6 +301,116 @@ pub fn purge_takes_the_cases_of_purged_signals(store: &mut dyn Store) {
     assert!(events.iter().all(|e| e.case == left[0].id));
 }
 
+/// Active cases per department counted from the cases themselves.
+fn active_by_department(store: &dyn Store) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for c in all(
+        store,
+        CaseQuery {
+            statuses: vec![Status::New, Status::Open, Status::Pending],
+            ..CaseQuery::default()
+        },
+    ) {
+        *out.entry(c.department().to_string()).or_default() += 1;
+    }
+    out
+}
+
+fn backlog_by_department(
+    store: &dyn Store,
+    at: DateTime<Utc>,
+) -> std::collections::BTreeMap<String, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for r in store.care_backlog(at, None).expect("backlog") {
+        *out.entry(r.department).or_default() += r.n;
+    }
+    out
+}
+
+pub fn aggregates_follow_the_cases(store: &mut dyn Store) {
+    let m = model();
+    let at = time(1_000_000);
+    let batch: Vec<EnrichedSignal> = (0..6)
+        .map(|i| {
+            complaint(
+                i + 1,
+                ["baggage", "booking"][i % 2],
+                -0.8,
+                at + Duration::hours(i as i64),
+            )
+        })
+        .collect();
+    open_all(store, &batch);
+    let now = at + Duration::days(1);
+    assert_eq!(
+        backlog_by_department(store, now),
+        active_by_department(store)
+    );
+
+    // Resolve one, re-route one, pend one: the backlog moves with them.
+    let change = |store: &mut dyn Store, id: u64, change: tce_care::workflow::Change| {
+        let mut case = store.case(CaseId(id)).expect("case").expect("exists");
+        let version = case.version;
+        let events = tce_care::workflow::apply(
+            &mut case,
+            version,
+            tce_care::Actor::Agent("amy".into()),
+            change,
+            &m,
+            at + Duration::hours(10),
+        )
+        .expect("change");
+        store.update_case(&case, version, &events).expect("update");
+    };
+    change(
+        store,
+        1,
+        tce_care::workflow::Change::SetStatus(Status::Resolved),
+    );
+    change(
+        store,
+        2,
+        tce_care::workflow::Change::Route {
+            department: "baggage".into(),
+            reason: "wrong desk".into(),
+        },
+    );
+    change(
+        store,
+        3,
+        tce_care::workflow::Change::SetStatus(Status::Pending),
+    );
+    let counted = active_by_department(store);
+    assert_eq!(counted.values().sum::<u64>(), 5);
+    assert_eq!(backlog_by_department(store, now), counted);
+
+    // Every opened event is counted once in the daily aggregate.
+    let opened_events = store
+        .care_events(&CareEventQuery {
+            kinds: vec!["opened".into()],
+            ..CareEventQuery::default()
+        })
+        .expect("events")
+        .len() as u64;
+    let daily = store.care_daily(&CareEventQuery::default()).expect("daily");
+    assert_eq!(daily.iter().map(|d| d.opened).sum::<u64>(), opened_events);
+    assert_eq!(opened_events, 6);
+    // The resolution is a timed event.
+    let timings = store
+        .care_timings(&CareEventQuery::default())
+        .expect("timings");
+    assert_eq!(timings.iter().filter(|t| t.resolution).count(), 1);
+
+    // A purge takes its cases out of both.
+    let cutoff = (at + Duration::hours(2)).date_naive() + Duration::days(1);
+    store.purge_before(cutoff).expect("purge");
+    assert!(backlog_by_department(store, now).is_empty());
+    assert!(store
+        .care_daily(&CareEventQuery::default())
+        .expect("daily")
+        .is_empty());
+}
+
 fn both(check: fn(&mut dyn Store)) {
     check(&mut SqliteStore::open_in_memory().expect("memory"));
     let dir = tempfile::tempdir().expect("tempdir");
@@ -335,4 +445,9 @@ fn queue_order_paging_breach_and_backlog() {
 #[test]
 fn purge_cases() {
     both(purge_takes_the_cases_of_purged_signals);
+}
+
+#[test]
+fn care_aggregates() {
+    both(aggregates_follow_the_cases);
 }

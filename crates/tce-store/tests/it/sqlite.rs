@@ -84,6 +84,7 @@ fn rating_rollups_are_backfilled_by_the_migration() {
         .connection()
         .execute_batch(concat!(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; ",
+            "DROP TABLE care_backlog; DROP TABLE care_daily; ",
             "DROP TABLE assessments; ",
             "ALTER TABLE signals DROP COLUMN brand_post; ",
             "DROP TABLE rating_daily; PRAGMA user_version = 5;"
@@ -244,7 +245,7 @@ fn survey_answers_are_backfilled_by_the_migration() {
         .connection()
         .execute_batch(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; \
-             DROP TABLE assessments; \
+             DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE assessments; \
              ALTER TABLE signals DROP COLUMN brand_post; \
              DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
              PRAGMA user_version = 3;",
