@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use tce_model::Model;
-use tce_store::{CareDailyRow, CareEventQuery, CareTimingRow, Store};
+use tce_store::{BacklogGroup, CareDailyRow, CareEventQuery, CareTimingRow, Store};
 
 /// What rows of care statistics are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -337,15 +337,16 @@ pub fn backlog_by(
     now: DateTime<Utc>,
     departments: Option<&[String]>,
 ) -> Result<Vec<BacklogAge>, InsightError> {
-    let rows = store.care_backlog(now, departments)?;
+    let group = match by {
+        CareGroup::Department => BacklogGroup::Department,
+        CareGroup::Channel => BacklogGroup::Channel,
+        CareGroup::Brand => BacklogGroup::Brand,
+    };
+    let rows = store.care_backlog(now, group, departments)?;
     let today = now.date_naive();
     let mut backlog: BTreeMap<String, BacklogAge> = BTreeMap::new();
     for r in &rows {
-        let key = match by {
-            CareGroup::Department => &r.department,
-            CareGroup::Channel => &r.channel,
-            CareGroup::Brand => &r.brand,
-        };
+        let key = &r.key;
         let entry = backlog.entry(key.clone()).or_insert_with(|| BacklogAge {
             key: key.clone(),
             by_age: vec![0; AGE_BUCKETS.len()],
@@ -360,6 +361,19 @@ pub fn backlog_by(
         entry.breached += r.breached;
     }
     Ok(backlog.into_values().collect())
+}
+
+/// Weeks the Care page shows unless asked for another range.
+pub const RECENT_WEEKS: i64 = 13;
+
+/// The first day of the [`RECENT_WEEKS`] whole weeks (Monday to Sunday)
+/// that end with the week of the latest care event; `None` without events.
+/// A page's default range, relative to the data rather than the clock, so
+/// an imported history shows too.
+pub fn recent_from(store: &dyn Store) -> Result<Option<NaiveDate>, InsightError> {
+    Ok(store
+        .care_last_day()?
+        .map(|last| Period::Week.start(last) - Duration::weeks(RECENT_WEEKS - 1)))
 }
 
 /// Care statistics as asked, as of `now`.
@@ -403,13 +417,13 @@ pub fn stats(
         _ => None,
     };
 
-    let mut by_key: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut by_period: BTreeMap<(String, NaiveDate), Acc> = BTreeMap::new();
+    let mut by_key: BTreeMap<&str, Acc> = BTreeMap::new();
+    let mut by_period: BTreeMap<(&str, NaiveDate), Acc> = BTreeMap::new();
     let mut channel_cases: BTreeMap<String, u64> = BTreeMap::new();
     let mut channel_contacts: BTreeMap<String, u64> = BTreeMap::new();
     for d in &daily {
-        let key = req.by.key(&d.department, &d.brand, &d.channel).to_string();
-        by_key.entry(key.clone()).or_default().add_daily(d);
+        let key = req.by.key(&d.department, &d.brand, &d.channel);
+        by_key.entry(key).or_default().add_daily(d);
         if let Some(p) = req.period {
             by_period
                 .entry((key, p.start(d.day)))
@@ -420,8 +434,8 @@ pub fn stats(
         *channel_contacts.entry(d.channel.clone()).or_default() += d.responses;
     }
     for t in &timings {
-        let key = req.by.key(&t.department, &t.brand, &t.channel).to_string();
-        by_key.entry(key.clone()).or_default().add_timing(t);
+        let key = req.by.key(&t.department, &t.brand, &t.channel);
+        by_key.entry(key).or_default().add_timing(t);
         if let Some(p) = req.period {
             by_period
                 .entry((key, p.start(t.at.date_naive())))
@@ -438,13 +452,17 @@ pub fn stats(
             .map(|b| (b.key.clone(), b))
             .collect();
 
-    let mut keys: Vec<String> = by_key.keys().chain(backlog.keys()).cloned().collect();
+    let mut keys: Vec<String> = by_key
+        .keys()
+        .map(|k| k.to_string())
+        .chain(backlog.keys().cloned())
+        .collect();
     keys.sort();
     keys.dedup();
     let rows = keys
         .iter()
         .map(|k| {
-            let acc = by_key.remove(k).unwrap_or_default();
+            let acc = by_key.remove(k.as_str()).unwrap_or_default();
             let mut row = acc.row(k.clone(), name_of(model, req.by, k), min_n);
             if let Some(b) = backlog.get(k) {
                 row.backlog = b.by_age.iter().sum();
@@ -457,7 +475,7 @@ pub fn stats(
     let periods = by_period
         .into_iter()
         .map(|((k, start), acc)| {
-            let mut row = acc.row(k.clone(), name_of(model, req.by, &k), min_n);
+            let mut row = acc.row(k.to_string(), name_of(model, req.by, k), min_n);
             row.period_start = Some(start);
             row.partial = match (req.period, coverage) {
                 (Some(p), Some(c)) => c.is_partial(p, start),

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-const PAGES: [&str; 18] = [
+const PAGES: [&str; 19] = [
     "/",
     "/journey",
     "/journey?brand=bluejet",
@@ -34,6 +34,7 @@ const PAGES: [&str; 18] = [
     "/cases",
     "/cases?department=baggage",
     "/care",
+    "/care?range=all",
     "/api/v1/cases",
     "/api/v1/cases?department=baggage",
     "/api/v1/cases?status=new,open&breached=true",

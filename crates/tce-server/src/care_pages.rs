@@ -1087,6 +1087,9 @@ pub struct CareQuery {
     pub from: Option<String>,
     /// Last day.
     pub to: Option<String>,
+    /// `all`: the whole history (without a range the page shows the
+    /// latest weeks).
+    pub range: Option<String>,
 }
 
 fn day(label: &str, v: &Option<String>) -> Result<Option<NaiveDate>, String> {
@@ -1142,14 +1145,32 @@ async fn care_page(
         }
     };
     let now = Utc::now();
-    let stats = gather(&state, move |ins| {
-        Ok(tce_insight::care::stats(ins.store, ins.model, &req, now)?)
+    let recent = req.from.is_none() && req.to.is_none() && non_empty(&q.range) != Some("all");
+    let (stats, recent_from) = gather(&state, move |ins| {
+        let mut req = req;
+        let from = if recent {
+            tce_insight::care::recent_from(ins.store)?
+        } else {
+            None
+        };
+        req.from = req.from.or(from);
+        Ok((
+            tce_insight::care::stats(ins.store, ins.model, &req, now)?,
+            from,
+        ))
     })
     .await?;
     let body = html! {
         (style())
         h1 { (Page::Care.title()) }
         (care_form(&q))
+        @if let Some(from) = recent_from {
+            p.sub {
+                "The latest " (tce_insight::care::RECENT_WEEKS) " weeks with care events (from "
+                (from.format("%-d %b %Y")) "). Choose From and To for another range, or "
+                a href="/care?range=all" { "show the whole history" } "."
+            }
+        }
         (care_body(&model, &stats, true))
     };
     Ok(frame(&state, &ws, &p, Page::Care, Page::Care.title(), body).into_response())

@@ -194,7 +194,8 @@ pub struct CareDailyRow {
 }
 
 /// A first response or a resolution with its durations, as percentiles
-/// read them.
+/// read them (hundreds of thousands per page: the few distinct names are
+/// shared, not copied per row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CareTimingRow {
     /// When it happened.
@@ -202,11 +203,11 @@ pub struct CareTimingRow {
     /// A resolution (else a first response).
     pub resolution: bool,
     /// The case's department then.
-    pub department: String,
+    pub department: std::sync::Arc<str>,
     /// The case's brand.
-    pub brand: String,
+    pub brand: std::sync::Arc<str>,
     /// The case's channel.
-    pub channel: String,
+    pub channel: std::sync::Arc<str>,
     /// Wall-clock seconds from opening.
     pub wall_secs: i64,
     /// Business seconds from opening, pauses excluded.
@@ -215,22 +216,33 @@ pub struct CareTimingRow {
     pub within_sla: bool,
 }
 
-/// The active cases (new, open, pending) of one department × brand ×
-/// channel × kind × priority × status opened on one day: the backlog, by age.
+/// What backlog rows are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BacklogGroup {
+    /// The owning department.
+    Department,
+    /// The brand.
+    Brand,
+    /// The channel.
+    Channel,
+}
+
+impl BacklogGroup {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            BacklogGroup::Department => "department",
+            BacklogGroup::Brand => "brand",
+            BacklogGroup::Channel => "channel",
+        }
+    }
+}
+
+/// The active cases (new, open, pending) of one group opened on one day:
+/// the backlog, by age.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BacklogRow {
-    /// Department.
-    pub department: String,
-    /// Brand.
-    pub brand: String,
-    /// Channel.
-    pub channel: String,
-    /// Care case or lead.
-    pub kind: CaseKind,
-    /// Priority.
-    pub priority: Priority,
-    /// Status.
-    pub status: Status,
+    /// Department, brand or channel id.
+    pub key: String,
     /// The UTC day they opened.
     pub opened_day: chrono::NaiveDate,
     /// How many.

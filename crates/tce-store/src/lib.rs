@@ -24,8 +24,8 @@ use tce_model::{EnrichedSignal, Intent, RatingScale};
 
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
-    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys, CasePage,
-    CaseQuery, Derive, DeriveTx, NoDerive, StoredCaseEvent,
+    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
+    CasePage, CaseQuery, Derive, DeriveTx, NoDerive, StoredCaseEvent,
 };
 pub use error::StoreError;
 pub use rollup::{rating_boxes, UNKNOWN_BRAND};
@@ -176,6 +176,9 @@ pub trait Store: Send {
     /// range (whole UTC days; `kinds` is ignored), by day.
     fn care_daily(&self, query: &CareEventQuery) -> Result<Vec<CareDailyRow>, StoreError>;
 
+    /// The latest UTC day with care events counted in `care_daily`.
+    fn care_last_day(&self) -> Result<Option<chrono::NaiveDate>, StoreError>;
+
     /// First responses and resolutions with their durations in the query's
     /// range (`kinds` is ignored), from the covering timing index.
     fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError>;
@@ -185,6 +188,7 @@ pub trait Store: Send {
     fn care_backlog(
         &self,
         now: DateTime<Utc>,
+        by: BacklogGroup,
         departments: Option<&[String]>,
     ) -> Result<Vec<BacklogRow>, StoreError>;
 

@@ -7,8 +7,8 @@
 
 use super::read::{midnight_utc, to_u64};
 use crate::care::{
-    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys, CasePage,
-    CaseQuery, DeriveTx, StoredCaseEvent,
+    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
+    CasePage, CaseQuery, DeriveTx, StoredCaseEvent,
 };
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -17,6 +17,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use tce_care::sla::{SlaClock, Timing};
 use tce_care::{
     Actor, Case, CaseEvent, CaseEventKind, CaseId, CaseKind, Factor, FactorContribution, Party,
@@ -1205,6 +1206,21 @@ pub(super) fn care_daily(
     Ok(out)
 }
 
+/// The latest day in `care_daily` (its key starts with the day).
+pub(super) fn care_last_day(conn: &Connection) -> Result<Option<NaiveDate>, StoreError> {
+    let day: Option<String> = conn
+        .prepare_cached("SELECT max(day) FROM care_daily")?
+        .query_row([], |r| r.get(0))?;
+    day.map(|d| {
+        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+            table: "care_daily",
+            column: "day",
+            value: d.clone(),
+        })
+    })
+    .transpose()
+}
+
 /// First responses and resolutions in a range (see
 /// [`crate::Store::care_timings`]).
 pub(super) fn care_timings(
@@ -1233,14 +1249,24 @@ pub(super) fn care_timings(
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     let mut out = Vec::new();
+    let mut names: Vec<Arc<str>> = Vec::new();
+    let mut name = |r: &Row<'_>, i: usize| -> Result<Arc<str>, StoreError> {
+        let s = r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?;
+        if let Some(n) = names.iter().find(|n| &***n == s) {
+            return Ok(n.clone());
+        }
+        let n: Arc<str> = Arc::from(s);
+        names.push(n.clone());
+        Ok(n)
+    };
     while let Some(r) = rows.next()? {
-        let kind: String = r.get(1)?;
+        let resolution = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? == "resolved";
         out.push(CareTimingRow {
             at: time("case_events", "at", r.get(0)?)?,
-            resolution: kind == "resolved",
-            department: r.get(2)?,
-            brand: r.get(3)?,
-            channel: r.get(4)?,
+            resolution,
+            department: name(r, 2)?,
+            brand: name(r, 3)?,
+            channel: name(r, 4)?,
             wall_secs: r.get(5)?,
             business_secs: r.get(6)?,
             within_sla: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
@@ -1249,64 +1275,48 @@ pub(super) fn care_timings(
     Ok(out)
 }
 
-/// The active cases grouped by department, brand, channel, kind, priority,
-/// status and opening day, with how many are in breach at `now`. The counts
-/// come from `care_backlog` (kept by triggers); the breaches are the count
-/// minus the cases not yet due, read from the queue-order index, so neither
-/// reads every active case.
+/// The active cases grouped by department, brand or channel and opening
+/// day, with how many are in breach at `now`. The counts come from
+/// `care_backlog` (kept as cases are written), grouped in SQL; the breaches
+/// are the count minus the cases not yet due, read from the queue-order
+/// index (a range per priority), so neither reads every active case.
 pub(super) fn backlog(
     conn: &Connection,
     now: DateTime<Utc>,
+    by: BacklogGroup,
     departments: Option<&[String]>,
 ) -> Result<Vec<BacklogRow>, StoreError> {
-    type Key = (String, String, String, String, String, String, String);
-    let filter = |sql: &mut String, args: &mut Vec<Value>| -> bool {
-        if let Some(d) = departments {
-            if d.is_empty() {
-                return false;
-            }
-            push_in(sql, args, "department", d);
-        }
-        true
-    };
-    let mut sql = String::from(
-        "SELECT department, brand, channel, kind, priority, status, opened_day, n \
-         FROM care_backlog WHERE n > 0",
-    );
-    let mut args = Vec::new();
-    if !filter(&mut sql, &mut args) {
+    if departments.is_some_and(<[String]>::is_empty) {
         return Ok(Vec::new());
     }
-    sql.push_str(" ORDER BY 1, 2, 3, 4, 5, 6, 7");
-    let mut counts: Vec<(Key, i64)> = Vec::new();
+    let column = by.column();
+    let filter = |sql: &mut String, args: &mut Vec<Value>| {
+        if let Some(d) = departments {
+            push_in(sql, args, "department", d);
+        }
+    };
+    let mut sql = format!("SELECT {column}, opened_day, sum(n) FROM care_backlog WHERE n > 0");
+    let mut args = Vec::new();
+    filter(&mut sql, &mut args);
+    sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
+    let mut counts: Vec<((String, String), i64)> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {
-            counts.push((
-                (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ),
-                r.get(7)?,
-            ));
+            counts.push(((r.get(0)?, r.get(1)?), r.get(2)?));
         }
     }
     // Not yet due: one range of the active queue index per priority.
-    let mut sql = String::from(
-        "SELECT department, brand, channel, kind, priority, status, \
-         date(opened_at, 'unixepoch'), count(*) FROM cases INDEXED BY cases_active_order \
-         WHERE status IN ('new', 'open', 'pending') AND priority = ? AND breach_at > ?",
+    let mut sql = format!(
+        "SELECT {column}, date(opened_at, 'unixepoch'), count(*) \
+         FROM cases INDEXED BY cases_active_order \
+         WHERE status IN ('new', 'open', 'pending') AND priority = ? AND breach_at > ?"
     );
     let mut base = Vec::new();
     filter(&mut sql, &mut base);
-    sql.push_str(" GROUP BY 1, 2, 3, 4, 5, 6, 7");
-    let mut not_due: FxHashMap<Key, i64> = FxHashMap::default();
+    sql.push_str(" GROUP BY 1, 2");
+    let mut not_due: FxHashMap<(String, String), i64> = FxHashMap::default();
     {
         let mut stmt = conn.prepare_cached(&sql)?;
         for p in Priority::ALL {
@@ -1314,16 +1324,7 @@ pub(super) fn backlog(
             args.extend(base.iter().cloned());
             let mut rows = stmt.query(params_from_iter(args))?;
             while let Some(r) = rows.next()? {
-                let key: Key = (
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                );
-                *not_due.entry(key).or_default() += r.get::<_, i64>(7)?;
+                *not_due.entry((r.get(0)?, r.get(1)?)).or_default() += r.get::<_, i64>(2)?;
             }
         }
     }
@@ -1331,14 +1332,9 @@ pub(super) fn backlog(
         .into_iter()
         .map(|(key, n)| {
             let waiting = not_due.get(&key).copied().unwrap_or(0);
-            let (department, brand, channel, kind, priority, status, day) = key;
+            let (key, day) = key;
             Ok(BacklogRow {
-                department,
-                brand,
-                channel,
-                kind: parse("care_backlog", "kind", &kind)?,
-                priority: parse("care_backlog", "priority", &priority)?,
-                status: parse("care_backlog", "status", &status)?,
+                key,
                 opened_day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
                     StoreError::Corrupt {
                         table: "care_backlog",

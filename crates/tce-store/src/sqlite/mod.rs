@@ -17,10 +17,10 @@ mod tokens;
 mod write;
 
 use crate::{
-    BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage, CaseQuery,
-    Derive, InsertSummary, NewAssessment, NewToken, OutcomeRow, PurgeSummary, RatingFilter,
-    RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store, StoreError,
-    StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
+    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage,
+    CaseQuery, Derive, InsertSummary, NewAssessment, NewToken, OutcomeRow, PurgeSummary,
+    RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store,
+    StoreError, StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -269,6 +269,10 @@ impl Store for SqliteStore {
         care::care_daily(&self.conn, query)
     }
 
+    fn care_last_day(&self) -> Result<Option<NaiveDate>, StoreError> {
+        care::care_last_day(&self.conn)
+    }
+
     fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError> {
         care::care_timings(&self.conn, query)
     }
@@ -276,9 +280,10 @@ impl Store for SqliteStore {
     fn care_backlog(
         &self,
         now: DateTime<Utc>,
+        by: BacklogGroup,
         departments: Option<&[String]>,
     ) -> Result<Vec<BacklogRow>, StoreError> {
-        care::backlog(&self.conn, now, departments)
+        care::backlog(&self.conn, now, by, departments)
     }
 
     fn sweep_candidates(

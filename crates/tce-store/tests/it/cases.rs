@@ -10,7 +10,9 @@ use tce_care::{Case, CaseEvent, CaseId, Priority, Status};
 use tce_model::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Model, SentimentLabel, Signal, TouchpointMatch,
 };
-use tce_store::{CareEventQuery, CaseQuery, Derive, DeriveTx, SqliteStore, Store, StoreError};
+use tce_store::{
+    BacklogGroup, CareEventQuery, CaseQuery, Derive, DeriveTx, SqliteStore, Store, StoreError,
+};
 
 fn model() -> Model {
     let t = tce_model::templates::template("airline").expect("airline");
@@ -257,7 +259,9 @@ pub fn queues_are_ordered_and_paged(store: &mut dyn Store) {
     assert_eq!(breached.len(), expected);
     assert!(!breached.is_empty() && breached.len() < 25);
 
-    let backlog = store.care_backlog(at, None).expect("backlog");
+    let backlog = store
+        .care_backlog(at, BacklogGroup::Department, None)
+        .expect("backlog");
     assert_eq!(backlog.iter().map(|r| r.n).sum::<u64>(), 25);
     assert_eq!(
         backlog.iter().map(|r| r.breached).sum::<u64>(),
@@ -321,8 +325,11 @@ fn backlog_by_department(
     at: DateTime<Utc>,
 ) -> std::collections::BTreeMap<String, u64> {
     let mut out = std::collections::BTreeMap::new();
-    for r in store.care_backlog(at, None).expect("backlog") {
-        *out.entry(r.department).or_default() += r.n;
+    for r in store
+        .care_backlog(at, BacklogGroup::Department, None)
+        .expect("backlog")
+    {
+        *out.entry(r.key).or_default() += r.n;
     }
     out
 }
