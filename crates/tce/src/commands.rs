@@ -396,6 +396,7 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         signals: args.signals,
         seed: args.seed,
         days: args.days,
+        advocacy: tce_synth::AdvocacyConfig::on(),
         ..tce_synth::SynthConfig::default()
     };
     if let Some(start) = &args.start {
@@ -543,6 +544,7 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     let mut cfg = tce_synth::SynthConfig {
         signals: args.signals,
         seed: args.seed,
+        advocacy: tce_synth::AdvocacyConfig::on(),
         ..tce_synth::SynthConfig::default()
     };
     // The demo world ends yesterday (a whole day, nothing later than now),
