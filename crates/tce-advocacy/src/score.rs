@@ -201,14 +201,12 @@ impl AuthorAggregate {
         if self.signals < MIN_SIGNALS {
             return AuthorClass::TooFew;
         }
-        let n = f64::from(self.signals);
-        let against = f64::from(self.negative.max(self.complaints)) + f64::from(self.churn);
-        if f64::from(self.negative) / n >= 0.5 || (self.churn > 0 && against / n >= 0.5) {
+        // Symmetric: more negative than positive signals (or a churn threat
+        // not outweighed by positives) makes a detractor, more positive
+        // than negative and no churn threat an advocate.
+        if self.negative > self.positive || (self.churn > 0 && self.negative >= self.positive) {
             AuthorClass::Detractor
-        } else if f64::from(self.positive) / n >= 0.6
-            && self.churn == 0
-            && self.mean_experience() >= POSITIVE_AT
-        {
+        } else if self.positive > self.negative && self.churn == 0 {
             AuthorClass::Advocate
         } else {
             AuthorClass::Neutral

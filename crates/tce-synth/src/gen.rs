@@ -395,6 +395,14 @@ pub(crate) struct Generator<'a> {
     idea_signals: Vec<Vec<CareSignal>>,
     /// Own brands' reviews and survey answers at the top of their scale.
     top_ratings: Vec<CareSignal>,
+    /// Sum and count of the latent experience of each brand's posts on
+    /// social channels.
+    brand_experience: Vec<(f64, u64)>,
+    /// Whether each channel is social in the model (public word of mouth).
+    social: Vec<bool>,
+    /// Planted labels per (brand, author, month) on social channels:
+    /// (positive, negative, signals), for the planted net advocacy.
+    author_months: BTreeMap<(usize, String, String), (u32, u32, u32)>,
 }
 
 const PUBLIC_HOURS: [f64; 24] = [
@@ -503,6 +511,13 @@ impl<'a> Generator<'a> {
             care,
             idea_signals: vec![Vec::new(); world.ideas.len()],
             top_ratings: Vec::new(),
+            brand_experience: vec![(0.0, 0); world.brands.len()],
+            social: world
+                .channels
+                .iter()
+                .map(|c| model.channel(&c.id).is_some_and(|m| m.social))
+                .collect(),
+            author_months: BTreeMap::new(),
             world,
         })
     }
@@ -787,6 +802,14 @@ impl<'a> Generator<'a> {
                 (Source::FollowUp, label, cv.followers, replies_to_brand)
             }
         };
+        if follow.is_some() && self.social[c] {
+            // A follow-up is customer experience too: planted as a clear
+            // thank-you or a clear complaint.
+            if let Some(x) = self.brand_experience.get_mut(b) {
+                x.0 += if label == Label::Positive { 0.5 } else { -0.5 };
+                x.1 += 1;
+            }
+        }
         self.write_id(c);
         let url = self.rng.gen_bool(0.8) && self.write_url(c, b);
         let meta = Meta {
@@ -1120,6 +1143,20 @@ impl<'a> Generator<'a> {
         let w = &self.world;
         let channel = &w.channels[meta.channel];
         let brand = &w.brands[meta.brand];
+        if self.cfg.advocacy.enabled
+            && self.social[meta.channel]
+            && meta.source != Source::BrandReply
+            && !self.f.author.is_empty()
+        {
+            let month = self.f.date.get(..7).unwrap_or_default().to_string();
+            let e = self
+                .author_months
+                .entry((meta.brand, self.f.author.clone(), month))
+                .or_default();
+            e.0 += u32::from(meta.label == Label::Positive);
+            e.1 += u32::from(meta.label == Label::Negative);
+            e.2 += 1;
+        }
         if self.cfg.advocacy.enabled && brand.own {
             if let Some((value, scale)) = meta.rating {
                 if f64::from(value) >= scale.range().1 {
@@ -1264,6 +1301,12 @@ impl<'a> Generator<'a> {
         } = draft;
         let kind = self.world.channels[c].kind;
         let style = self.world.channels[c].style;
+        if self.social[c] {
+            if let Some(x) = self.brand_experience.get_mut(b) {
+                x.0 += e1;
+                x.1 += 1;
+            }
+        }
         let rng = &mut self.rng;
         let w = &self.world;
         let tone = match advocate {
@@ -1927,7 +1970,7 @@ impl<'a> Generator<'a> {
                 .collect(),
             advocacy: if self.cfg.advocacy.enabled {
                 AdvocacyTruth {
-                    rule: "advocates per brand: advocates_per_brand x clamp(1 + 2.5 x brand quality, 0.25, 2), \
+                    rule: "advocates per brand: advocates_per_brand x clamp(1 + 2.5 x brand level, 0.25, 2); brand_quality: the mean planted (latent) experience of the brand's posts and care follow-ups on social channels (+/-0.5 by their label); net_advocacy: per brand, among (author, month) pairs with 2+ signals on social channels, the share with more positive than negative planted labels minus the share with more negative than positive, in points, \
                            each posting 3+ positive posts (half with recommending language) on random days about the brand's best touchpoints; \
                            idea themes: themes_per_brand random themes per brand, each a few dozen suggestions in varied frames and phrasings \
                            by everyday authors; top_ratings: own brands' reviews and survey answers at the top of their scale"
@@ -1935,9 +1978,34 @@ impl<'a> Generator<'a> {
                     brand_quality: w
                         .brands
                         .iter()
-                        .zip(&w.quality)
-                        .map(|(b, q)| (b.id.clone(), round_to(crate::plan::brand_quality(q), 4)))
+                        .zip(&self.brand_experience)
+                        .map(|(b, (sum, n))| {
+                            (b.id.clone(), round_to(sum / (*n).max(1) as f64, 4))
+                        })
                         .collect(),
+                    net_advocacy: {
+                        // eligible, advocates, detractors per brand.
+                        let mut c = vec![[0u64; 3]; w.brands.len()];
+                        for ((b, _, _), (pos, neg, n)) in &self.author_months {
+                            if *n >= 2 {
+                                c[*b][0] += 1;
+                                c[*b][1] += u64::from(pos > neg);
+                                c[*b][2] += u64::from(neg > pos);
+                            }
+                        }
+                        w.brands
+                            .iter()
+                            .zip(c)
+                            .map(|(b, [e, a, d])| {
+                                let v = if e == 0 {
+                                    0.0
+                                } else {
+                                    100.0 * (a as f64 - d as f64) / e as f64
+                                };
+                                (b.id.clone(), round_to(v, 2))
+                            })
+                            .collect()
+                    },
                     advocates: w
                         .brands
                         .iter()

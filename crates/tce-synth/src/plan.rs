@@ -447,15 +447,6 @@ pub(crate) struct IdeaPlan {
     pub days: Vec<u32>,
 }
 
-/// A brand's planted overall quality: the mean of its touchpoints'.
-pub(crate) fn brand_quality(q: &[f64]) -> f64 {
-    if q.is_empty() {
-        0.0
-    } else {
-        q.iter().sum::<f64>() / q.len() as f64
-    }
-}
-
 /// How many signals of each kind fall on each day.
 #[derive(Debug, Clone)]
 pub(crate) struct Budget {
@@ -1020,7 +1011,7 @@ impl World {
             let base = (n as f64 / 5000.0).clamp(4.0, 40.0);
             let per = f64::from(cfg.advocacy.advocates_per_brand);
             for b in 0..brands.len() {
-                let q = brand_quality(&quality[b]);
+                let q = brands[b].level;
                 let count = (per * (1.0 + 2.5 * q).clamp(0.25, 2.0)).round() as usize;
                 for i in 0..count {
                     let posts = (base * r2.gen_range(0.6..1.6)).round().max(3.0) as u64;

@@ -64,9 +64,17 @@ pub struct Truth {
 pub struct AdvocacyTruth {
     /// How it was planted, in words.
     pub rule: String,
-    /// Each brand's planted overall quality (mean touchpoint quality, −1…1):
-    /// net advocacy should order brands as this does.
+    /// Each brand's planted quality as its customers meet it: the mean
+    /// latent experience (−1…1) of its posts and care follow-ups on social
+    /// channels
+    /// (a thank-you +0.5, any other −0.5). Net advocacy should
+    /// order brands as this does.
     pub brand_quality: BTreeMap<String, f64>,
+    /// Planted net advocacy per brand, in points: among (author, month)
+    /// pairs with at least two signals on social channels, the share with
+    /// more positive than negative planted labels minus the share with more
+    /// negative than positive (the product's rule, on the planted labels).
+    pub net_advocacy: BTreeMap<String, f64>,
     /// Planted advocates per brand (handles; also in `Truth::advocates`).
     pub advocates: BTreeMap<String, Vec<String>>,
     /// Planted idea themes with the suggestions written for each.
