@@ -47,6 +47,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Care(crate::cli::CareCommand::Stats(args)) => {
             crate::cases::care_stats(&Workspace::new(cli.dir.as_deref()), &args)
         }
+        Command::Advocates(args) => {
+            crate::advocacy::advocates(&Workspace::new(cli.dir.as_deref()), &args)
+        }
+        Command::Moments(cmd) => crate::advocacy::moments(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Ideas(cmd) => crate::advocacy::ideas(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }
