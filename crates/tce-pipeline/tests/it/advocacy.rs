@@ -307,3 +307,89 @@ fn workflows_refuse_invalid_transitions() {
         .is_some());
     let _ = AuthorClass::Advocate;
 }
+
+#[test]
+fn a_known_detractors_complaint_ranks_higher_in_care() {
+    let model = airline();
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let post = |id: &str, author: &str, channel: &str, day: u32, text: &str| tce_model::Signal {
+        channel: channel.into(),
+        external_id: id.into(),
+        brand: None,
+        author: Some(author.into()),
+        author_followers: Some(8_000),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 3, day, 10, 0, 0)
+            .single()
+            .expect("time"),
+        text: text.into(),
+        rating: None,
+        stage_ratings: Vec::new(),
+        in_reply_to: None,
+        url: None,
+        lang: None,
+    };
+    // @hater's history: repeated negative posts about SkyWay.
+    let history: Vec<_> = (1..=3)
+        .map(|d| {
+            post(
+                &format!("h{d}"),
+                "@hater",
+                "x",
+                d,
+                "@SkyWayAir lost my bag again, terrible service, never again",
+            )
+        })
+        .collect();
+    let batch = pipeline.prepare_all(history);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let standing = store
+        .author_standing("skyway", "@hater")
+        .expect("read")
+        .expect("kept");
+    assert!(standing.influential_detractor(), "{standing:?}");
+
+    let text = "@SkyWayAir the check-in queue was awful and the staff rude";
+    let batch = pipeline.prepare_all([
+        post("c1", "@hater", "facebook", 20, text),
+        post("c2", "@someone", "facebook", 20, text),
+    ]);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let page = store
+        .cases(&tce_store::CaseQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .expect("cases");
+    let case_of = |author: &str| {
+        page.items
+            .iter()
+            .find(|c| c.author.as_deref() == Some(author) && c.channel == "facebook")
+            .expect("a case")
+    };
+    let (hater, someone) = (case_of("@hater"), case_of("@someone"));
+    assert!(
+        (hater.priority.score - someone.priority.score - tce_care::rules::KNOWN_DETRACTOR_POINTS)
+            .abs()
+            < 1e-9
+            || hater.priority.score >= 100.0,
+        "{:?} vs {:?}",
+        hater.priority,
+        someone.priority
+    );
+    assert!(hater
+        .priority
+        .factors
+        .iter()
+        .any(|f| f.factor == tce_care::Factor::KnownDetractor));
+    assert!(!someone
+        .priority
+        .factors
+        .iter()
+        .any(|f| f.factor == tce_care::Factor::KnownDetractor));
+}
