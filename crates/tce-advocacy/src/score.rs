@@ -270,8 +270,8 @@ impl AuthorAggregate {
 
     /// The advocacy score at `now` with each part's contribution: positive
     /// experience, recommending language, reach (log10 of followers),
-    /// consistency (positive on several distinct days), recency (the score
-    /// of positive parts decays with a half-life of
+    /// consistency (positive on several distinct days), recency (the
+    /// score decays with a half-life of
     /// [`RECENCY_HALF_LIFE_DAYS`] since the last signal); negatives, complaints
     /// and churn threats count against.
     pub fn score(&self, now: DateTime<Utc>) -> Score {
@@ -280,12 +280,9 @@ impl AuthorAggregate {
             (now - l).num_seconds().max(0) as f64 / 86_400.0
         });
         let factor = 0.5f64.powf(age_days / RECENCY_HALF_LIFE_DAYS);
-        let positive: f64 = reasons
-            .iter()
-            .filter(|r| r.points > 0.0)
-            .map(|r| r.points)
-            .sum();
-        // Recency: what the positive parts lose with age (0 when fresh).
+        let positive: f64 = reasons.iter().map(|r| r.points).sum();
+        // Recency: what the score loses with age (0 when fresh): an old
+        // standing, for or against, fades.
         let recency = -(positive * (1.0 - factor));
         reasons.push(Reason::new(
             "recency",
