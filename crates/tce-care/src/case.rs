@@ -189,16 +189,20 @@ pub enum Factor {
     Intent,
     /// How low the rating is on its scale.
     Rating,
+    /// The author is a known detractor of the brand (influential, with
+    /// repeated negative posts): listed only when it applies.
+    KnownDetractor,
 }
 
 impl Factor {
     /// All factors, in the order a [`PriorityScore`] lists them.
-    pub const ALL: [Factor; 5] = [
+    pub const ALL: [Factor; 6] = [
         Factor::Severity,
         Factor::ChurnRisk,
         Factor::Reach,
         Factor::Intent,
         Factor::Rating,
+        Factor::KnownDetractor,
     ];
 
     /// The stable id (`severity`, `churn_risk`, `reach`, `intent`, `rating`).
@@ -209,6 +213,7 @@ impl Factor {
             Factor::Reach => "reach",
             Factor::Intent => "intent",
             Factor::Rating => "rating",
+            Factor::KnownDetractor => "known_detractor",
         }
     }
 }

@@ -289,6 +289,37 @@ pub fn route(model: &Model, kind: CaseKind, enrichment: &Enrichment) -> Routing 
     }
 }
 
+/// Points a known detractor's message adds to its priority (DESIGN C9: a
+/// known detractor's complaint ranks higher in care).
+pub const KNOWN_DETRACTOR_POINTS: f64 = 15.0;
+
+/// Adds the known-detractor factor to a priority (the author is an
+/// influential detractor of the brand, as advocacy knows them) and moves
+/// the score and priority class accordingly; `detail` says why.
+pub fn known_detractor(model: &Model, score: &mut PriorityScore, detail: String) {
+    if score
+        .factors
+        .iter()
+        .any(|f| f.factor == Factor::KnownDetractor)
+    {
+        return;
+    }
+    score.factors.push(FactorContribution {
+        factor: Factor::KnownDetractor,
+        value: 1.0,
+        weight: KNOWN_DETRACTOR_POINTS,
+        points: KNOWN_DETRACTOR_POINTS,
+        detail,
+    });
+    score.score = score
+        .factors
+        .iter()
+        .map(|f| f.points)
+        .sum::<f64>()
+        .clamp(0.0, 100.0);
+    score.priority = Priority::from_score(score.score, model.care.priority.thresholds);
+}
+
 /// The priority of a signal under `[care.priority]`, with every factor's contribution.
 pub fn priority(model: &Model, signal: &EnrichedSignal) -> PriorityScore {
     let (s, e) = (&signal.signal, &signal.enrichment);

@@ -5,6 +5,7 @@
 //! the pure computations of `tce-analytics`; every front end calls it, so the
 //! CLI, the JSON API and the dashboard can never disagree.
 
+pub mod advocacy;
 pub mod alloc;
 pub mod care;
 pub mod display;

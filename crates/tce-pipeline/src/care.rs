@@ -100,6 +100,29 @@ impl CareDerive<'_> {
         keys.messages.sort_unstable();
         keys.messages.dedup();
 
+        // Known detractors (advocacy's influential detractors of the
+        // brand): their complaints rank higher. One batched lookup.
+        let mut standing_keys: Vec<(String, String)> = relevant
+            .iter()
+            .filter(|s| !s.enrichment.brand_post)
+            .filter_map(|s| {
+                let brand = s
+                    .enrichment
+                    .brand
+                    .as_deref()
+                    .or(s.signal.brand.as_deref())?;
+                Some((brand.to_string(), s.signal.author.clone()?))
+            })
+            .collect();
+        standing_keys.sort_unstable();
+        standing_keys.dedup();
+        let detractors: FxHashMap<(String, String), (u32, u64)> = tx
+            .author_aggregates(&standing_keys)?
+            .into_iter()
+            .filter(|(_, g)| g.influential_detractor())
+            .map(|(k, g)| (k, (g.negative, g.followers)))
+            .collect();
+
         let mut work: Vec<Work> = Vec::new();
         let mut by_id: FxHashMap<CaseId, usize> = FxHashMap::default();
         let mut by_author: FxHashMap<(String, String), Vec<usize>> = FxHashMap::default();
@@ -180,7 +203,21 @@ impl CareDerive<'_> {
                     }
                     Err(e) => skipped(s, &e),
                 }
-            } else if let Action::Open(opening) = action {
+            } else if let Action::Open(mut opening) = action {
+                if let Some((negative, followers)) = s
+                    .signal
+                    .author
+                    .as_ref()
+                    .and_then(|a| detractors.get(&(opening.brand.clone(), a.clone())))
+                {
+                    tce_care::rules::known_detractor(
+                        self.model,
+                        &mut opening.priority,
+                        format!(
+                            "known detractor: {negative} negative posts, {followers} followers"
+                        ),
+                    );
+                }
                 let id = tx.new_case_id()?;
                 match Case::open(id, opening, self.model) {
                     Ok((case, events)) => {

@@ -14,8 +14,10 @@
 //! (`door`, `received`, `accepted`, `duplicate`, `rejected`), so the CLI, the
 //! API and the worker are operated alike.
 
+pub mod advocacy;
 pub mod care;
 
+use advocacy::{AdvocacyCounts, AdvocacyDerive, Derived};
 use care::{CareCounts, CareDerive};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -98,6 +100,9 @@ pub struct Stored {
     /// The care work the batch caused (for a group commit: the whole
     /// group's, on its first part).
     pub care: CareCounts,
+    /// The advocacy, moments and ideas work the batch caused (for a group
+    /// commit: on its first part).
+    pub advocacy: AdvocacyCounts,
 }
 
 impl From<InsertSummary> for Stored {
@@ -106,6 +111,7 @@ impl From<InsertSummary> for Stored {
             accepted: s.inserted,
             duplicates: s.duplicates,
             care: CareCounts::default(),
+            advocacy: AdvocacyCounts::default(),
         }
     }
 }
@@ -122,6 +128,8 @@ pub struct Pipeline {
     /// organisation, not a person, so its handle is never pseudonymised
     /// (care recognises brand replies by it).
     brand_handles: Vec<String>,
+    /// Every brand's names, aliases and handles, lower-case: not idea terms.
+    brand_words: Vec<String>,
 }
 
 impl fmt::Debug for Pipeline {
@@ -161,11 +169,31 @@ impl Pipeline {
             .flat_map(|b| &b.handles)
             .map(|h| normal_handle(h))
             .collect();
+        let mut brand_words: Vec<String> = model
+            .brands
+            .iter()
+            .flat_map(|b| {
+                std::iter::once(&b.name)
+                    .chain(&b.aliases)
+                    .chain(&b.handles)
+                    .chain(std::iter::once(&b.id))
+            })
+            .flat_map(|n| {
+                n.to_lowercase()
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        brand_words.sort_unstable();
+        brand_words.dedup();
         Pipeline {
             model: model.clone(),
             enricher,
             pseudonyms,
             brand_handles,
+            brand_words,
         }
     }
 
@@ -210,6 +238,21 @@ impl Pipeline {
             .collect()
     }
 
+    /// The work derived from a batch in its transaction: care, then advocacy.
+    fn derive(&self) -> Derived<'_> {
+        Derived {
+            care: CareDerive {
+                model: &self.model,
+                counts: CareCounts::default(),
+            },
+            advocacy: AdvocacyDerive {
+                model: &self.model,
+                counts: AdvocacyCounts::default(),
+                brand_words: &self.brand_words,
+            },
+        }
+    }
+
     /// Stores a prepared batch in one transaction. When it returns `Ok` the
     /// batch is durable; on `Err` nothing of it was stored.
     pub fn store(
@@ -218,13 +261,11 @@ impl Pipeline {
         batch: &[EnrichedSignal],
         door: Door,
     ) -> Result<Stored, PipelineError> {
-        let mut derive = CareDerive {
-            model: &self.model,
-            counts: CareCounts::default(),
-        };
+        let mut derive = self.derive();
         let parts = store.insert_with(batch, &[batch.len()], &mut derive)?;
         let mut stored = parts.first().copied().map(Stored::from).unwrap_or_default();
-        stored.care = derive.counts;
+        stored.care = derive.care.counts;
+        stored.advocacy = derive.advocacy.counts;
         event(door, batch.len(), stored);
         Ok(stored)
     }
@@ -239,14 +280,12 @@ impl Pipeline {
         lens: &[usize],
         door: Door,
     ) -> Result<Vec<Stored>, PipelineError> {
-        let mut derive = CareDerive {
-            model: &self.model,
-            counts: CareCounts::default(),
-        };
+        let mut derive = self.derive();
         let parts = store.insert_with(batches, lens, &mut derive)?;
         let mut stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
         if let Some(first) = stored.first_mut() {
-            first.care = derive.counts;
+            first.care = derive.care.counts;
+            first.advocacy = derive.advocacy.counts;
         }
         for (len, s) in lens.iter().zip(&stored) {
             event(door, *len, *s);
@@ -281,6 +320,9 @@ fn event(door: Door, received: usize, stored: Stored) {
         cases_opened = stored.care.cases_opened,
         responses = stored.care.responses,
         follow_ups = stored.care.follow_ups,
+        moments = stored.advocacy.moments,
+        suggestions = stored.advocacy.suggestions,
+        ideas_opened = stored.advocacy.ideas_opened,
     );
 }
 

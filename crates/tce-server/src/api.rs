@@ -43,7 +43,10 @@ use utoipa::{IntoParams, Modify, OpenApi};
         post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
         get_kpis, crate::cases::list_cases, crate::cases::get_case, crate::cases::patch_case,
         crate::cases::post_response, crate::cases::post_note, crate::cases::get_care_stats,
-        crate::maturity::get_assessments, crate::maturity::post_assessment
+        crate::maturity::get_assessments, crate::maturity::post_assessment,
+        crate::advocacy::get_advocates, crate::advocacy::get_net_advocacy,
+        crate::advocacy::get_moments, crate::advocacy::patch_moment, crate::advocacy::get_ideas,
+        crate::advocacy::get_idea, crate::advocacy::patch_idea, crate::advocacy::merge_idea
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -53,6 +56,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
         (name = "scores", description = "TES, stage scores, TCE index, journey"),
         (name = "analysis", description = "Weights, benchmark, allocation, finance (admin, analyst)"),
         (name = "cases", description = "Social customer care: the case queue, cases, changes, responses, notes, care statistics"),
+        (name = "advocacy", description = "Advocates, net advocacy, moments of truth and ideas"),
         (name = "model", description = "The TCE model"),
         (name = "tokens", description = "Access tokens (admin)"),
     )
@@ -149,6 +153,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .merge(crate::cases::router())
+        .merge(crate::advocacy::api_router())
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

@@ -45,11 +45,15 @@ pub enum Page {
     Cases,
     /// Care metrics per department.
     Care,
+    /// Advocates, detractors and net advocacy.
+    Advocates,
+    /// Ideas from customers' suggestions (and an idea's own page).
+    Ideas,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 13] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -61,6 +65,8 @@ impl Page {
         Page::Signals,
         Page::Cases,
         Page::Care,
+        Page::Advocates,
+        Page::Ideas,
     ];
 
     /// URL path.
@@ -77,6 +83,8 @@ impl Page {
             Page::Signals => "/signals",
             Page::Cases => "/cases",
             Page::Care => "/care",
+            Page::Advocates => "/advocates",
+            Page::Ideas => "/ideas",
         }
     }
 
@@ -94,6 +102,8 @@ impl Page {
             Page::Signals => "Signals explorer",
             Page::Cases => "Cases",
             Page::Care => "Care",
+            Page::Advocates => "Advocates",
+            Page::Ideas => "Ideas",
         }
     }
 
@@ -111,7 +121,9 @@ impl Page {
     pub fn group(self) -> NavGroup {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
-            Page::Quadrant | Page::Cases | Page::Care => NavGroup::Act,
+            Page::Quadrant | Page::Cases | Page::Care | Page::Advocates | Page::Ideas => {
+                NavGroup::Act
+            }
             Page::Channels | Page::Allocation | Page::Finance | Page::Maturity => NavGroup::Plan,
         }
     }

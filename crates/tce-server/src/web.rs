@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/finance.csv", get(export_finance_csv))
         .route("/export/allocation.csv", get(export_allocation_csv))
         .merge(crate::care_pages::router())
+        .merge(crate::advocacy::page_router())
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -294,8 +295,10 @@ async fn overview(
     filter.brand = None;
     let v = gather(&state, move |ins| crate::views::overview(ins, &filter)).await?;
     let care = crate::care_pages::overview_care(&state).await?;
+    let advocacy = crate::advocacy::overview_block(&state).await?;
     let body = maud::html! {
         (pages::overview(state.model(), &v, &range_of(&q), true))
+        (advocacy)
         (care)
     };
     Ok(frame(

@@ -99,4 +99,24 @@ pub enum StoreError {
     /// Any other SQLite failure.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// No idea or moment with this id.
+    #[error("no {what} {id}")]
+    NoSuchRecord {
+        /// `idea` or `moment`.
+        what: &'static str,
+        /// The id.
+        id: i64,
+    },
+    /// An idea or moment changed since the caller read it.
+    #[error("{what} {id} changed since it was read (version {expected}, now {current})")]
+    StaleRecord {
+        /// `idea` or `moment`.
+        what: &'static str,
+        /// The id.
+        id: i64,
+        /// The version the change was made against.
+        expected: u64,
+        /// The stored version.
+        current: u64,
+    },
 }

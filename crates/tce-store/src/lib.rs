@@ -10,6 +10,7 @@
 //! dashboards read, so aggregates are never out of step with the signals.
 #![deny(missing_docs)]
 
+mod advocacy;
 mod assessment;
 mod care;
 mod error;
@@ -22,6 +23,10 @@ use std::collections::BTreeMap;
 use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::{EnrichedSignal, Intent, RatingScale};
 
+pub use advocacy::{
+    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, Idea, IdeaEvent, IdeaQuery, IdeaSignal,
+    Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+};
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
     BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
@@ -214,6 +219,59 @@ pub trait Store: Send {
 
     /// The newest kept assessment (latest day, last kept that day), if any.
     fn latest_assessment(&self) -> Result<Option<StoredAssessment>, StoreError>;
+
+    /// Authors by their stored advocacy base score (highest first unless
+    /// `ascending`).
+    fn advocates(&self, query: &AdvocateQuery) -> Result<Vec<AuthorRow>, StoreError>;
+
+    /// One author's aggregate with a brand.
+    fn author_standing(
+        &self,
+        brand: &str,
+        author: &str,
+    ) -> Result<Option<tce_advocacy::AuthorAggregate>, StoreError>;
+
+    /// Net-advocacy counters per brand and month (one brand or all).
+    fn net_advocacy(&self, brand: Option<&str>) -> Result<Vec<NetRow>, StoreError>;
+
+    /// Ideas (not merged away) by volume, largest first.
+    fn ideas(&self, query: &IdeaQuery) -> Result<Vec<Idea>, StoreError>;
+
+    /// One idea (also a merged one).
+    fn idea(&self, id: i64) -> Result<Option<Idea>, StoreError>;
+
+    /// An idea's suggestions, newest first.
+    fn idea_signals(&self, id: i64, limit: usize) -> Result<Vec<IdeaSignal>, StoreError>;
+
+    /// An idea's recorded changes, oldest first.
+    fn idea_events(&self, id: i64) -> Result<Vec<IdeaEvent>, StoreError>;
+
+    /// Stores users' changes to ideas, each against the version they saw
+    /// ([`StoreError::StaleRecord`] otherwise), appends the events and moves
+    /// the suggestions of each (from, to) pair of `moves`: all in one
+    /// transaction.
+    fn change_ideas(
+        &mut self,
+        ideas: &[(Idea, u64)],
+        events: &[IdeaEvent],
+        moves: &[(i64, i64)],
+    ) -> Result<(), StoreError>;
+
+    /// Moments of truth, newest first.
+    fn moments(&self, query: &MomentQuery) -> Result<Vec<Moment>, StoreError>;
+
+    /// One moment.
+    fn moment(&self, id: i64) -> Result<Option<Moment>, StoreError>;
+
+    /// Stores a moment's new status if its stored status is still `expected`.
+    fn update_moment(
+        &mut self,
+        moment: &Moment,
+        expected: tce_advocacy::MomentStatus,
+    ) -> Result<(), StoreError>;
+
+    /// Moments per channel, month and status (conversion).
+    fn moment_counts(&self) -> Result<Vec<MomentCount>, StoreError>;
 }
 
 /// An access token to store. The server makes the secret and its hash; the

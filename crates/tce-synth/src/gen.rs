@@ -12,8 +12,8 @@ use crate::plan::{
 };
 use crate::survey::{self, SurveyModel};
 use crate::truth::{
-    Advocate, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity, FollowUpKind,
-    Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
+    AdvocacyTruth, Advocate, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity,
+    FollowUpKind, IdeaTheme, Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
 };
 use crate::vocab::Tone;
 use crate::{SynthConfig, SynthError};
@@ -235,6 +235,8 @@ enum Source {
     Survey,
     Incident,
     Advocate,
+    /// A suggestion of a planted idea theme.
+    Idea,
     /// A reply from an own brand's care handle.
     BrandReply,
     /// A customer's follow-up in a care conversation.
@@ -389,6 +391,18 @@ pub(crate) struct Generator<'a> {
     /// The day being generated.
     today: u32,
     care: CareState,
+    /// Suggestions written per planted idea theme (`World::ideas` order).
+    idea_signals: Vec<Vec<CareSignal>>,
+    /// Own brands' reviews and survey answers at the top of their scale.
+    top_ratings: Vec<CareSignal>,
+    /// Sum and count of the latent experience of each brand's posts on
+    /// social channels.
+    brand_experience: Vec<(f64, u64)>,
+    /// Whether each channel is social in the model (public word of mouth).
+    social: Vec<bool>,
+    /// Planted labels per (brand, author, month) on social channels:
+    /// (positive, negative, signals), for the planted net advocacy.
+    author_months: BTreeMap<(usize, String, String), (u32, u32, u32)>,
 }
 
 const PUBLIC_HOURS: [f64; 24] = [
@@ -495,6 +509,15 @@ impl<'a> Generator<'a> {
             left: world.budget.regular.clone(),
             today: 0,
             care,
+            idea_signals: vec![Vec::new(); world.ideas.len()],
+            top_ratings: Vec::new(),
+            brand_experience: vec![(0.0, 0); world.brands.len()],
+            social: world
+                .channels
+                .iter()
+                .map(|c| model.channel(&c.id).is_some_and(|m| m.social))
+                .collect(),
+            author_months: BTreeMap::new(),
             world,
         })
     }
@@ -552,6 +575,12 @@ impl<'a> Generator<'a> {
                 .count();
             for _ in 0..posts {
                 self.advocate_post(a, year)?;
+            }
+        }
+        for i in 0..self.world.ideas.len() {
+            let posts = self.world.ideas[i].days.iter().filter(|&&x| x == d).count();
+            for _ in 0..posts {
+                self.idea_post(i)?;
             }
         }
         // Brand replies and follow-ups due today (planted earlier).
@@ -773,6 +802,14 @@ impl<'a> Generator<'a> {
                 (Source::FollowUp, label, cv.followers, replies_to_brand)
             }
         };
+        if follow.is_some() && self.social[c] {
+            // A follow-up is customer experience too: planted as a clear
+            // thank-you or a clear complaint.
+            if let Some(x) = self.brand_experience.get_mut(b) {
+                x.0 += if label == Label::Positive { 0.5 } else { -0.5 };
+                x.1 += 1;
+            }
+        }
         self.write_id(c);
         let url = self.rng.gen_bool(0.8) && self.write_url(c, b);
         let meta = Meta {
@@ -1106,6 +1143,30 @@ impl<'a> Generator<'a> {
         let w = &self.world;
         let channel = &w.channels[meta.channel];
         let brand = &w.brands[meta.brand];
+        if self.cfg.advocacy.enabled
+            && self.social[meta.channel]
+            && meta.source != Source::BrandReply
+            && !self.f.author.is_empty()
+        {
+            let month = self.f.date.get(..7).unwrap_or_default().to_string();
+            let e = self
+                .author_months
+                .entry((meta.brand, self.f.author.clone(), month))
+                .or_default();
+            e.0 += u32::from(meta.label == Label::Positive);
+            e.1 += u32::from(meta.label == Label::Negative);
+            e.2 += 1;
+        }
+        if self.cfg.advocacy.enabled && brand.own {
+            if let Some((value, scale)) = meta.rating {
+                if f64::from(value) >= scale.range().1 {
+                    self.top_ratings.push(CareSignal {
+                        channel: channel.id.clone(),
+                        id: self.f.id.clone(),
+                    });
+                }
+            }
+        }
         let text = self.composer.text.as_str();
         let record = Record {
             id: &self.f.id,
@@ -1169,6 +1230,7 @@ impl<'a> Generator<'a> {
             Source::Survey => t.c.surveys += 1,
             Source::Incident => t.c.incident_signals += 1,
             Source::Advocate => t.c.advocate_signals += 1,
+            Source::Idea => t.c.idea_signals += 1,
             Source::BrandReply => t.c.brand_replies += 1,
             Source::FollowUp => t.c.follow_ups += 1,
             Source::Regular => {}
@@ -1239,6 +1301,12 @@ impl<'a> Generator<'a> {
         } = draft;
         let kind = self.world.channels[c].kind;
         let style = self.world.channels[c].style;
+        if self.social[c] {
+            if let Some(x) = self.brand_experience.get_mut(b) {
+                x.0 += e1;
+                x.1 += 1;
+            }
+        }
         let rng = &mut self.rng;
         let w = &self.world;
         let tone = match advocate {
@@ -1647,6 +1715,53 @@ impl<'a> Generator<'a> {
         })
     }
 
+    /// A suggestion of planted idea theme `i` (see `crate::ideas`).
+    fn idea_post(&mut self, i: usize) -> Result<(), SynthError> {
+        let Some(pick) = &self.post_channels else {
+            return Ok(());
+        };
+        let c = self.rng.sample(pick);
+        let (b, theme) = (self.world.ideas[i].brand, self.world.ideas[i].theme);
+        let th = &crate::ideas::THEMES[theme];
+        let object = th.objects[self.rng.gen_range(0..th.objects.len())];
+        let frame = crate::ideas::FRAMES[self.rng.gen_range(0..crate::ideas::FRAMES.len())];
+        let bp = &self.world.brands[b];
+        let mention = if !bp.handles.is_empty() && self.rng.gen_bool(0.4) {
+            bp.handles[self.rng.gen_range(0..bp.handles.len())].clone()
+        } else {
+            bp.names[0].clone()
+        };
+        let text = frame.replace("{b}", &mention).replace("{x}", object);
+        self.composer.text.clear();
+        self.composer.text.push_str(&text);
+        let brand_field = self.rng.gen_bool(0.3);
+        let u: f64 = self.rng.gen();
+        let idx = ((self.pool as f64) * u.powf(1.6)) as u64;
+        let followers = self.write_author(idx);
+        self.write_id(c);
+        let url = self.rng.gen_bool(0.8) && self.write_url(c, b);
+        self.idea_signals[i].push(CareSignal {
+            channel: self.world.channels[c].id.clone(),
+            id: self.f.id.clone(),
+        });
+        let meta = Meta {
+            channel: c,
+            brand: b,
+            brand_field,
+            label: Label::Neutral,
+            touchpoint: None,
+            two: false,
+            source: Source::Idea,
+            reply: false,
+            office: false,
+            followers: self.world.channels[c].kind.is_post().then_some(followers),
+            rating: None,
+            stage_ratings: false,
+            url,
+        };
+        self.push(meta)
+    }
+
     /// Writes weekly outcomes for every complete week; returns the realised weekly CSAT.
     fn write_outcomes(
         &mut self,
@@ -1853,6 +1968,71 @@ impl<'a> Generator<'a> {
                     followers: a.followers,
                 })
                 .collect(),
+            advocacy: if self.cfg.advocacy.enabled {
+                AdvocacyTruth {
+                    rule: "advocates per brand: advocates_per_brand x clamp(1 + 2.5 x brand level, 0.25, 2); brand_quality: the mean planted (latent) experience of the brand's posts and care follow-ups on social channels (+/-0.5 by their label); net_advocacy: per brand, among (author, month) pairs with 2+ signals on social channels, the share with more positive than negative planted labels minus the share with more negative than positive, in points, \
+                           each posting 3+ positive posts (half with recommending language) on random days about the brand's best touchpoints; \
+                           idea themes: themes_per_brand random themes per brand, each a few dozen suggestions in varied frames and phrasings \
+                           by everyday authors; top_ratings: own brands' reviews and survey answers at the top of their scale"
+                        .to_string(),
+                    brand_quality: w
+                        .brands
+                        .iter()
+                        .zip(&self.brand_experience)
+                        .map(|(b, (sum, n))| {
+                            (b.id.clone(), round_to(sum / (*n).max(1) as f64, 4))
+                        })
+                        .collect(),
+                    net_advocacy: {
+                        // eligible, advocates, detractors per brand.
+                        let mut c = vec![[0u64; 3]; w.brands.len()];
+                        for ((b, _, _), (pos, neg, n)) in &self.author_months {
+                            if *n >= 2 {
+                                c[*b][0] += 1;
+                                c[*b][1] += u64::from(pos > neg);
+                                c[*b][2] += u64::from(neg > pos);
+                            }
+                        }
+                        w.brands
+                            .iter()
+                            .zip(c)
+                            .map(|(b, [e, a, d])| {
+                                let v = if e == 0 {
+                                    0.0
+                                } else {
+                                    100.0 * (a as f64 - d as f64) / e as f64
+                                };
+                                (b.id.clone(), round_to(v, 2))
+                            })
+                            .collect()
+                    },
+                    advocates: w
+                        .brands
+                        .iter()
+                        .zip(&w.brand_advocates)
+                        .map(|(b, list)| {
+                            (
+                                b.id.clone(),
+                                list.iter().map(|&a| w.advocates[a].handle.clone()).collect(),
+                            )
+                        })
+                        .collect(),
+                    ideas: w
+                        .ideas
+                        .iter()
+                        .zip(self.idea_signals)
+                        .map(|(p, signals)| IdeaTheme {
+                            brand: w.brands[p.brand].id.clone(),
+                            theme: crate::ideas::THEMES[p.theme].id.to_string(),
+                            label: crate::ideas::THEMES[p.theme].label.to_string(),
+                            signals,
+                        })
+                        .collect(),
+                    top_ratings: self.top_ratings,
+                }
+            } else {
+                AdvocacyTruth::default()
+            },
             care,
         }
     }

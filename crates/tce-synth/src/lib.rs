@@ -72,6 +72,7 @@
 
 mod compose;
 mod gen;
+mod ideas;
 mod phrases;
 mod plan;
 mod survey;
@@ -85,8 +86,9 @@ use std::io::Write;
 use tce_model::Model;
 
 pub use truth::{
-    Advocate, CareCounts, CareFollowUp, CareReply, CareSignal, CareTruth, Counts, Elasticity,
-    FollowUpKind, Incident, Joins, LabelRule, ReplyCategory, SurveyTruth, Truth,
+    AdvocacyTruth, Advocate, CareCounts, CareFollowUp, CareReply, CareSignal, CareTruth, Counts,
+    Elasticity, FollowUpKind, IdeaTheme, Incident, Joins, LabelRule, ReplyCategory, SurveyTruth,
+    Truth,
 };
 
 /// What to generate.
@@ -102,6 +104,46 @@ pub struct SynthConfig {
     pub start: NaiveDate,
     /// How the own brand's care team answers (brand replies, follow-ups).
     pub care: CareConfig,
+    /// Advocates per brand and idea themes (issue 13); off by default so
+    /// worlds generated before it stay byte-identical.
+    pub advocacy: AdvocacyConfig,
+}
+
+/// What is planted for advocacy and ideas: advocates per brand (more for
+/// brands of better planted quality) and idea themes (several phrasings
+/// per theme, per brand). Listed in `Truth::advocacy`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvocacyConfig {
+    /// Plant them at all.
+    pub enabled: bool,
+    /// Advocates of a brand of average quality (better brands get more,
+    /// worse ones fewer).
+    pub advocates_per_brand: u32,
+    /// Idea themes per brand.
+    pub themes_per_brand: u32,
+    /// Suggestions per theme and brand, per 10,000 signals.
+    pub suggestions_per_10k: u32,
+}
+
+impl Default for AdvocacyConfig {
+    fn default() -> Self {
+        AdvocacyConfig {
+            enabled: false,
+            advocates_per_brand: 12,
+            themes_per_brand: 4,
+            suggestions_per_10k: 12,
+        }
+    }
+}
+
+impl AdvocacyConfig {
+    /// Planted, with the default numbers.
+    pub fn on() -> AdvocacyConfig {
+        AdvocacyConfig {
+            enabled: true,
+            ..AdvocacyConfig::default()
+        }
+    }
 }
 
 /// How the own brand answers customers' complaints and questions on social
@@ -193,6 +235,7 @@ impl Default for SynthConfig {
             days: 180,
             start: DEFAULT_START,
             care: CareConfig::default(),
+            advocacy: AdvocacyConfig::default(),
         }
     }
 }

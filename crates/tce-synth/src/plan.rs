@@ -438,6 +438,15 @@ pub(crate) struct AdvocatePlan {
     pub favourites: Vec<usize>,
 }
 
+/// A planted idea theme of one brand: the theme (index into
+/// `ideas::THEMES`) and the day of each suggestion, sorted.
+#[derive(Debug, Clone)]
+pub(crate) struct IdeaPlan {
+    pub brand: usize,
+    pub theme: usize,
+    pub days: Vec<u32>,
+}
+
 /// How many signals of each kind fall on each day.
 #[derive(Debug, Clone)]
 pub(crate) struct Budget {
@@ -464,6 +473,9 @@ pub(crate) struct World {
     pub stage_weights: Vec<f64>,
     pub incidents: Vec<IncidentPlan>,
     pub advocates: Vec<AdvocatePlan>,
+    /// Advocates planted per brand for issue 13 (indexes into `advocates`).
+    pub brand_advocates: Vec<Vec<usize>>,
+    pub ideas: Vec<IdeaPlan>,
     pub budget: Budget,
     pub brand_pick: WeightedIndex<f64>,
     pub survey_brand_pick: WeightedIndex<f64>,
@@ -988,9 +1000,66 @@ impl World {
             }
         }
 
+        // Issue 13: advocates per brand tied to the brand's quality, and
+        // idea themes; drawn from a stream of their own so the draws above
+        // (and worlds without them) stay as they were.
+        let mut brand_advocates = vec![Vec::new(); brands.len()];
+        let mut ideas = Vec::new();
+        if cfg.advocacy.enabled && has_posts {
+            let mut r2 = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(cfg.seed ^ 0xAD70_CA5E);
+            let pool = author_pool(n) + 50_000;
+            let base = (n as f64 / 5000.0).clamp(4.0, 40.0);
+            let per = f64::from(cfg.advocacy.advocates_per_brand);
+            for b in 0..brands.len() {
+                let q = brands[b].level;
+                let count = (per * (1.0 + 2.5 * q).clamp(0.25, 2.0)).round() as usize;
+                for i in 0..count {
+                    let posts = (base * r2.gen_range(0.6..1.6)).round().max(3.0) as u64;
+                    let mut post_days: Vec<u32> =
+                        (0..posts).map(|_| r2.gen_range(0..days)).collect();
+                    post_days.sort_unstable();
+                    let mut best: Vec<usize> = (0..n_tp).collect();
+                    best.sort_by(|&x, &y| quality[b][y].total_cmp(&quality[b][x]).then(x.cmp(&y)));
+                    best.truncate(4);
+                    let mut handle = String::new();
+                    author_handle(cfg.seed, pool + (b * 1000 + i) as u64, &mut handle);
+                    brand_advocates[b].push(advocates.len());
+                    advocates.push(AdvocatePlan {
+                        handle,
+                        followers: (2500.0 * normal(&mut r2).exp()).round() as u64 + 300,
+                        brand: b,
+                        days: post_days,
+                        favourites: best,
+                    });
+                }
+            }
+            let themes = crate::ideas::THEMES.len();
+            let per_theme = ((n as f64 / 10_000.0) * f64::from(cfg.advocacy.suggestions_per_10k))
+                .round() as u64;
+            for b in 0..brands.len() {
+                let mut order: Vec<usize> = (0..themes).collect();
+                order.shuffle(&mut r2);
+                order.truncate(cfg.advocacy.themes_per_brand as usize);
+                for theme in order {
+                    let count = ((per_theme as f64) * r2.gen_range(0.6..1.4))
+                        .round()
+                        .max(4.0) as u64;
+                    let mut idea_days: Vec<u32> =
+                        (0..count).map(|_| r2.gen_range(0..days)).collect();
+                    idea_days.sort_unstable();
+                    ideas.push(IdeaPlan {
+                        brand: b,
+                        theme,
+                        days: idea_days,
+                    });
+                }
+            }
+        }
+        let n_idea: u64 = ideas.iter().map(|x| x.days.len() as u64).sum();
+
         let n_incident: u64 = incidents.iter().flat_map(|x| x.extra.iter()).sum();
         let n_advocate: u64 = advocates.iter().map(|a| a.days.len() as u64).sum();
-        let n_regular = n.saturating_sub(n_survey + n_incident + n_advocate);
+        let n_regular = n.saturating_sub(n_survey + n_incident + n_advocate + n_idea);
 
         // Daily volume: weekly rhythm, slow growth, day-to-day noise.
         let regular_weights: Vec<f64> = (0..days)
@@ -1046,6 +1115,8 @@ impl World {
             stage_weights,
             incidents,
             advocates,
+            brand_advocates,
+            ideas,
             budget,
             brand_pick,
             survey_brand_pick,

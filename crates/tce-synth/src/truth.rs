@@ -54,6 +54,46 @@ pub struct Truth {
     /// Absent from truth files written before it existed (then empty).
     #[serde(default)]
     pub care: CareTruth,
+    /// What was planted for advocacy and ideas (empty unless asked for).
+    #[serde(default)]
+    pub advocacy: AdvocacyTruth,
+}
+
+/// Planted for advocacy and ideas (issue 13).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdvocacyTruth {
+    /// How it was planted, in words.
+    pub rule: String,
+    /// Each brand's planted quality as its customers meet it: the mean
+    /// latent experience (−1…1) of its posts and care follow-ups on social
+    /// channels
+    /// (a thank-you +0.5, any other −0.5). Net advocacy should
+    /// order brands as this does.
+    pub brand_quality: BTreeMap<String, f64>,
+    /// Planted net advocacy per brand, in points: among (author, month)
+    /// pairs with at least two signals on social channels, the share with
+    /// more positive than negative planted labels minus the share with more
+    /// negative than positive (the product's rule, on the planted labels).
+    pub net_advocacy: BTreeMap<String, f64>,
+    /// Planted advocates per brand (handles; also in `Truth::advocates`).
+    pub advocates: BTreeMap<String, Vec<String>>,
+    /// Planted idea themes with the suggestions written for each.
+    pub ideas: Vec<IdeaTheme>,
+    /// Reviews and survey answers at the top of their scale (own brands).
+    pub top_ratings: Vec<CareSignal>,
+}
+
+/// One planted idea theme of one brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdeaTheme {
+    /// Brand id.
+    pub brand: String,
+    /// Theme id (the same theme may be planted for several brands).
+    pub theme: String,
+    /// What is asked for, in words.
+    pub label: String,
+    /// The suggestions written, in the order written.
+    pub signals: Vec<CareSignal>,
 }
 
 /// Counts of the generated signals.
@@ -89,6 +129,9 @@ pub struct Counts {
     pub incident_signals: u64,
     /// Posts by planted advocates.
     pub advocate_signals: u64,
+    /// Suggestions of planted idea themes (`advocacy.ideas`).
+    #[serde(default)]
+    pub idea_signals: u64,
     /// Replies from an own brand's handle to a customer (also in `replies`
     /// and `posts`; listed in `care.replies`).
     #[serde(default)]

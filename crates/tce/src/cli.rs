@@ -105,6 +105,119 @@ pub enum Command {
     /// Care metrics: response and resolution times, SLA, backlog, cost.
     #[command(subcommand)]
     Care(CareCommand),
+    /// Advocates and detractors per brand (score with its reasons), and net advocacy.
+    Advocates(AdvocatesArgs),
+    /// Moments of truth: invitations to share a great experience.
+    #[command(subcommand)]
+    Moments(MomentsCommand),
+    /// Ideas: customers' suggestions clustered, ranked, and their workflow.
+    #[command(subcommand)]
+    Ideas(IdeasCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AdvocatesArgs {
+    /// Only this brand (id, name or alias).
+    #[arg(long)]
+    pub brand: Option<String>,
+    /// How many authors.
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print as JSON (keys: advocates [brand, author, score, class, reasons, …], net_advocacy).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MomentsCommand {
+    /// Moments of truth, newest first, and conversion per channel and month.
+    List {
+        /// Only these statuses (new, sent, shared, declined); repeatable.
+        #[arg(long)]
+        status: Vec<String>,
+        /// Only this brand.
+        #[arg(long)]
+        brand: Option<String>,
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Print as JSON (keys: moments, conversion).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a moment's invitation as sent, shared or declined.
+    Mark {
+        /// Moment id.
+        id: i64,
+        /// sent, shared or declined.
+        status: String,
+        /// Print the moment as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IdeasCommand {
+    /// Ideas ranked by volume × reach × recency.
+    List {
+        /// Only this brand.
+        #[arg(long)]
+        brand: Option<String>,
+        /// Competitors' ideas (what customers ask of competitors) instead of own brands'.
+        #[arg(long)]
+        competitors: bool,
+        /// Only these statuses; repeatable.
+        #[arg(long)]
+        status: Vec<String>,
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print as JSON (a list of ideas: id, brand, label, status, volume, reach, rank, …).
+        #[arg(long)]
+        json: bool,
+    },
+    /// One idea: examples, history, and after shipping its touchpoint's TES before and after.
+    Show {
+        /// Idea id.
+        id: i64,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move an idea through its workflow (new → under_review → planned → shipped | declined).
+    #[command(disable_version_flag = true)]
+    Status {
+        /// Idea id.
+        id: i64,
+        /// under_review, planned, shipped or declined.
+        status: String,
+        /// A note recorded with the change.
+        #[arg(long)]
+        note: Option<String>,
+        /// The version you saw (refused if it changed since).
+        #[arg(long)]
+        version: Option<u64>,
+        /// Who makes the change [default: TCE_AGENT, else USER].
+        #[arg(long, env = "TCE_AGENT")]
+        agent: Option<String>,
+        /// Print the idea as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merge idea FROM into idea INTO (same brand); recorded on both.
+    Merge {
+        /// The idea that stays.
+        into: i64,
+        /// The idea merged into it.
+        from: i64,
+        /// Who makes the change [default: TCE_AGENT, else USER].
+        #[arg(long, env = "TCE_AGENT")]
+        agent: Option<String>,
+        /// Print the idea as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,6 +47,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Care(crate::cli::CareCommand::Stats(args)) => {
             crate::cases::care_stats(&Workspace::new(cli.dir.as_deref()), &args)
         }
+        Command::Advocates(args) => {
+            crate::advocacy::advocates(&Workspace::new(cli.dir.as_deref()), &args)
+        }
+        Command::Moments(cmd) => crate::advocacy::moments(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Ideas(cmd) => crate::advocacy::ideas(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }
@@ -396,6 +401,7 @@ fn generate(ws: &Workspace, args: &GenerateArgs) -> Result<ExitCode> {
         signals: args.signals,
         seed: args.seed,
         days: args.days,
+        advocacy: tce_synth::AdvocacyConfig::on(),
         ..tce_synth::SynthConfig::default()
     };
     if let Some(start) = &args.start {
@@ -543,6 +549,7 @@ fn demo(ws: &Workspace, args: &DemoArgs) -> Result<ExitCode> {
     let mut cfg = tce_synth::SynthConfig {
         signals: args.signals,
         seed: args.seed,
+        advocacy: tce_synth::AdvocacyConfig::on(),
         ..tce_synth::SynthConfig::default()
     };
     // The demo world ends yesterday (a whole day, nothing later than now),

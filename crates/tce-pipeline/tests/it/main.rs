@@ -2,6 +2,7 @@
 
 #![allow(clippy::expect_used)]
 
+mod advocacy;
 mod care;
 
 use chrono::{DateTime, Utc};
@@ -79,6 +80,7 @@ fn prepares_stores_and_counts_duplicates() {
             accepted: 2,
             duplicates: 1,
             care: done.care,
+            advocacy: done.advocacy,
         }
     );
     // Re-sending the batch adds nothing.
@@ -111,11 +113,13 @@ fn grouped_batches_each_get_their_own_counts() {
                 accepted: 2,
                 duplicates: 0,
                 care: parts[0].care,
+                advocacy: parts[0].advocacy,
             },
             Stored {
                 accepted: 1,
                 duplicates: 1,
                 care: parts[1].care,
+                advocacy: parts[1].advocacy,
             }
         ]
     );

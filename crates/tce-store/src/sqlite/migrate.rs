@@ -43,6 +43,10 @@ const MIGRATIONS: &[Migration] = &[
     // 0008 and 0009 belong to other capabilities and go before this one
     // when they land; the list order is the schema version.
     Migration {
+        name: "0009_advocacy.sql",
+        sql: include_str!("../../migrations/sqlite/0009_advocacy.sql"),
+    },
+    Migration {
         name: "0010_assessments.sql",
         sql: include_str!("../../migrations/sqlite/0010_assessments.sql"),
     },

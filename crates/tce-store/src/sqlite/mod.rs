@@ -9,6 +9,7 @@
 //! `synchronous=NORMAL` in WAL mode a power loss may roll back the last
 //! commits, but never corrupts the file.
 
+mod advocacy;
 mod assessments;
 mod care;
 mod migrate;
@@ -312,5 +313,66 @@ impl Store for SqliteStore {
 
     fn latest_assessment(&self) -> Result<Option<StoredAssessment>, StoreError> {
         assessments::latest(&self.conn)
+    }
+
+    fn advocates(&self, query: &crate::AdvocateQuery) -> Result<Vec<crate::AuthorRow>, StoreError> {
+        advocacy::advocates(&self.conn, query)
+    }
+
+    fn author_standing(
+        &self,
+        brand: &str,
+        author: &str,
+    ) -> Result<Option<tce_advocacy::AuthorAggregate>, StoreError> {
+        advocacy::author(&self.conn, brand, author)
+    }
+
+    fn net_advocacy(&self, brand: Option<&str>) -> Result<Vec<crate::NetRow>, StoreError> {
+        advocacy::net_advocacy(&self.conn, brand)
+    }
+
+    fn ideas(&self, query: &crate::IdeaQuery) -> Result<Vec<crate::Idea>, StoreError> {
+        advocacy::ideas(&self.conn, query)
+    }
+
+    fn idea(&self, id: i64) -> Result<Option<crate::Idea>, StoreError> {
+        advocacy::idea_by_id(&self.conn, id)
+    }
+
+    fn idea_signals(&self, id: i64, limit: usize) -> Result<Vec<crate::IdeaSignal>, StoreError> {
+        advocacy::idea_signals(&self.conn, id, limit)
+    }
+
+    fn idea_events(&self, id: i64) -> Result<Vec<crate::IdeaEvent>, StoreError> {
+        advocacy::idea_events(&self.conn, id)
+    }
+
+    fn change_ideas(
+        &mut self,
+        ideas: &[(crate::Idea, u64)],
+        events: &[crate::IdeaEvent],
+        moves: &[(i64, i64)],
+    ) -> Result<(), StoreError> {
+        advocacy::change_ideas(&mut self.conn, ideas, events, moves)
+    }
+
+    fn moments(&self, query: &crate::MomentQuery) -> Result<Vec<crate::Moment>, StoreError> {
+        advocacy::moments(&self.conn, query)
+    }
+
+    fn moment(&self, id: i64) -> Result<Option<crate::Moment>, StoreError> {
+        advocacy::moment_by_id(&self.conn, id)
+    }
+
+    fn update_moment(
+        &mut self,
+        moment: &crate::Moment,
+        expected: tce_advocacy::MomentStatus,
+    ) -> Result<(), StoreError> {
+        advocacy::update_moment(&mut self.conn, moment, expected)
+    }
+
+    fn moment_counts(&self) -> Result<Vec<crate::MomentCount>, StoreError> {
+        advocacy::moment_counts(&self.conn)
     }
 }

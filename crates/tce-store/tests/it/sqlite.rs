@@ -86,6 +86,8 @@ fn rating_rollups_are_backfilled_by_the_migration() {
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; ",
             "DROP TABLE care_backlog; DROP TABLE care_daily; ",
             "DROP TABLE assessments; ",
+            "DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP TABLE advocacy_net; ",
+            "DROP TABLE ideas; DROP TABLE idea_signals; DROP TABLE idea_events; DROP TABLE moments; ",
             "ALTER TABLE signals DROP COLUMN brand_post; ",
             "DROP TABLE rating_daily; PRAGMA user_version = 5;"
         ))
@@ -246,6 +248,8 @@ fn survey_answers_are_backfilled_by_the_migration() {
         .execute_batch(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; \
              DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE assessments; \
+             DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP TABLE advocacy_net; \
+             DROP TABLE ideas; DROP TABLE idea_signals; DROP TABLE idea_events; DROP TABLE moments; \
              ALTER TABLE signals DROP COLUMN brand_post; \
              DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
              PRAGMA user_version = 3;",

@@ -3,6 +3,7 @@
 // Test helpers are shared between modules, not a public API, and may panic.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod advocacy;
 mod care;
 mod recognised;
 mod recovery;

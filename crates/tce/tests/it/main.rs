@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod advocacy;
 mod analysis;
 mod assess;
 mod care;

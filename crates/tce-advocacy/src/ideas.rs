@@ -1,0 +1,713 @@
+//! Ideas: customers' suggestions clustered as they arrive, labelled,
+//! ranked, and moved through the owning department's workflow.
+//!
+//! **Method** (see `docs/advocacy.md`): a suggestion's text is cut into
+//! sentences and only those that carry a suggestion cue are kept (the
+//! whole text when none does); they are lower-cased, split into words,
+//! lightly stemmed (a plural `s` dropped), and stripped of stop words,
+//! suggestion-frame words ("please", "add", "wish", …), handles, hashtags,
+//! links, numbers and the caller's extra stop words (brand names). The
+//! remaining set of terms is compared with each idea's centroid — term
+//! counts over the idea's suggestions, the [`MAX_TERMS`] most frequent
+//! kept — by the cosine between the binary term vector and the centroid's
+//! term frequencies. The suggestion joins the most similar idea at or
+//! above [`JOIN_AT`]; otherwise it starts a new idea. Each suggestion is
+//! assigned once, when it arrives (incremental, order-dependent; a user can
+//! merge or split ideas later).
+
+use crate::error::AdvocacyError;
+use crate::moments::list;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Most terms a centroid keeps.
+pub const MAX_TERMS: usize = 48;
+/// Least cosine similarity for a suggestion to join an idea.
+pub const JOIN_AT: f64 = 0.4;
+/// Half-life of recency in the idea ranking, in days.
+pub const RANK_HALF_LIFE_DAYS: f64 = 30.0;
+
+const STOP: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "don",
+    "down",
+    "during",
+    "each",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "get",
+    "getting",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "let",
+    "like",
+    "me",
+    "more",
+    "most",
+    "much",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "really",
+    "same",
+    "she",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "im",
+    "ive",
+    "id",
+    "dont",
+    "cant",
+    "wont",
+    "isnt",
+    "thats",
+    "its",
+    "youd",
+    "youre",
+    "theyre",
+    "lot",
+    "lots",
+    "thing",
+    "things",
+    "way",
+    "ways",
+    "still",
+    "yet",
+    "already",
+    "always",
+    "never",
+    "maybe",
+    "perhaps",
+    "think",
+    "guess",
+    "know",
+    "thanks",
+    "thank",
+    "hey",
+    "hi",
+    "hello",
+    "guys",
+    "team",
+    "folks",
+    "everyone",
+    "anyone",
+    "people",
+    "customer",
+    "customers",
+    "today",
+    "day",
+    "days",
+    "time",
+    "times",
+    "year",
+    "years",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "next",
+    "last",
+    "new",
+    "again",
+    "ok",
+    "okay",
+    "yes",
+    "amp",
+    "http",
+    "https",
+    "www",
+    "com",
+    "co",
+    "via",
+    "rt",
+];
+
+/// Words that frame a suggestion rather than say what it is about.
+const FRAME: &[&str] = &[
+    "please",
+    "pls",
+    "plz",
+    "add",
+    "adding",
+    "added",
+    "wish",
+    "wishing",
+    "hope",
+    "hoping",
+    "great",
+    "nice",
+    "good",
+    "awesome",
+    "cool",
+    "love",
+    "lovely",
+    "brilliant",
+    "helpful",
+    "useful",
+    "handy",
+    "should",
+    "must",
+    "need",
+    "needs",
+    "want",
+    "wants",
+    "make",
+    "making",
+    "made",
+    "bring",
+    "give",
+    "provide",
+    "offer",
+    "offering",
+    "introduce",
+    "consider",
+    "start",
+    "suggest",
+    "suggestion",
+    "idea",
+    "request",
+    "feature",
+    "option",
+    "options",
+    "possible",
+    "able",
+    "allow",
+    "let",
+    "see",
+    "have",
+    "had",
+    "having",
+    "could",
+    "would",
+    "might",
+    "can",
+    "kindly",
+    "really",
+    "seriously",
+    "definitely",
+    "honestly",
+    "well",
+    "some",
+    "sort",
+    "kind",
+    "proper",
+    "better",
+    "best",
+    "easier",
+    "simpler",
+    "how",
+    "about",
+    "why",
+    "not",
+    "finally",
+    "actually",
+    "appreciate",
+    "welcome",
+    "happy",
+    "glad",
+    "ask",
+    "asking",
+    "one",
+    "any",
+    "something",
+    "already",
+    "please",
+];
+
+/// Cues that a sentence makes a suggestion.
+const CUES: &[&str] = &[
+    "please",
+    "wish",
+    "would",
+    "should",
+    "could",
+    "suggest",
+    "suggestion",
+    "add",
+    "hope",
+    "why not",
+    "how about",
+    "need",
+    "want",
+    "love to",
+    "idea",
+    "consider",
+    "bring back",
+    "offer",
+    "make",
+];
+
+fn is_stop(w: &str) -> bool {
+    STOP.contains(&w) || FRAME.contains(&w)
+}
+
+/// A light suffix-stripping stemmer: expire, expires, expired, expiring
+/// and expiry all become `expir`.
+pub fn stem(w: &str) -> String {
+    let mut w = w.to_string();
+    if w.len() > 4 && w.ends_with("ies") {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    }
+    for suffix in ["ing", "ed", "es", "s"] {
+        if w.len() >= suffix.len() + 3 && w.ends_with(suffix) && !w.ends_with("ss") {
+            w.truncate(w.len() - suffix.len());
+            break;
+        }
+    }
+    for suffix in ["e", "y"] {
+        if w.len() >= 4 && w.ends_with(suffix) {
+            w.truncate(w.len() - 1);
+            break;
+        }
+    }
+    w
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.starts_with('@') && !w.starts_with('#') && !w.contains("://"))
+        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric() && c != '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+}
+
+/// The suggestion's normalised terms: sorted, each once (see the module docs).
+/// `extra_stop` are lower-case words to leave out too (the brands' names).
+pub fn terms(text: &str, extra_stop: &[String]) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let sentences: Vec<&str> = lower
+        .split(['.', '!', '?', ';', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    let cued: Vec<&str> = sentences
+        .iter()
+        .copied()
+        .filter(|s| CUES.iter().any(|c| s.contains(c)))
+        .collect();
+    let chosen = if cued.is_empty() { sentences } else { cued };
+    let mut out: Vec<String> = chosen
+        .iter()
+        .flat_map(|s| words(s))
+        .map(|w| w.replace('\'', ""))
+        .filter(|w| w.len() > 2 && !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| !is_stop(w) && !extra_stop.iter().any(|s| s == w))
+        .map(|w| stem(&w))
+        .filter(|w| !is_stop(w) && !extra_stop.iter().any(|s| s == w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// An idea's centroid: how many suggestions it holds and how often each
+/// term occurs among them (the [`MAX_TERMS`] most frequent, most frequent
+/// first, ties by term).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Centroid {
+    /// Suggestions in the idea.
+    pub docs: u32,
+    /// (term, suggestions containing it).
+    pub terms: Vec<(String, u32)>,
+}
+
+impl Centroid {
+    /// A centroid of one suggestion.
+    pub fn of(doc: &[String]) -> Centroid {
+        let mut c = Centroid::default();
+        c.add(doc);
+        c
+    }
+
+    /// Adds one suggestion's terms.
+    pub fn add(&mut self, doc: &[String]) {
+        let mut m: BTreeMap<String, u32> = self.terms.drain(..).collect();
+        for t in doc {
+            *m.entry(t.clone()).or_default() += 1;
+        }
+        self.docs += 1;
+        self.set(m);
+    }
+
+    /// Adds another idea's suggestions (a merge).
+    pub fn absorb(&mut self, other: &Centroid) {
+        let mut m: BTreeMap<String, u32> = self.terms.drain(..).collect();
+        for (t, n) in &other.terms {
+            *m.entry(t.clone()).or_default() += n;
+        }
+        self.docs += other.docs;
+        self.set(m);
+    }
+
+    fn set(&mut self, m: BTreeMap<String, u32>) {
+        let mut v: Vec<(String, u32)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(MAX_TERMS);
+        self.terms = v;
+    }
+
+    /// Cosine between a suggestion's binary term vector and the centroid's
+    /// term frequencies (0…1).
+    pub fn similarity(&self, doc: &[String]) -> f64 {
+        if doc.is_empty() || self.docs == 0 || self.terms.is_empty() {
+            return 0.0;
+        }
+        let docs = f64::from(self.docs);
+        let norm: f64 = self
+            .terms
+            .iter()
+            .map(|(_, n)| (f64::from(*n) / docs).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let dot: f64 = self
+            .terms
+            .iter()
+            .filter(|(t, _)| doc.binary_search(t).is_ok())
+            .map(|(_, n)| f64::from(*n) / docs)
+            .sum();
+        dot / ((doc.len() as f64).sqrt() * norm)
+    }
+
+    /// The terms of a label: the most frequent (up to three) found in at
+    /// least a fifth of the idea's suggestions.
+    pub fn label_terms(&self) -> Vec<&str> {
+        let min = (f64::from(self.docs) * 0.2).ceil() as u32;
+        self.terms
+            .iter()
+            .filter(|(_, n)| *n >= min.max(1))
+            .take(3)
+            .map(|(t, _)| t.as_str())
+            .collect()
+    }
+
+    /// A short label from [`Centroid::label_terms`], each written as the
+    /// word it stems from in `example` (the idea's representative post)
+    /// when that has one.
+    pub fn label(&self, example: &str) -> String {
+        let lower = example.to_lowercase();
+        let surface: Vec<String> = words(&lower).map(|w| w.replace('\'', "")).collect();
+        // In the order the example says them, so the label reads as a phrase.
+        let mut placed: Vec<(usize, String)> = self
+            .label_terms()
+            .into_iter()
+            .map(|t| match surface.iter().position(|w| stem(w) == t) {
+                Some(i) => (i, surface[i].clone()),
+                None => (usize::MAX, t.to_string()),
+            })
+            .collect();
+        placed.sort_by_key(|(i, _)| *i);
+        let top: Vec<String> = placed.into_iter().map(|(_, w)| w).collect();
+        if top.is_empty() {
+            "(no terms)".into()
+        } else {
+            top.join(" ")
+        }
+    }
+}
+
+/// The idea a suggestion joins among `candidates` (index, centroid): the
+/// most similar at or above [`JOIN_AT`] (the first on ties); `None` to
+/// start a new idea.
+pub fn assign<'a>(
+    doc: &[String],
+    candidates: impl IntoIterator<Item = (usize, &'a Centroid)>,
+) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (i, c) in candidates {
+        let s = c.similarity(doc);
+        if s >= JOIN_AT && best.is_none_or(|(_, b)| s > b) {
+            best = Some((i, s));
+        }
+    }
+    best.map(|(i, _)| i)
+}
+
+/// An idea's rank: volume × log10(10 + reach) × recency (halving every
+/// [`RANK_HALF_LIFE_DAYS`] since it was last seen).
+pub fn rank(volume: u64, reach: u64, last_seen: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
+    let age = (now - last_seen).num_seconds().max(0) as f64 / 86_400.0;
+    volume as f64 * (10.0 + reach as f64).log10() * 0.5f64.powf(age / RANK_HALF_LIFE_DAYS)
+}
+
+/// An idea's status in the owning department's workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdeaStatus {
+    /// Not looked at yet.
+    New,
+    /// Being assessed.
+    UnderReview,
+    /// Will be built.
+    Planned,
+    /// Built and released (the ship date is when it moved here).
+    Shipped,
+    /// Not pursued.
+    Declined,
+}
+
+impl IdeaStatus {
+    /// All statuses.
+    pub const ALL: [IdeaStatus; 5] = [
+        IdeaStatus::New,
+        IdeaStatus::UnderReview,
+        IdeaStatus::Planned,
+        IdeaStatus::Shipped,
+        IdeaStatus::Declined,
+    ];
+
+    /// The stable id.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdeaStatus::New => "new",
+            IdeaStatus::UnderReview => "under_review",
+            IdeaStatus::Planned => "planned",
+            IdeaStatus::Shipped => "shipped",
+            IdeaStatus::Declined => "declined",
+        }
+    }
+
+    /// Where an idea may go from here (a declined idea may be reviewed again).
+    pub fn allowed(self) -> &'static [IdeaStatus] {
+        use IdeaStatus::*;
+        match self {
+            New => &[UnderReview, Declined],
+            UnderReview => &[Planned, Declined],
+            Planned => &[Shipped, Declined],
+            Shipped => &[],
+            Declined => &[UnderReview],
+        }
+    }
+
+    /// Checks a transition; the error names the allowed ones.
+    pub fn check(self, to: IdeaStatus) -> Result<(), AdvocacyError> {
+        if self.allowed().contains(&to) {
+            Ok(())
+        } else {
+            Err(AdvocacyError::InvalidTransition {
+                what: "idea",
+                from: self.as_str().into(),
+                to: to.as_str().into(),
+                allowed: list(self.allowed().iter().map(|s| s.as_str())),
+            })
+        }
+    }
+}
+
+impl fmt::Display for IdeaStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for IdeaStatus {
+    type Err = AdvocacyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm = s.replace(['-', ' '], "_");
+        IdeaStatus::ALL
+            .into_iter()
+            .find(|m| m.as_str() == norm)
+            .ok_or_else(|| AdvocacyError::UnknownStatus {
+                what: "idea",
+                given: s.into(),
+                known: list(IdeaStatus::ALL.iter().map(|m| m.as_str())),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Vec<String> {
+        terms(s, &["skyway".to_string()])
+    }
+
+    #[test]
+    fn terms_keep_what_the_suggestion_is_about() {
+        assert_eq!(
+            t("@SkyWay please add a dark mode to the app! #SkyWay"),
+            ["app", "dark", "mod"]
+        );
+        assert_eq!(
+            t("Flight was late again. It would be great if SkyWay had family accounts https://x.co/1"),
+            ["account", "famil"]
+        );
+        assert_eq!(stem("expiring"), "expir");
+        assert_eq!(stem("expiry"), "expir");
+        assert_eq!(stem("expires"), "expir");
+        assert!(t("").is_empty());
+    }
+
+    #[test]
+    fn phrasings_of_one_theme_join_and_other_themes_do_not() {
+        let themes = [
+            [
+                "please add a dark mode to the app",
+                "I wish the app had a dark theme",
+                "you should offer dark mode in the mobile app",
+                "would love a dark colour theme on the app",
+            ],
+            [
+                "please let loyalty points never expire",
+                "I wish my loyalty points did not expire so fast",
+                "you should stop points expiring after a year",
+                "loyalty points expiry is too short, please extend it",
+            ],
+        ];
+        let mut ideas: Vec<Centroid> = Vec::new();
+        let mut got = Vec::new();
+        for theme in &themes {
+            for s in theme {
+                let doc = t(s);
+                match assign(&doc, ideas.iter().enumerate()) {
+                    Some(i) => {
+                        ideas[i].add(&doc);
+                        got.push(i);
+                    }
+                    None => {
+                        ideas.push(Centroid::of(&doc));
+                        got.push(ideas.len() - 1);
+                    }
+                }
+            }
+        }
+        assert_eq!(got, [0, 0, 0, 0, 1, 1, 1, 1], "{ideas:#?}");
+        assert_eq!(ideas[0].label(themes[0][0]), "dark mode app");
+        assert_eq!(ideas[1].label(themes[1][0]), "loyalty points expire");
+        let mut merged = ideas[0].clone();
+        merged.absorb(&ideas[1]);
+        assert_eq!(merged.docs, 8);
+    }
+
+    #[test]
+    fn idea_workflow_refuses_invalid_transitions() {
+        use IdeaStatus::*;
+        assert!(New.check(UnderReview).is_ok());
+        assert!(UnderReview.check(Planned).is_ok());
+        assert!(Planned.check(Shipped).is_ok());
+        assert!(Declined.check(UnderReview).is_ok());
+        let e = New.check(Shipped).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot move idea from new to shipped (allowed: under_review, declined)"
+        );
+        assert!(Shipped.check(Declined).is_err());
+        assert_eq!("under review".parse::<IdeaStatus>().unwrap(), UnderReview);
+        assert!("done".parse::<IdeaStatus>().is_err());
+    }
+
+    #[test]
+    fn ranking_weighs_volume_reach_and_recency() {
+        use chrono::TimeZone;
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
+        let old = now - chrono::Duration::days(30);
+        assert!(rank(10, 0, now, now) > rank(5, 0, now, now));
+        assert!(rank(10, 10_000, now, now) > rank(10, 0, now, now));
+        assert!((rank(10, 0, old, now) - rank(10, 0, now, now) / 2.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,581 @@
+//! Advocacy, moments of truth and ideas caused by stored signals, and the
+//! changes users make to ideas and moments.
+//!
+//! Inside the insert transaction ([`AdvocacyDerive`], run after care by
+//! [`Derived`]): each new customer signal about a known brand is folded into
+//! its author's aggregate for that brand (overall and for the month) and
+//! the month's net-advocacy counters move with the author's class; a
+//! positive signal may be a moment of truth (after an answered case, a top
+//! rating, an advocate's praise) or share a sent one; a suggestion joins
+//! the most similar idea of its brand or starts one. Per batch, only the
+//! aggregates, moments and ideas of the batch's authors and brands are read
+//! (one batched lookup each) and each is written once.
+//!
+//! Outside it: [`set_idea_status`], [`merge_ideas`], [`mark_moment`] apply a
+//! user's change through `tce_advocacy`'s workflows.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rustc_hash::FxHashMap;
+use tce_advocacy::ideas::{self, Centroid};
+use tce_advocacy::moments::{self, MomentContext};
+use tce_advocacy::score::{month_of, Observation};
+use tce_advocacy::{AdvocacyError, AuthorAggregate, AuthorClass, IdeaStatus, MomentStatus};
+use tce_model::{EnrichedSignal, Intent, Model};
+use tce_store::{
+    CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment, Store, StoreError,
+};
+
+/// What advocacy derivation did in one transaction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AdvocacyCounts {
+    /// Customer signals folded into author aggregates.
+    pub observed: u64,
+    /// Moments of truth recorded.
+    pub moments: u64,
+    /// Moments found shared.
+    pub shared: u64,
+    /// Suggestions clustered.
+    pub suggestions: u64,
+    /// Ideas started.
+    pub ideas_opened: u64,
+}
+
+/// The department that runs advocacy: `marketing` when the model has it,
+/// else the first department.
+pub fn advocacy_department(model: &Model) -> String {
+    model
+        .departments
+        .iter()
+        .find(|d| d.id == "marketing")
+        .or(model.departments.first())
+        .map_or_else(|| "marketing".to_string(), |d| d.id.clone())
+}
+
+/// The department that owns ideas: `rnd`, `product` or `rd` when the model
+/// has one, else the first department.
+pub fn ideas_department(model: &Model) -> String {
+    model
+        .departments
+        .iter()
+        .find(|d| matches!(d.id.as_str(), "rnd" | "rd" | "r_and_d" | "product"))
+        .or(model.departments.first())
+        .map_or_else(|| "rnd".to_string(), |d| d.id.clone())
+}
+
+/// Derives advocacy, moments and ideas (see the module docs).
+pub(crate) struct AdvocacyDerive<'m> {
+    pub(crate) model: &'m Model,
+    pub(crate) counts: AdvocacyCounts,
+    /// Lower-case brand names, aliases and handles: left out of idea terms.
+    pub(crate) brand_words: &'m [String],
+}
+
+/// The brand a customer signal is about, and the author.
+fn subject(s: &EnrichedSignal) -> Option<(&str, &str)> {
+    if s.enrichment.brand_post {
+        return None;
+    }
+    let brand = s
+        .enrichment
+        .brand
+        .as_deref()
+        .or(s.signal.brand.as_deref())?;
+    Some((brand, s.signal.author.as_deref()?))
+}
+
+fn top_rating(s: &EnrichedSignal) -> bool {
+    s.signal
+        .rating
+        .is_some_and(|r| r.value >= r.scale.range().1)
+}
+
+/// Whether `s` is the author's first message on `case` since the brand
+/// answered it (or since it was resolved).
+fn after_answer(case: &tce_care::Case, s: &EnrichedSignal) -> bool {
+    let at = s.signal.created_at;
+    let Some(answered) = case.last_response_at.or(case.resolved_at) else {
+        return false;
+    };
+    if answered > at || case.opened_at >= at {
+        return false;
+    }
+    !case.thread.iter().any(|e| {
+        e.party == tce_care::Party::Customer
+            && e.at > answered
+            && e.at < at
+            && !(e.signal.channel == s.signal.channel
+                && e.signal.external_id == s.signal.external_id)
+    })
+}
+
+impl AdvocacyDerive<'_> {
+    fn run(&mut self, fresh: &[&EnrichedSignal], tx: &mut dyn DeriveTx) -> Result<(), StoreError> {
+        let mut batch: Vec<(&EnrichedSignal, &str, &str, Observation)> = fresh
+            .iter()
+            .filter_map(|s| subject(s).map(|(b, a)| (*s, b, a, Observation::of(s))))
+            .collect();
+        let social = |s: &EnrichedSignal| {
+            self.model
+                .channel(&s.signal.channel)
+                .is_some_and(|c| c.social)
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        batch.sort_by_key(|(s, ..)| s.signal.created_at);
+
+        // --- author aggregates and net advocacy ---
+        let mut keys: Vec<(String, String)> = batch
+            .iter()
+            .filter(|(s, ..)| social(s))
+            .map(|(_, b, a, _)| (b.to_string(), a.to_string()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut period_keys: Vec<(String, String, NaiveDate)> = batch
+            .iter()
+            .filter(|(s, ..)| social(s))
+            .map(|(_, b, a, o)| (b.to_string(), a.to_string(), month_of(o.at)))
+            .collect();
+        period_keys.sort_unstable();
+        period_keys.dedup();
+        let mut authors: FxHashMap<(String, String), AuthorAggregate> =
+            tx.author_aggregates(&keys)?.into_iter().collect();
+        let mut periods: FxHashMap<(String, String, NaiveDate), AuthorAggregate> =
+            tx.period_aggregates(&period_keys)?.into_iter().collect();
+        let mut net: FxHashMap<(String, NaiveDate), [i64; 3]> = FxHashMap::default();
+
+        // --- moments: open ones of these authors, cases of positive own-brand authors ---
+        let mut open: FxHashMap<(String, String), Moment> = FxHashMap::default();
+        let mut moment_keys: Vec<(String, String)> = batch
+            .iter()
+            .map(|(_, b, a, _)| (b.to_string(), a.to_string()))
+            .collect();
+        moment_keys.sort_unstable();
+        moment_keys.dedup();
+        for m in tx.open_moments(&moment_keys)? {
+            open.insert((m.brand.clone(), m.author.clone()), m);
+        }
+        let mut case_keys = CaseKeys::default();
+        for (s, b, a, o) in &batch {
+            if o.positive && self.model.brand(b).is_some_and(|x| x.own) {
+                case_keys
+                    .authors
+                    .push((a.to_string(), s.signal.channel.clone()));
+            }
+        }
+        case_keys.authors.sort_unstable();
+        case_keys.authors.dedup();
+        let cases = if case_keys.authors.is_empty() {
+            Vec::new()
+        } else {
+            tx.cases_for(&case_keys)?
+        };
+        let mut cases_by_author: FxHashMap<(&str, &str), Vec<&tce_care::Case>> =
+            FxHashMap::default();
+        for c in &cases {
+            if let Some(a) = &c.author {
+                cases_by_author
+                    .entry((a.as_str(), c.channel.as_str()))
+                    .or_default()
+                    .push(c);
+            }
+        }
+        let mut moment_cases: Vec<u64> = Vec::new();
+        let mut new_moments: Vec<Moment> = Vec::new();
+        let mut changed_moments: Vec<Moment> = Vec::new();
+        let department = advocacy_department(self.model);
+
+        // --- ideas: the brands' current ideas ---
+        let mut idea_brands: Vec<String> = batch
+            .iter()
+            .filter(|(s, ..)| {
+                s.enrichment
+                    .intents
+                    .iter()
+                    .any(|i| i.intent == Intent::Suggestion)
+            })
+            .map(|(_, b, ..)| b.to_string())
+            .collect();
+        idea_brands.sort_unstable();
+        idea_brands.dedup();
+        let mut ideas_list: Vec<Idea> = if idea_brands.is_empty() {
+            Vec::new()
+        } else {
+            tx.ideas_of(&idea_brands)?
+        };
+        let mut touched = vec![false; ideas_list.len()];
+        let mut pending_signals: Vec<(usize, IdeaSignal)> = Vec::new();
+
+        for (s, brand, author, o) in &batch {
+            let key = (brand.to_string(), author.to_string());
+            // Advocacy is public word of mouth: only social channels count
+            // towards an author's standing and net advocacy (a contact
+            // centre's notes and private surveys do not).
+            let mut was_advocate = false;
+            if social(s) {
+                let agg = authors.entry(key.clone()).or_default();
+                was_advocate = agg.class() == AuthorClass::Advocate;
+                agg.observe(o);
+                let pkey = (brand.to_string(), author.to_string(), month_of(o.at));
+                let p = periods.entry(pkey).or_default();
+                let before = p.class().counts();
+                p.observe(o);
+                let after = p.class().counts();
+                if before != after {
+                    let d = net.entry((brand.to_string(), month_of(o.at))).or_default();
+                    for k in 0..3 {
+                        d[k] += after[k] - before[k];
+                    }
+                }
+                self.counts.observed += 1;
+            }
+
+            // Moments: share an open one, or record a new one.
+            let own = self.model.brand(brand).is_some_and(|b| b.own);
+            if let Some(m) = open.get_mut(&key) {
+                if moments::shares(m.status, m.sent_at, o) {
+                    m.status = MomentStatus::Shared;
+                    m.closed_at = Some(o.at);
+                    m.shared_by = Some((s.signal.channel.clone(), s.signal.external_id.clone()));
+                    changed_moments.push(m.clone());
+                    self.counts.shared += 1;
+                }
+            } else if own && o.positive {
+                let case = cases_by_author
+                    .get(&(*author, s.signal.channel.as_str()))
+                    .and_then(|cs| {
+                        cs.iter()
+                            .find(|c| after_answer(c, s) && !moment_cases.contains(&c.id.0))
+                    });
+                let ctx = MomentContext {
+                    observation: *o,
+                    top_rating: top_rating(s),
+                    after_answered_case: case.is_some(),
+                    advocate: was_advocate,
+                };
+                if let Some(kind) = moments::detect(&ctx) {
+                    let brand_name = self.model.brand(brand).map_or(*brand, |b| b.name.as_str());
+                    let link = s.signal.url.as_deref().unwrap_or("");
+                    let m = Moment {
+                        id: 0,
+                        brand: brand.to_string(),
+                        author: author.to_string(),
+                        channel: s.signal.channel.clone(),
+                        external_id: s.signal.external_id.clone(),
+                        kind,
+                        case_id: case.map(|c| c.id.0),
+                        department: department.clone(),
+                        text: moments::invitation(
+                            moments::DEFAULT_TEMPLATE,
+                            author,
+                            brand_name,
+                            link,
+                        )
+                        .trim_end()
+                        .to_string(),
+                        status: MomentStatus::New,
+                        created_at: o.at,
+                        sent_at: None,
+                        closed_at: None,
+                        shared_by: None,
+                    };
+                    if let Some(c) = case {
+                        moment_cases.push(c.id.0);
+                    }
+                    open.insert(key.clone(), m.clone());
+                    new_moments.push(m);
+                    self.counts.moments += 1;
+                }
+            }
+
+            // Ideas.
+            if s.enrichment
+                .intents
+                .iter()
+                .any(|i| i.intent == Intent::Suggestion)
+            {
+                let doc = ideas::terms(&s.signal.text, self.brand_words);
+                if doc.is_empty() {
+                    continue;
+                }
+                let candidates = ideas_list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| i.brand == *brand)
+                    .map(|(n, i)| (n, &i.centroid));
+                let n = match ideas::assign(&doc, candidates) {
+                    Some(n) => {
+                        let i = &mut ideas_list[n];
+                        i.centroid.add(&doc);
+                        i.volume += 1;
+                        i.reach += s.signal.author_followers.unwrap_or(0);
+                        i.first_seen = i.first_seen.min(o.at);
+                        i.last_seen = i.last_seen.max(o.at);
+                        i.sentiment_sum += s.enrichment.sentiment;
+                        n
+                    }
+                    None => {
+                        ideas_list.push(Idea {
+                            id: 0,
+                            brand: brand.to_string(),
+                            own,
+                            label: String::new(),
+                            centroid: Centroid::of(&doc),
+                            volume: 1,
+                            reach: s.signal.author_followers.unwrap_or(0),
+                            first_seen: o.at,
+                            last_seen: o.at,
+                            sentiment_sum: s.enrichment.sentiment,
+                            touchpoints: Default::default(),
+                            representative: (
+                                s.signal.channel.clone(),
+                                s.signal.external_id.clone(),
+                                s.signal.text.clone(),
+                            ),
+                            status: IdeaStatus::New,
+                            shipped_at: None,
+                            merged_into: None,
+                            version: 1,
+                        });
+                        touched.push(false);
+                        self.counts.ideas_opened += 1;
+                        ideas_list.len() - 1
+                    }
+                };
+                let i = &mut ideas_list[n];
+                for tp in &s.enrichment.touchpoints {
+                    *i.touchpoints.entry(tp.touchpoint.clone()).or_default() += 1;
+                }
+                touched[n] = true;
+                pending_signals.push((
+                    n,
+                    IdeaSignal {
+                        idea: 0,
+                        channel: s.signal.channel.clone(),
+                        external_id: s.signal.external_id.clone(),
+                        at: o.at,
+                        terms: doc,
+                    },
+                ));
+                self.counts.suggestions += 1;
+            }
+        }
+
+        let authors: Vec<_> = authors.into_iter().collect();
+        tx.save_author_aggregates(&authors)?;
+        let periods: Vec<_> = periods.into_iter().collect();
+        tx.save_period_aggregates(&periods)?;
+        let mut net: Vec<_> = net.into_iter().filter(|(_, d)| *d != [0, 0, 0]).collect();
+        net.sort_by(|a, b| a.0.cmp(&b.0));
+        tx.add_net_counts(&net)?;
+        new_moments.extend(changed_moments);
+        tx.save_moments(&new_moments)?;
+
+        if !pending_signals.is_empty() {
+            let mut changed: Vec<Idea> = Vec::new();
+            let mut at: Vec<Option<usize>> = vec![None; ideas_list.len()];
+            for (n, i) in ideas_list.into_iter().enumerate() {
+                if touched[n] {
+                    let mut i = i;
+                    i.label = i.centroid.label(&i.representative.2);
+                    at[n] = Some(changed.len());
+                    changed.push(i);
+                }
+            }
+            tx.save_ideas(&mut changed)?;
+            let rows: Vec<IdeaSignal> = pending_signals
+                .into_iter()
+                .filter_map(|(n, mut sig)| {
+                    let k = at.get(n).copied().flatten()?;
+                    sig.idea = changed[k].id;
+                    Some(sig)
+                })
+                .collect();
+            tx.add_idea_signals(&rows)?;
+        }
+        Ok(())
+    }
+}
+
+impl Derive for AdvocacyDerive<'_> {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.run(fresh, tx)
+    }
+}
+
+/// Care, then advocacy, in one transaction: cases a batch opens are stored
+/// before advocacy looks for answered cases.
+pub(crate) struct Derived<'m> {
+    pub(crate) care: crate::care::CareDerive<'m>,
+    pub(crate) advocacy: AdvocacyDerive<'m>,
+}
+
+impl Derive for Derived<'_> {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.care.derive(fresh, tx)?;
+        self.advocacy.derive(fresh, tx)
+    }
+}
+
+/// Why a user's change to an idea or moment was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum AdvocacyChangeError {
+    /// No such idea or moment.
+    #[error("no {what} {id}")]
+    NotFound {
+        /// `idea` or `moment`.
+        what: &'static str,
+        /// The id.
+        id: i64,
+    },
+    /// The workflow refuses it.
+    #[error(transparent)]
+    Refused(#[from] AdvocacyError),
+    /// The store failed, or the record changed meanwhile.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Moves an idea to `to` (with an optional note) against the version the
+/// user saw; returns it as it is now.
+pub fn set_idea_status(
+    store: &mut dyn Store,
+    id: i64,
+    expected_version: Option<u64>,
+    to: IdeaStatus,
+    note: Option<String>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Idea, AdvocacyChangeError> {
+    let mut idea = store
+        .idea(id)?
+        .ok_or(AdvocacyChangeError::NotFound { what: "idea", id })?;
+    let seen = expected_version.unwrap_or(idea.version);
+    let from = idea.status;
+    from.check(to)?;
+    idea.status = to;
+    if to == IdeaStatus::Shipped {
+        idea.shipped_at = Some(now);
+    }
+    idea.version += 1;
+    let mut events = vec![IdeaEvent {
+        idea: id,
+        at: now,
+        actor: actor.into(),
+        kind: "status".into(),
+        from: Some(from),
+        to: Some(to),
+        note: None,
+        other: None,
+    }];
+    if let Some(n) = note.filter(|n| !n.trim().is_empty()) {
+        events.push(IdeaEvent {
+            idea: id,
+            at: now,
+            actor: actor.into(),
+            kind: "note".into(),
+            from: None,
+            to: None,
+            note: Some(n),
+            other: None,
+        });
+    }
+    store.change_ideas(&[(idea.clone(), seen)], &events, &[])?;
+    Ok(idea)
+}
+
+/// Merges idea `from` into `into` (same brand): its suggestions, terms,
+/// volume and reach move over; `from` is kept as merged. Recorded on both.
+pub fn merge_ideas(
+    store: &mut dyn Store,
+    into: i64,
+    from: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Idea, AdvocacyChangeError> {
+    if into == from {
+        return Err(AdvocacyError::Merge("an idea cannot be merged into itself".into()).into());
+    }
+    let mut a = store.idea(into)?.ok_or(AdvocacyChangeError::NotFound {
+        what: "idea",
+        id: into,
+    })?;
+    let mut b = store.idea(from)?.ok_or(AdvocacyChangeError::NotFound {
+        what: "idea",
+        id: from,
+    })?;
+    if a.brand != b.brand {
+        return Err(AdvocacyError::Merge(format!(
+            "idea {into} is about {} and idea {from} about {}",
+            a.brand, b.brand
+        ))
+        .into());
+    }
+    if a.merged_into.is_some() || b.merged_into.is_some() {
+        return Err(AdvocacyError::Merge("one of the ideas was already merged".into()).into());
+    }
+    let (va, vb) = (a.version, b.version);
+    a.centroid.absorb(&b.centroid);
+    a.volume += b.volume;
+    a.reach += b.reach;
+    a.first_seen = a.first_seen.min(b.first_seen);
+    a.last_seen = a.last_seen.max(b.last_seen);
+    a.sentiment_sum += b.sentiment_sum;
+    for (t, n) in &b.touchpoints {
+        *a.touchpoints.entry(t.clone()).or_default() += n;
+    }
+    a.label = a.centroid.label(&a.representative.2);
+    a.version += 1;
+    b.merged_into = Some(into);
+    b.version += 1;
+    let event = |idea, kind: &str, other| IdeaEvent {
+        idea,
+        at: now,
+        actor: actor.into(),
+        kind: kind.into(),
+        from: None,
+        to: None,
+        note: None,
+        other: Some(other),
+    };
+    store.change_ideas(
+        &[(a.clone(), va), (b, vb)],
+        &[
+            event(into, "absorbed", from),
+            event(from, "merged_into", into),
+        ],
+        &[(from, into)],
+    )?;
+    Ok(a)
+}
+
+/// Marks a moment sent, shared or declined (through the workflow).
+pub fn mark_moment(
+    store: &mut dyn Store,
+    id: i64,
+    to: MomentStatus,
+    now: DateTime<Utc>,
+) -> Result<Moment, AdvocacyChangeError> {
+    let mut m = store
+        .moment(id)?
+        .ok_or(AdvocacyChangeError::NotFound { what: "moment", id })?;
+    let from = m.status;
+    from.check(to)?;
+    m.status = to;
+    match to {
+        MomentStatus::Sent => m.sent_at = Some(now),
+        MomentStatus::Shared | MomentStatus::Declined => m.closed_at = Some(now),
+        MomentStatus::New => {}
+    }
+    store.update_moment(&m, from)?;
+    Ok(m)
+}

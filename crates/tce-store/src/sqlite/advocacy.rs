@@ -1,0 +1,769 @@
+//! Advocacy and ideas in SQLite (migration 0009).
+//!
+//! Aggregates and centroids are JSON in their rows (their shapes are
+//! `tce_advocacy`'s); the columns are what pages filter and sort on (class,
+//! base score, volume, status). Batch reads look keys up in fixed-size
+//! chunks (padded by repeating the last key) so each statement is prepared
+//! once per connection. Times are unix seconds.
+
+use super::care::Tx;
+use crate::advocacy::{
+    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, Idea, IdeaEvent, IdeaQuery, IdeaSignal,
+    Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+};
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use std::collections::BTreeMap;
+use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus};
+
+/// Keys per batch lookup.
+const CHUNK: usize = 128;
+
+fn corrupt(table: &'static str, column: &'static str, value: impl ToString) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        column,
+        value: value.to_string(),
+    }
+}
+
+fn time(table: &'static str, column: &'static str, s: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp(s, 0).ok_or_else(|| corrupt(table, column, s))
+}
+
+fn opt_time(
+    table: &'static str,
+    column: &'static str,
+    s: Option<i64>,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    s.map(|s| time(table, column, s)).transpose()
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(table: &'static str, s: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(table, "period", s))
+}
+
+fn to_json<T: serde::Serialize>(table: &'static str, v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| corrupt(table, "json", e))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    column: &'static str,
+    s: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(s).map_err(|_| corrupt(table, column, s))
+}
+
+fn aggregate(table: &'static str, s: &str) -> Result<AuthorAggregate, StoreError> {
+    from_json(table, "aggregate", s)
+}
+
+/// Runs `sql` (with `?1` the fixed value and `?2…` the chunk's keys) over
+/// `keys` in chunks of [`CHUNK`], padding the last chunk.
+fn chunked<K: Clone + Into<Value>, T>(
+    conn: &Connection,
+    sql_head: &str,
+    sql_tail: &str,
+    fixed: &[Value],
+    keys: &[K],
+    mut each: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let marks: Vec<String> = (0..CHUNK)
+        .map(|i| format!("?{}", fixed.len() + i + 1))
+        .collect();
+    let sql = format!("{sql_head} ({}) {sql_tail}", marks.join(", "));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for chunk in keys.chunks(CHUNK) {
+        let mut vals: Vec<Value> = fixed.to_vec();
+        for i in 0..CHUNK {
+            let k = chunk.get(i).unwrap_or(&chunk[chunk.len() - 1]);
+            vals.push(k.clone().into());
+        }
+        let mut rows = stmt.query(params_from_iter(vals))?;
+        while let Some(r) = rows.next()? {
+            out.push(each(r)?);
+        }
+    }
+    Ok(out)
+}
+
+fn group<K: Ord + Clone, V: Clone>(items: impl Iterator<Item = (K, V)>) -> BTreeMap<K, Vec<V>> {
+    let mut m: BTreeMap<K, Vec<V>> = BTreeMap::new();
+    for (k, v) in items {
+        m.entry(k).or_default().push(v);
+    }
+    m
+}
+
+const IDEA_COLUMNS: &str = "id, brand, own, label, centroid, volume, reach, first_seen, last_seen, \
+     sentiment_sum, touchpoints, rep_channel, rep_id, rep_text, status, shipped_at, merged_into, version";
+
+fn idea(r: &Row<'_>) -> Result<Idea, StoreError> {
+    let centroid: String = r.get(4)?;
+    let touchpoints: String = r.get(10)?;
+    let status: String = r.get(14)?;
+    Ok(Idea {
+        id: r.get(0)?,
+        brand: r.get(1)?,
+        own: r.get::<_, i64>(2)? != 0,
+        label: r.get(3)?,
+        centroid: from_json::<Centroid>("ideas", "centroid", &centroid)?,
+        volume: r.get::<_, i64>(5)?.max(0) as u64,
+        reach: r.get::<_, i64>(6)?.max(0) as u64,
+        first_seen: time("ideas", "first_seen", r.get(7)?)?,
+        last_seen: time("ideas", "last_seen", r.get(8)?)?,
+        sentiment_sum: r.get(9)?,
+        touchpoints: from_json("ideas", "touchpoints", &touchpoints)?,
+        representative: (r.get(11)?, r.get(12)?, r.get(13)?),
+        status: status
+            .parse::<IdeaStatus>()
+            .map_err(|_| corrupt("ideas", "status", &status))?,
+        shipped_at: opt_time("ideas", "shipped_at", r.get(15)?)?,
+        merged_into: r.get(16)?,
+        version: r.get::<_, i64>(17)?.max(0) as u64,
+    })
+}
+
+const MOMENT_COLUMNS: &str = "id, brand, author, channel, external_id, kind, case_id, department, \
+     text, status, created_at, sent_at, closed_at, shared_channel, shared_id";
+
+fn moment(r: &Row<'_>) -> Result<Moment, StoreError> {
+    let kind: String = r.get(5)?;
+    let status: String = r.get(9)?;
+    let shared_channel: Option<String> = r.get(13)?;
+    let shared_id: Option<String> = r.get(14)?;
+    Ok(Moment {
+        id: r.get(0)?,
+        brand: r.get(1)?,
+        author: r.get(2)?,
+        channel: r.get(3)?,
+        external_id: r.get(4)?,
+        kind: kind
+            .parse::<MomentKind>()
+            .map_err(|_| corrupt("moments", "kind", &kind))?,
+        case_id: r.get::<_, Option<i64>>(6)?.map(|c| c.max(0) as u64),
+        department: r.get(7)?,
+        text: r.get(8)?,
+        status: status
+            .parse::<MomentStatus>()
+            .map_err(|_| corrupt("moments", "status", &status))?,
+        created_at: time("moments", "created_at", r.get(10)?)?,
+        sent_at: opt_time("moments", "sent_at", r.get(11)?)?,
+        closed_at: opt_time("moments", "closed_at", r.get(12)?)?,
+        shared_by: shared_channel.zip(shared_id),
+    })
+}
+
+fn write_idea(conn: &Connection, i: &mut Idea) -> Result<(), StoreError> {
+    let centroid = to_json("ideas", &i.centroid)?;
+    let touchpoints = to_json("ideas", &i.touchpoints)?;
+    let vals = params![
+        i.brand,
+        i64::from(i.own),
+        i.label,
+        centroid,
+        i.volume as i64,
+        i.reach as i64,
+        i.first_seen.timestamp(),
+        i.last_seen.timestamp(),
+        i.sentiment_sum,
+        touchpoints,
+        i.representative.0,
+        i.representative.1,
+        i.representative.2,
+        i.status.as_str(),
+        i.shipped_at.map(|t| t.timestamp()),
+        i.merged_into,
+        i.version as i64,
+    ];
+    if i.id == 0 {
+        conn.prepare_cached(
+            "INSERT INTO ideas (brand, own, label, centroid, volume, reach, first_seen, last_seen, \
+             sentiment_sum, touchpoints, rep_channel, rep_id, rep_text, status, shipped_at, merged_into, version) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?
+        .execute(vals)?;
+        i.id = conn.last_insert_rowid();
+    } else {
+        let mut stmt = conn.prepare_cached(
+            "UPDATE ideas SET brand = ?1, own = ?2, label = ?3, centroid = ?4, volume = ?5, reach = ?6, \
+             first_seen = ?7, last_seen = ?8, sentiment_sum = ?9, touchpoints = ?10, rep_channel = ?11, \
+             rep_id = ?12, rep_text = ?13, status = ?14, shipped_at = ?15, merged_into = ?16, version = ?17 \
+             WHERE id = ?18",
+        )?;
+        let mut v: Vec<Value> = vec![
+            i.brand.clone().into(),
+            i64::from(i.own).into(),
+            i.label.clone().into(),
+            centroid.into(),
+            (i.volume as i64).into(),
+            (i.reach as i64).into(),
+            i.first_seen.timestamp().into(),
+            i.last_seen.timestamp().into(),
+            i.sentiment_sum.into(),
+            touchpoints.into(),
+            i.representative.0.clone().into(),
+            i.representative.1.clone().into(),
+            i.representative.2.clone().into(),
+            i.status.as_str().to_string().into(),
+        ];
+        v.push(i.shipped_at.map(|t| t.timestamp()).into());
+        v.push(i.merged_into.into());
+        v.push((i.version as i64).into());
+        v.push(i.id.into());
+        stmt.execute(params_from_iter(v))?;
+    }
+    Ok(())
+}
+
+fn insert_idea_events(conn: &Connection, events: &[IdeaEvent]) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO idea_events (idea_id, at, actor, kind, from_status, to_status, note, other_idea) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for e in events {
+        stmt.execute(params![
+            e.idea,
+            e.at.timestamp(),
+            e.actor,
+            e.kind,
+            e.from.map(|s| s.as_str()),
+            e.to.map(|s| s.as_str()),
+            e.note,
+            e.other,
+        ])?;
+    }
+    Ok(())
+}
+
+impl AdvocacyTx for Tx<'_> {
+    fn author_aggregates(
+        &mut self,
+        keys: &[AuthorKey],
+    ) -> Result<Vec<(AuthorKey, AuthorAggregate)>, StoreError> {
+        let mut out = Vec::new();
+        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+            let rows = chunked(
+                self.conn,
+                "SELECT author, aggregate FROM advocacy_authors WHERE brand = ?1 AND author IN",
+                "",
+                &[Value::from(brand.clone())],
+                &authors,
+                |r| {
+                    let a: String = r.get(0)?;
+                    let g: String = r.get(1)?;
+                    Ok((a, aggregate("advocacy_authors", &g)?))
+                },
+            )?;
+            out.extend(rows.into_iter().map(|(a, g)| ((brand.clone(), a), g)));
+        }
+        Ok(out)
+    }
+
+    fn period_aggregates(
+        &mut self,
+        keys: &[PeriodKey],
+    ) -> Result<Vec<(PeriodKey, AuthorAggregate)>, StoreError> {
+        let mut out = Vec::new();
+        let groups = group(keys.iter().map(|(b, a, p)| ((b.clone(), *p), a.clone())));
+        for ((brand, period), authors) in groups {
+            let rows = chunked(
+                self.conn,
+                "SELECT author, aggregate FROM advocacy_periods WHERE brand = ?1 AND period = ?2 AND author IN",
+                "",
+                &[Value::from(brand.clone()), Value::from(day(period))],
+                &authors,
+                |r| {
+                    let a: String = r.get(0)?;
+                    let g: String = r.get(1)?;
+                    Ok((a, aggregate("advocacy_periods", &g)?))
+                },
+            )?;
+            out.extend(
+                rows.into_iter()
+                    .map(|(a, g)| ((brand.clone(), a, period), g)),
+            );
+        }
+        Ok(out)
+    }
+
+    fn save_author_aggregates(
+        &mut self,
+        rows: &[(AuthorKey, AuthorAggregate)],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO advocacy_authors (brand, author, class, base_score, signals, aggregate) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for ((brand, author), g) in rows {
+            stmt.execute(params![
+                brand,
+                author,
+                g.class().as_str(),
+                g.base_score(),
+                g.signals,
+                to_json("advocacy_authors", g)?,
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn save_period_aggregates(
+        &mut self,
+        rows: &[(PeriodKey, AuthorAggregate)],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO advocacy_periods (brand, period, author, aggregate) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for ((brand, author, period), g) in rows {
+            stmt.execute(params![
+                brand,
+                day(*period),
+                author,
+                to_json("advocacy_periods", g)?
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn add_net_counts(
+        &mut self,
+        deltas: &[((String, NaiveDate), [i64; 3])],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO advocacy_net (brand, period, eligible, advocates, detractors) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (brand, period) DO UPDATE SET eligible = eligible + excluded.eligible, \
+             advocates = advocates + excluded.advocates, detractors = detractors + excluded.detractors",
+        )?;
+        for ((brand, period), [e, a, d]) in deltas {
+            stmt.execute(params![brand, day(*period), e, a, d])?;
+        }
+        Ok(())
+    }
+
+    fn ideas_of(&mut self, brands: &[String]) -> Result<Vec<Idea>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {IDEA_COLUMNS} FROM ideas WHERE brand = ?1 AND merged_into IS NULL ORDER BY id"
+        ))?;
+        let mut out = Vec::new();
+        for b in brands {
+            let mut rows = stmt.query([b])?;
+            while let Some(r) = rows.next()? {
+                out.push(idea(r)?);
+            }
+        }
+        Ok(out)
+    }
+
+    fn save_ideas(&mut self, ideas: &mut [Idea]) -> Result<(), StoreError> {
+        for i in ideas {
+            write_idea(self.conn, i)?;
+        }
+        Ok(())
+    }
+
+    fn add_idea_signals(&mut self, rows: &[IdeaSignal]) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR IGNORE INTO idea_signals (channel, external_id, idea_id, at, terms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for s in rows {
+            stmt.execute(params![
+                s.channel,
+                s.external_id,
+                s.idea,
+                s.at.timestamp(),
+                s.terms.join(" ")
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn open_moments(&mut self, keys: &[AuthorKey]) -> Result<Vec<Moment>, StoreError> {
+        let mut out = Vec::new();
+        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+            out.extend(chunked(
+                self.conn,
+                &format!(
+                    "SELECT {MOMENT_COLUMNS} FROM moments WHERE status IN ('new', 'sent') AND brand = ?1 AND author IN"
+                ),
+                "",
+                &[Value::from(brand)],
+                &authors,
+                moment,
+            )?);
+        }
+        out.sort_by_key(|m| m.id);
+        out.dedup_by_key(|m| m.id);
+        Ok(out)
+    }
+
+    fn save_moments(&mut self, moments: &[Moment]) -> Result<(), StoreError> {
+        save_moments(self.conn, moments)
+    }
+}
+
+fn save_moments(conn: &Connection, moments: &[Moment]) -> Result<(), StoreError> {
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO moments (brand, author, channel, external_id, kind, case_id, department, text, \
+         status, created_at, sent_at, closed_at, shared_channel, shared_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    let mut update = conn.prepare_cached(
+        "UPDATE moments SET status = ?1, sent_at = ?2, closed_at = ?3, shared_channel = ?4, shared_id = ?5 \
+         WHERE id = ?6",
+    )?;
+    for m in moments {
+        let (sc, si) = match &m.shared_by {
+            Some((c, i)) => (Some(c.as_str()), Some(i.as_str())),
+            None => (None, None),
+        };
+        if m.id == 0 {
+            insert.execute(params![
+                m.brand,
+                m.author,
+                m.channel,
+                m.external_id,
+                m.kind.as_str(),
+                m.case_id.map(|c| c as i64),
+                m.department,
+                m.text,
+                m.status.as_str(),
+                m.created_at.timestamp(),
+                m.sent_at.map(|t| t.timestamp()),
+                m.closed_at.map(|t| t.timestamp()),
+                sc,
+                si,
+            ])?;
+        } else {
+            update.execute(params![
+                m.status.as_str(),
+                m.sent_at.map(|t| t.timestamp()),
+                m.closed_at.map(|t| t.timestamp()),
+                sc,
+                si,
+                m.id
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn advocates(
+    conn: &Connection,
+    q: &AdvocateQuery,
+) -> Result<Vec<AuthorRow>, StoreError> {
+    let limit = if q.limit == 0 {
+        50
+    } else {
+        q.limit.min(10_000)
+    } as i64;
+    let order = if q.ascending { "ASC" } else { "DESC" };
+    let sql = match &q.brand {
+        Some(_) => format!(
+            "SELECT brand, author, aggregate FROM advocacy_authors WHERE brand = ?1 \
+             ORDER BY base_score {order}, author LIMIT ?2"
+        ),
+        None => format!(
+            "SELECT brand, author, aggregate FROM advocacy_authors \
+             ORDER BY base_score {order}, brand, author LIMIT ?2"
+        ),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let brand = q.brand.clone().unwrap_or_default();
+    let mut rows = stmt.query(params![brand, limit])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let g: String = r.get(2)?;
+        out.push(AuthorRow {
+            brand: r.get(0)?,
+            author: r.get(1)?,
+            aggregate: aggregate("advocacy_authors", &g)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn author(
+    conn: &Connection,
+    brand: &str,
+    author: &str,
+) -> Result<Option<AuthorAggregate>, StoreError> {
+    let g: Option<String> = conn
+        .prepare_cached("SELECT aggregate FROM advocacy_authors WHERE brand = ?1 AND author = ?2")?
+        .query_row(params![brand, author], |r| r.get(0))
+        .optional()?;
+    g.map(|g| aggregate("advocacy_authors", &g)).transpose()
+}
+
+pub(super) fn net_advocacy(
+    conn: &Connection,
+    brand: Option<&str>,
+) -> Result<Vec<NetRow>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT brand, period, eligible, advocates, detractors FROM advocacy_net \
+         WHERE ?1 IS NULL OR brand = ?1 ORDER BY brand, period",
+    )?;
+    let mut rows = stmt.query([brand])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let p: String = r.get(1)?;
+        out.push(NetRow {
+            brand: r.get(0)?,
+            period: parse_day("advocacy_net", &p)?,
+            eligible: r.get::<_, i64>(2)?.max(0) as u64,
+            advocates: r.get::<_, i64>(3)?.max(0) as u64,
+            detractors: r.get::<_, i64>(4)?.max(0) as u64,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn ideas(conn: &Connection, q: &IdeaQuery) -> Result<Vec<Idea>, StoreError> {
+    let limit = if q.limit == 0 {
+        200
+    } else {
+        q.limit.min(10_000)
+    } as i64;
+    let statuses: Vec<&str> = q.statuses.iter().map(|s| s.as_str()).collect();
+    let status_list = if statuses.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " AND status IN ({})",
+            statuses
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let sql = format!(
+        "SELECT {IDEA_COLUMNS} FROM ideas WHERE merged_into IS NULL AND (?1 IS NULL OR brand = ?1) \
+         AND (?2 IS NULL OR own = ?2){status_list} ORDER BY volume DESC, id LIMIT ?3"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![q.brand, q.own.map(i64::from), limit])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(idea(r)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn idea_by_id(conn: &Connection, id: i64) -> Result<Option<Idea>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {IDEA_COLUMNS} FROM ideas WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(idea(r)?)),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn idea_signals(
+    conn: &Connection,
+    id: i64,
+    limit: usize,
+) -> Result<Vec<IdeaSignal>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, external_id, idea_id, at, terms FROM idea_signals WHERE idea_id = ?1 \
+         ORDER BY at DESC LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![id, limit.max(1) as i64])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let terms: String = r.get(4)?;
+        out.push(IdeaSignal {
+            channel: r.get(0)?,
+            external_id: r.get(1)?,
+            idea: r.get(2)?,
+            at: time("idea_signals", "at", r.get(3)?)?,
+            terms: terms.split_whitespace().map(str::to_string).collect(),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn idea_events(conn: &Connection, id: i64) -> Result<Vec<IdeaEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT idea_id, at, actor, kind, from_status, to_status, note, other_idea FROM idea_events \
+         WHERE idea_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut out = Vec::new();
+    let status = |s: Option<String>| -> Result<Option<IdeaStatus>, StoreError> {
+        s.map(|s| s.parse().map_err(|_| corrupt("idea_events", "status", &s)))
+            .transpose()
+    };
+    while let Some(r) = rows.next()? {
+        out.push(IdeaEvent {
+            idea: r.get(0)?,
+            at: time("idea_events", "at", r.get(1)?)?,
+            actor: r.get(2)?,
+            kind: r.get(3)?,
+            from: status(r.get(4)?)?,
+            to: status(r.get(5)?)?,
+            note: r.get(6)?,
+            other: r.get(7)?,
+        });
+    }
+    Ok(out)
+}
+
+fn check_version(conn: &Connection, id: i64, expected: u64) -> Result<(), StoreError> {
+    let current: Option<i64> = conn
+        .prepare_cached("SELECT version FROM ideas WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    match current {
+        None => Err(StoreError::NoSuchRecord { what: "idea", id }),
+        Some(v) if v as u64 != expected => Err(StoreError::StaleRecord {
+            what: "idea",
+            id,
+            expected,
+            current: v.max(0) as u64,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Stores a user's change to ideas (each against the version they saw) with
+/// its events, and moves suggestions between them (`moves`: from idea, to
+/// idea), in one transaction.
+pub(super) fn change_ideas(
+    conn: &mut Connection,
+    ideas: &[(Idea, u64)],
+    events: &[IdeaEvent],
+    moves: &[(i64, i64)],
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    for (i, expected) in ideas {
+        if i.id != 0 {
+            check_version(&tx, i.id, *expected)?;
+        }
+    }
+    let mut stored = Vec::new();
+    for (i, _) in ideas {
+        let mut i = i.clone();
+        write_idea(&tx, &mut i)?;
+        stored.push(i);
+    }
+    for (from, to) in moves {
+        tx.execute(
+            "UPDATE idea_signals SET idea_id = ?2 WHERE idea_id = ?1",
+            params![from, to],
+        )?;
+    }
+    insert_idea_events(&tx, events)?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn moments(conn: &Connection, q: &MomentQuery) -> Result<Vec<Moment>, StoreError> {
+    let limit = if q.limit == 0 {
+        100
+    } else {
+        q.limit.min(10_000)
+    } as i64;
+    let mut sql = format!("SELECT {MOMENT_COLUMNS} FROM moments WHERE (?1 IS NULL OR brand = ?1)");
+    if !q.statuses.is_empty() {
+        let list: Vec<String> = q
+            .statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        sql.push_str(&format!(" AND status IN ({})", list.join(", ")));
+    }
+    let mut vals: Vec<Value> = vec![q.brand.clone().into(), limit.into()];
+    if let Some(deps) = &q.departments {
+        let marks: Vec<String> = (0..deps.len()).map(|i| format!("?{}", i + 3)).collect();
+        if marks.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push_str(&format!(" AND department IN ({})", marks.join(", ")));
+        vals.extend(deps.iter().map(|d| Value::from(d.clone())));
+    }
+    sql.push_str(" ORDER BY created_at DESC, id DESC LIMIT ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params_from_iter(vals))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(moment(r)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn moment_by_id(conn: &Connection, id: i64) -> Result<Option<Moment>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {MOMENT_COLUMNS} FROM moments WHERE id = ?1"
+    ))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(moment(r)?)),
+        None => Ok(None),
+    }
+}
+
+/// Stores a moment's new status if it still has `expected` (else stale).
+pub(super) fn update_moment(
+    conn: &mut Connection,
+    m: &Moment,
+    expected: MomentStatus,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let current: Option<String> = tx
+        .prepare_cached("SELECT status FROM moments WHERE id = ?1")?
+        .query_row([m.id], |r| r.get(0))
+        .optional()?;
+    match current {
+        None => {
+            return Err(StoreError::NoSuchRecord {
+                what: "moment",
+                id: m.id,
+            })
+        }
+        Some(s) if s != expected.as_str() => {
+            return Err(StoreError::StaleRecord {
+                what: "moment",
+                id: m.id,
+                expected: 0,
+                current: 0,
+            })
+        }
+        Some(_) => {}
+    }
+    save_moments(&tx, std::slice::from_ref(m))?;
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn moment_counts(conn: &Connection) -> Result<Vec<MomentCount>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT channel, strftime('%Y-%m-01', created_at, 'unixepoch') AS month, status, count(*) \
+         FROM moments GROUP BY channel, month, status ORDER BY channel, month, status",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let p: String = r.get(1)?;
+        let s: String = r.get(2)?;
+        out.push(MomentCount {
+            channel: r.get(0)?,
+            period: parse_day("moments", &p)?,
+            status: s.parse().map_err(|_| corrupt("moments", "status", &s))?,
+            count: r.get::<_, i64>(3)?.max(0) as u64,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,225 @@
+//! Advocacy and ideas behind the Store trait: what the pipeline writes in
+//! the insert transaction reads back through the trait, changes are made
+//! against the version read, merges move suggestions, and a failed
+//! derivation leaves nothing behind.
+
+use crate::fixtures;
+use chrono::NaiveDate;
+use tce_advocacy::score::Observation;
+use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus};
+use tce_model::EnrichedSignal;
+use tce_store::{
+    AdvocateQuery, Derive, DeriveTx, Idea, IdeaEvent, IdeaQuery, IdeaSignal, Moment, MomentQuery,
+    SqliteStore, Store, StoreError,
+};
+
+/// Writes one aggregate per signal's author, one idea per brand and one
+/// moment per signal, through the transaction.
+struct Write {
+    fail: bool,
+}
+
+fn idea(brand: &str, at: chrono::DateTime<chrono::Utc>, terms: &[&str]) -> Idea {
+    let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
+    Idea {
+        id: 0,
+        brand: brand.into(),
+        own: true,
+        label: terms.join(" "),
+        centroid: Centroid::of(&terms),
+        volume: 1,
+        reach: 10,
+        first_seen: at,
+        last_seen: at,
+        sentiment_sum: 0.1,
+        touchpoints: Default::default(),
+        representative: ("x".into(), "1".into(), "<b>please</b> add it".into()),
+        status: IdeaStatus::New,
+        shipped_at: None,
+        merged_into: None,
+        version: 1,
+    }
+}
+
+impl Derive for Write {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        let mut rows = Vec::new();
+        let mut moments = Vec::new();
+        for (n, s) in fresh.iter().enumerate() {
+            let author = s.signal.author.clone().unwrap_or_default();
+            let mut g = AuthorAggregate::default();
+            g.observe(&Observation::of(s));
+            rows.push((("b".to_string(), format!("{author}-{n}")), g));
+            moments.push(Moment {
+                id: 0,
+                brand: "b".into(),
+                author: format!("{author}-{n}"),
+                channel: s.signal.channel.clone(),
+                external_id: s.signal.external_id.clone(),
+                kind: MomentKind::TopRating,
+                case_id: None,
+                department: "marketing".into(),
+                text: "hi".into(),
+                status: MomentStatus::New,
+                created_at: s.signal.created_at,
+                sent_at: None,
+                closed_at: None,
+                shared_by: None,
+            });
+        }
+        tx.save_author_aggregates(&rows)?;
+        let keys: Vec<_> = rows.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(
+            tx.author_aggregates(&keys)?.len(),
+            keys.len(),
+            "read back in the transaction"
+        );
+        tx.add_net_counts(&[(
+            ("b".into(), NaiveDate::from_ymd_opt(2026, 3, 1).expect("d")),
+            [3, 2, 1],
+        )])?;
+        let at = fresh[0].signal.created_at;
+        let mut ideas = vec![
+            idea("b", at, &["dark", "mod"]),
+            idea("b", at, &["night", "mod"]),
+        ];
+        tx.save_ideas(&mut ideas)?;
+        assert!(ideas.iter().all(|i| i.id > 0));
+        tx.add_idea_signals(&[
+            IdeaSignal {
+                idea: ideas[0].id,
+                channel: "x".into(),
+                external_id: "s1".into(),
+                at,
+                terms: vec!["dark".into()],
+            },
+            IdeaSignal {
+                idea: ideas[1].id,
+                channel: "x".into(),
+                external_id: "s2".into(),
+                at,
+                terms: vec!["night".into()],
+            },
+        ])?;
+        tx.save_moments(&moments)?;
+        // Saving the same moments again adds nothing (one per signal).
+        tx.save_moments(&moments)?;
+        if self.fail {
+            return Err(StoreError::NoSuchCase(0));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn advocacy_written_in_the_insert_transaction_reads_back_and_changes_are_versioned() {
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let batch = fixtures::signals(3, 20);
+    // A failing derivation stores nothing.
+    assert!(store
+        .insert_with(&batch, &[batch.len()], &mut Write { fail: true })
+        .is_err());
+    assert!(store
+        .advocates(&AdvocateQuery::default())
+        .expect("read")
+        .is_empty());
+    assert!(store.ideas(&IdeaQuery::default()).expect("read").is_empty());
+
+    store
+        .insert_with(&batch, &[batch.len()], &mut Write { fail: false })
+        .expect("insert");
+    let top = store
+        .advocates(&AdvocateQuery {
+            brand: Some("b".into()),
+            limit: 5,
+            ..AdvocateQuery::default()
+        })
+        .expect("advocates");
+    assert_eq!(top.len(), 5);
+    assert!(top
+        .windows(2)
+        .all(|w| w[0].aggregate.base_score() >= w[1].aggregate.base_score()));
+    let net = store.net_advocacy(Some("b")).expect("net");
+    assert_eq!(
+        (net[0].eligible, net[0].advocates, net[0].detractors),
+        (3, 2, 1)
+    );
+    assert_eq!(
+        store
+            .moments(&MomentQuery::default())
+            .expect("moments")
+            .len(),
+        20
+    );
+
+    let ideas = store.ideas(&IdeaQuery::default()).expect("ideas");
+    assert_eq!(ideas.len(), 2);
+    let (a, b) = (ideas[0].clone(), ideas[1].clone());
+    assert_eq!(
+        a.representative.2, "<b>please</b> add it",
+        "text kept as written"
+    );
+    // A change against an old version is refused; the current one goes in.
+    let mut changed = a.clone();
+    changed.status = IdeaStatus::UnderReview;
+    changed.version += 1;
+    let ev = IdeaEvent {
+        idea: a.id,
+        at: a.first_seen,
+        actor: "ann".into(),
+        kind: "status".into(),
+        from: Some(IdeaStatus::New),
+        to: Some(IdeaStatus::UnderReview),
+        note: None,
+        other: None,
+    };
+    assert!(matches!(
+        store.change_ideas(
+            &[(changed.clone(), a.version + 7)],
+            std::slice::from_ref(&ev),
+            &[]
+        ),
+        Err(StoreError::StaleRecord { .. })
+    ));
+    store
+        .change_ideas(&[(changed.clone(), a.version)], &[ev], &[])
+        .expect("change");
+    assert_eq!(
+        store.idea(a.id).expect("idea").expect("some").status,
+        IdeaStatus::UnderReview
+    );
+    assert_eq!(store.idea_events(a.id).expect("events").len(), 1);
+    // Merging moves the suggestions.
+    let mut gone = b.clone();
+    gone.merged_into = Some(a.id);
+    gone.version += 1;
+    store
+        .change_ideas(&[(gone, b.version)], &[], &[(b.id, a.id)])
+        .expect("merge");
+    assert_eq!(store.idea_signals(a.id, 10).expect("signals").len(), 2);
+    assert_eq!(store.ideas(&IdeaQuery::default()).expect("ideas").len(), 1);
+
+    // Moments: a status change against the status read.
+    let m = store
+        .moments(&MomentQuery::default())
+        .expect("moments")
+        .remove(0);
+    let mut sent = m.clone();
+    sent.status = MomentStatus::Sent;
+    sent.sent_at = Some(m.created_at);
+    store.update_moment(&sent, MomentStatus::New).expect("sent");
+    assert!(
+        store.update_moment(&sent, MomentStatus::New).is_err(),
+        "stale"
+    );
+    assert_eq!(
+        store.moment(m.id).expect("m").expect("some").status,
+        MomentStatus::Sent
+    );
+    let counts = store.moment_counts().expect("counts");
+    assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 20);
+}
