@@ -14,8 +14,11 @@
 //! (`door`, `received`, `accepted`, `duplicate`, `rejected`), so the CLI, the
 //! API and the worker are operated alike.
 
+pub mod alerts;
 pub mod care;
+pub mod webhooks;
 
+use alerts::{AlertCounts, AlertDerive, AlertSettings};
 use care::{CareCounts, CareDerive};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -25,7 +28,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use tce_ingest::privacy::{KeyError, Pseudonymizer, KEY_NAME};
 use tce_model::{EnrichedSignal, Model, Signal};
-use tce_store::{InsertSummary, Store, StoreError};
+use tce_store::{Derive, DeriveTx, InsertSummary, Store, StoreError};
 use tce_text::classify::{Classifier, ClassifyError};
 use tce_text::enrich::{EnrichError, Enricher};
 
@@ -79,6 +82,9 @@ pub enum PipelineError {
     /// The workspace's pseudonym key is unusable.
     #[error("[privacy]: {0}")]
     Key(#[from] KeyError),
+    /// `[alerts]` is not valid for the detector.
+    #[error(transparent)]
+    Alerts(#[from] alerts::AlertSettingsError),
 }
 
 /// What storing one batch did.
@@ -92,6 +98,9 @@ pub struct Stored {
     /// The care work the batch caused (for a group commit: the whole
     /// group's, on its first part).
     pub care: CareCounts,
+    /// The alerts the batch raised, updated and closed (for a group commit:
+    /// the whole group's, on its first part).
+    pub alerts: AlertCounts,
 }
 
 impl From<InsertSummary> for Stored {
@@ -100,7 +109,26 @@ impl From<InsertSummary> for Stored {
             accepted: s.inserted,
             duplicates: s.duplicates,
             care: CareCounts::default(),
+            alerts: AlertCounts::default(),
         }
+    }
+}
+
+/// Everything a stored batch causes, in the insert transaction: care
+/// first (cases), then early warning (alerts and their outbox).
+struct Derived<'m> {
+    care: CareDerive<'m>,
+    alerts: AlertDerive<'m>,
+}
+
+impl Derive for Derived<'_> {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.care.derive(fresh, tx)?;
+        self.alerts.derive(fresh, tx)
     }
 }
 
@@ -116,6 +144,8 @@ pub struct Pipeline {
     /// organisation, not a person, so its handle is never pseudonymised
     /// (care recognises brand replies by it).
     brand_handles: Vec<String>,
+    /// `[alerts]`, checked.
+    alert_settings: AlertSettings,
 }
 
 impl fmt::Debug for Pipeline {
@@ -138,12 +168,15 @@ impl Pipeline {
         model_dir: &Path,
         store: &mut dyn Store,
     ) -> Result<Pipeline, PipelineError> {
+        alerts::settings(model)?;
         let enricher = enricher(model, model_dir)?;
         let pseudonyms = author_pseudonyms(model, store)?;
         Ok(Pipeline::from_parts(model, enricher, pseudonyms))
     }
 
-    /// A pipeline from parts (tests and benchmarks).
+    /// A pipeline from parts (tests and benchmarks). Invalid `[alerts]`
+    /// settings turn detection off (with a warning); [`Pipeline::open`]
+    /// refuses them.
     pub fn from_parts(
         model: &Model,
         enricher: Enricher,
@@ -155,17 +188,46 @@ impl Pipeline {
             .flat_map(|b| &b.handles)
             .map(|h| normal_handle(h))
             .collect();
+        let alert_settings = alerts::settings(model).unwrap_or_else(|error| {
+            tracing::warn!(message = "Alerts off: invalid settings.", %error);
+            AlertSettings::off(model)
+        });
         Pipeline {
             model: model.clone(),
             enricher,
             pseudonyms,
             brand_handles,
+            alert_settings,
         }
     }
 
     fn is_brand_handle(&self, author: &str) -> bool {
         let author = normal_handle(author);
         self.brand_handles.contains(&author)
+    }
+
+    /// The workspace's early-warning settings.
+    pub fn alert_settings(&self) -> &AlertSettings {
+        &self.alert_settings
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    fn derived(&self) -> Derived<'_> {
+        Derived {
+            care: CareDerive {
+                model: &self.model,
+                counts: CareCounts::default(),
+            },
+            alerts: AlertDerive {
+                model: &self.model,
+                settings: &self.alert_settings,
+                counts: AlertCounts::default(),
+            },
+        }
     }
 
     /// The enricher (for `tce sentiment`-like reads that store nothing).
@@ -212,13 +274,11 @@ impl Pipeline {
         batch: &[EnrichedSignal],
         door: Door,
     ) -> Result<Stored, PipelineError> {
-        let mut derive = CareDerive {
-            model: &self.model,
-            counts: CareCounts::default(),
-        };
+        let mut derive = self.derived();
         let parts = store.insert_with(batch, &[batch.len()], &mut derive)?;
         let mut stored = parts.first().copied().map(Stored::from).unwrap_or_default();
-        stored.care = derive.counts;
+        stored.care = derive.care.counts;
+        stored.alerts = derive.alerts.counts;
         event(door, batch.len(), stored);
         Ok(stored)
     }
@@ -233,14 +293,12 @@ impl Pipeline {
         lens: &[usize],
         door: Door,
     ) -> Result<Vec<Stored>, PipelineError> {
-        let mut derive = CareDerive {
-            model: &self.model,
-            counts: CareCounts::default(),
-        };
+        let mut derive = self.derived();
         let parts = store.insert_with(batches, lens, &mut derive)?;
         let mut stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
         if let Some(first) = stored.first_mut() {
-            first.care = derive.counts;
+            first.care = derive.care.counts;
+            first.alerts = derive.alerts.counts;
         }
         for (len, s) in lens.iter().zip(&stored) {
             event(door, *len, *s);
@@ -275,6 +333,9 @@ fn event(door: Door, received: usize, stored: Stored) {
         cases_opened = stored.care.cases_opened,
         responses = stored.care.responses,
         follow_ups = stored.care.follow_ups,
+        alerts_raised = stored.alerts.opened,
+        alerts_updated = stored.alerts.updated,
+        alerts_closed = stored.alerts.closed,
     );
 }
 

@@ -31,8 +31,9 @@ impl Derive for NoDerive {
     }
 }
 
-/// What [`Derive::derive`] may read and write inside the insert transaction.
-pub trait DeriveTx {
+/// What [`Derive::derive`] may read and write inside the insert transaction
+/// (alerts' part: [`crate::AlertTx`]).
+pub trait DeriveTx: crate::AlertTx {
     /// The cases a batch's signals could belong to: the not-closed cases of
     /// these (author, channel) pairs and those whose thread holds one of
     /// these messages (channel, external id), each once, by id.

@@ -105,6 +105,13 @@ pub enum Command {
     /// Care metrics: response and resolution times, SLA, backlog, cost.
     #[command(subcommand)]
     Care(CareCommand),
+    /// Early warning: alerts on brand × touchpoint anomalies, acknowledge,
+    /// resolve, backtest the detector.
+    #[command(subcommand)]
+    Alerts(crate::alerts::AlertsCommand),
+    /// Signed webhooks that alerts (and P1 cases) are delivered to.
+    #[command(subcommand)]
+    Webhooks(crate::alerts::WebhooksCommand),
 }
 
 #[derive(Debug, Subcommand)]

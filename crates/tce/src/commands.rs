@@ -47,6 +47,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Care(crate::cli::CareCommand::Stats(args)) => {
             crate::cases::care_stats(&Workspace::new(cli.dir.as_deref()), &args)
         }
+        Command::Alerts(cmd) => crate::alerts::alerts(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Webhooks(cmd) => crate::alerts::webhooks(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }

@@ -1,6 +1,7 @@
 //! `tce`: the command-line entry point. Parses arguments, opens the workspace
 //! and hands over to the libraries; everything reusable lives in `crates/`.
 
+mod alerts;
 mod analyze;
 mod assess;
 mod cases;

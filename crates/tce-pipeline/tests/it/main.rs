@@ -79,6 +79,7 @@ fn prepares_stores_and_counts_duplicates() {
             accepted: 2,
             duplicates: 1,
             care: done.care,
+            alerts: done.alerts,
         }
     );
     // Re-sending the batch adds nothing.
@@ -111,11 +112,13 @@ fn grouped_batches_each_get_their_own_counts() {
                 accepted: 2,
                 duplicates: 0,
                 care: parts[0].care,
+                alerts: parts[0].alerts,
             },
             Stored {
                 accepted: 1,
                 duplicates: 1,
                 care: parts[1].care,
+                alerts: parts[1].alerts,
             }
         ]
     );

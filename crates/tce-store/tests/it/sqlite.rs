@@ -85,6 +85,8 @@ fn rating_rollups_are_backfilled_by_the_migration() {
         .execute_batch(concat!(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; ",
             "DROP TABLE assessments; ",
+            "DROP TABLE alert_series; DROP TABLE alerts; DROP TABLE alert_events; ",
+            "DROP TABLE webhooks; DROP TABLE webhook_deliveries; ",
             "ALTER TABLE signals DROP COLUMN brand_post; ",
             "DROP TABLE rating_daily; PRAGMA user_version = 5;"
         ))
@@ -245,6 +247,8 @@ fn survey_answers_are_backfilled_by_the_migration() {
         .execute_batch(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; \
              DROP TABLE assessments; \
+             DROP TABLE alert_series; DROP TABLE alerts; DROP TABLE alert_events; \
+             DROP TABLE webhooks; DROP TABLE webhook_deliveries; \
              ALTER TABLE signals DROP COLUMN brand_post; \
              DROP TABLE survey_answers; DROP TABLE secrets; DROP TABLE rating_daily; \
              PRAGMA user_version = 3;",
