@@ -32,8 +32,10 @@ pub enum AlertsCommand {
         json: bool,
     },
     /// Acknowledge an alert (someone owns it).
+    #[command(disable_version_flag = true)]
     Ack(ChangeArgs),
     /// Resolve an alert.
+    #[command(disable_version_flag = true)]
     Resolve(ChangeArgs),
     /// Run the detector over the stored history (or an external series
     /// with --series) and print the alerts it would have raised; writes nothing.

@@ -5,6 +5,7 @@
 // them) rather than `#[test]`s, and like tests they fail by panicking.
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
+mod alerts;
 mod assessments;
 mod cases;
 mod conformance;

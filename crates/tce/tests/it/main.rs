@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod alerts;
 mod analysis;
 mod assess;
 mod care;
