@@ -111,7 +111,7 @@ fn states() -> Vec<tce_alert::SeriesState> {
             d.observe(
                 id,
                 1_700_000_000 + h * 3600,
-                (h as usize + i) % 3 == 0,
+                (h as usize + i).is_multiple_of(3),
                 &mut out,
             );
         }
