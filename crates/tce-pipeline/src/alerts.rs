@@ -118,6 +118,7 @@ pub fn settings(model: &Model) -> Result<AlertSettings, AlertSettingsError> {
         praise,
         retry: tce_alert::webhook::RetryPolicy {
             max_attempts: model.alerts.webhook_attempts,
+            base_delay_secs: u64::from(model.alerts.webhook_base_delay_secs),
             ..Default::default()
         },
         timeout_secs: model.alerts.webhook_timeout_secs,

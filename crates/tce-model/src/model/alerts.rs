@@ -26,6 +26,9 @@ pub struct Alerts {
     pub webhook_attempts: u32,
     /// Timeout of one webhook attempt, seconds (default 10).
     pub webhook_timeout_secs: u32,
+    /// Delay before the second attempt, seconds; it doubles with each
+    /// further attempt (default 5).
+    pub webhook_base_delay_secs: u32,
     /// The detector's settings as written (every other key of `[alerts]`),
     /// for `tce_alert::Settings`.
     pub detector: BTreeMap<String, toml::Value>,
@@ -36,6 +39,8 @@ impl Alerts {
     pub const DEFAULT_WEBHOOK_ATTEMPTS: u32 = 8;
     /// Default timeout of one attempt.
     pub const DEFAULT_WEBHOOK_TIMEOUT_SECS: u32 = 10;
+    /// Default delay before the second attempt.
+    pub const DEFAULT_WEBHOOK_BASE_DELAY_SECS: u32 = 5;
 }
 
 #[derive(Deserialize, Default)]
@@ -45,6 +50,7 @@ pub(super) struct RawAlerts {
     opportunity_department: Option<String>,
     webhook_attempts: Option<i64>,
     webhook_timeout_secs: Option<i64>,
+    webhook_base_delay_secs: Option<i64>,
     #[serde(flatten)]
     detector: BTreeMap<String, toml::Value>,
 }
@@ -100,7 +106,14 @@ impl Checker<'_> {
             Alerts::DEFAULT_WEBHOOK_TIMEOUT_SECS,
             300,
         );
+        let webhook_base_delay_secs = count(
+            raw.webhook_base_delay_secs,
+            "webhook_base_delay_secs",
+            Alerts::DEFAULT_WEBHOOK_BASE_DELAY_SECS,
+            3600,
+        );
         Alerts {
+            webhook_base_delay_secs,
             enabled: raw.enabled.unwrap_or(true),
             opportunities: raw.opportunities.unwrap_or(true),
             opportunity_department,

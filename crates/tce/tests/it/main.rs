@@ -11,6 +11,7 @@ mod assess;
 mod care;
 mod cli_output;
 mod crash;
+mod webhooks;
 
 fn tce(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tce"))
