@@ -128,6 +128,10 @@ impl Derive for Derived<'_> {
         tx: &mut dyn DeriveTx,
     ) -> Result<(), StoreError> {
         self.care.derive(fresh, tx)?;
+        let p1 = std::mem::take(&mut self.care.p1_opened);
+        if !p1.is_empty() {
+            self.alerts.counts.queued += webhooks::enqueue_p1_cases(&p1, tx)?;
+        }
         self.alerts.derive(fresh, tx)
     }
 }
@@ -221,6 +225,7 @@ impl Pipeline {
             care: CareDerive {
                 model: &self.model,
                 counts: CareCounts::default(),
+                p1_opened: Vec::new(),
             },
             alerts: AlertDerive {
                 model: &self.model,

@@ -2,6 +2,7 @@
 
 #![allow(clippy::expect_used)]
 
+mod alerts;
 mod care;
 
 use chrono::{DateTime, Utc};
