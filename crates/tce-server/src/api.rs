@@ -43,7 +43,10 @@ use utoipa::{IntoParams, Modify, OpenApi};
         post_allocate, get_finance, get_model, list_tokens, create_token, revoke_token, health,
         get_kpis, crate::cases::list_cases, crate::cases::get_case, crate::cases::patch_case,
         crate::cases::post_response, crate::cases::post_note, crate::cases::get_care_stats,
-        crate::maturity::get_assessments, crate::maturity::post_assessment
+        crate::maturity::get_assessments, crate::maturity::post_assessment,
+        crate::alerts::list_alerts, crate::alerts::get_alert, crate::alerts::patch_alert,
+        crate::alerts::list_webhooks, crate::alerts::create_webhook, crate::alerts::delete_webhook,
+        crate::alerts::test_webhook, crate::alerts::list_deliveries, crate::alerts::redeliver
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -53,6 +56,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
         (name = "scores", description = "TES, stage scores, TCE index, journey"),
         (name = "analysis", description = "Weights, benchmark, allocation, finance (admin, analyst)"),
         (name = "cases", description = "Social customer care: the case queue, cases, changes, responses, notes, care statistics"),
+        (name = "alerts", description = "Early warning: anomalies per brand × touchpoint, routed to the owning department; acknowledge, resolve"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks) that alerts and P1 cases are delivered to, and the delivery outbox (admin)"),
         (name = "model", description = "The TCE model"),
         (name = "tokens", description = "Access tokens (admin)"),
     )
@@ -149,6 +154,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
         .merge(crate::cases::router())
+        .merge(crate::alerts::router())
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

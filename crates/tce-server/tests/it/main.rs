@@ -2,6 +2,7 @@
 //! report and exports, and the dashboard in headless Chromium.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod alerts;
 mod api;
 mod browser;
 mod cache;
