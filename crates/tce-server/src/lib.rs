@@ -19,6 +19,7 @@
 //! pool: one writer connection for ingest, a pool of readers ([`db::Db`]).
 #![deny(missing_docs)]
 
+pub mod alert_pages;
 pub mod alerts;
 pub mod api;
 pub mod auth;

@@ -45,11 +45,13 @@ pub enum Page {
     Cases,
     /// Care metrics per department.
     Care,
+    /// Early-warning alerts (and an alert's own page).
+    Alerts,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 11] = [
+    pub const ALL: [Page; 12] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -61,6 +63,7 @@ impl Page {
         Page::Signals,
         Page::Cases,
         Page::Care,
+        Page::Alerts,
     ];
 
     /// URL path.
@@ -77,6 +80,7 @@ impl Page {
             Page::Signals => "/signals",
             Page::Cases => "/cases",
             Page::Care => "/care",
+            Page::Alerts => "/alerts",
         }
     }
 
@@ -94,6 +98,7 @@ impl Page {
             Page::Signals => "Signals explorer",
             Page::Cases => "Cases",
             Page::Care => "Care",
+            Page::Alerts => "Alerts",
         }
     }
 
@@ -111,7 +116,7 @@ impl Page {
     pub fn group(self) -> NavGroup {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
-            Page::Quadrant | Page::Cases | Page::Care => NavGroup::Act,
+            Page::Quadrant | Page::Cases | Page::Care | Page::Alerts => NavGroup::Act,
             Page::Channels | Page::Allocation | Page::Finance | Page::Maturity => NavGroup::Plan,
         }
     }

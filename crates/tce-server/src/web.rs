@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/finance.csv", get(export_finance_csv))
         .route("/export/allocation.csv", get(export_allocation_csv))
         .merge(crate::care_pages::router())
+        .merge(crate::alert_pages::router())
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -199,7 +200,13 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
 pub fn pages_for(role: Role) -> Vec<Page> {
     match role {
         Role::Admin | Role::Analyst => Page::ALL.to_vec(),
-        Role::Agent => vec![Page::Journey, Page::Signals, Page::Cases, Page::Care],
+        Role::Agent => vec![
+            Page::Journey,
+            Page::Signals,
+            Page::Cases,
+            Page::Care,
+            Page::Alerts,
+        ],
     }
 }
 
@@ -294,8 +301,10 @@ async fn overview(
     filter.brand = None;
     let v = gather(&state, move |ins| crate::views::overview(ins, &filter)).await?;
     let care = crate::care_pages::overview_care(&state).await?;
+    let alerts = crate::alert_pages::overview_block(&state, &p).await?;
     let body = maud::html! {
         (pages::overview(state.model(), &v, &range_of(&q), true))
+        (alerts)
         (care)
     };
     Ok(frame(
@@ -324,7 +333,11 @@ async fn journey(
         crate::views::journey(ins, &filter, scope.as_ref())
     })
     .await?;
-    let body = pages::journey(state.model(), &v, &range_of(&q), true);
+    let alerts = crate::alert_pages::journey_block(&state, &p).await?;
+    let body = maud::html! {
+        (alerts)
+        (pages::journey(state.model(), &v, &range_of(&q), true))
+    };
     Ok(frame(&state, &ws, &p, Page::Journey, Page::Journey.title(), body).into_response())
 }
 

@@ -79,16 +79,21 @@ impl Derive for Seed {
 
 /// Three alerts: baggage's (the test agent's department), flight ops', a competitor's.
 fn seeded() -> (TestApp, [i64; 3]) {
-    let app = test_app();
+    seeded_with(test_app(), 0)
+}
+
+fn seeded_with(app: TestApp, shift: i64) -> (TestApp, [i64; 3]) {
     let mut store = app.store();
-    let mut seed = Seed(
-        vec![
-            alert(AlertScope::Own, "baggage", Some("baggage")),
-            alert(AlertScope::Own, "punctuality", Some("flight_ops")),
-            alert(AlertScope::Competitive, "baggage", None),
-        ],
-        Vec::new(),
-    );
+    let mut alerts = vec![
+        alert(AlertScope::Own, "baggage", Some("baggage")),
+        alert(AlertScope::Own, "punctuality", Some("flight_ops")),
+        alert(AlertScope::Competitive, "baggage", None),
+    ];
+    for a in &mut alerts {
+        a.window_start += chrono::Duration::seconds(shift);
+        a.window_end += chrono::Duration::seconds(shift + 86_400);
+    }
+    let mut seed = Seed(alerts, Vec::new());
     let model = crate::common::model();
     let signal = tce_model::Signal {
         channel: "x".into(),
@@ -368,4 +373,95 @@ async fn openapi_documents_alerts_and_webhooks() {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
     assert!(doc["components"]["schemas"]["AlertDto"].is_object());
+}
+
+#[tokio::test]
+async fn alerts_pages_escape_posts_and_take_csrf_forms() {
+    use crate::common::{hidden_csrf, HOSTILE_AUTHOR, HOSTILE_TEXT};
+    let app = test_app();
+    let record = json!({
+        "id": "evil-alert-1", "channel": "x",
+        "text": format!("{HOSTILE_TEXT} — terrible, my baggage never arrived and nobody answers"),
+        "created_at": "2026-04-22T09:00:00Z", "brand": "skyway", "author": HOSTILE_AUTHOR,
+        "author_followers": 99999,
+    });
+    let res = app
+        .post(
+            "/api/v1/signals",
+            Some(&app.tokens.admin),
+            "application/x-ndjson",
+            format!("{record}\n"),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    // Alerts whose window holds the hostile post (2026-04-22).
+    let shift = t(0).signed_duration_since(t(0)).num_seconds()
+        + (DateTime::parse_from_rfc3339("2026-04-22T00:00:00Z")
+            .expect("t")
+            .timestamp()
+            - t(0).timestamp());
+    let (app, [bag, ops, _]) = seeded_with(app, shift);
+    let agent = app.tokens.agent.clone();
+    let cookie = app.sign_in(&agent).await;
+    let list = app.page("/alerts", Some(&cookie)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    assert!(list.text().contains(&format!("/alerts/{bag}")));
+    assert!(
+        !list.text().contains(&format!("/alerts/{ops}\"")),
+        "another department's alert is not listed"
+    );
+    assert_eq!(
+        app.page(&format!("/alerts/{ops}"), Some(&cookie))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let page = app.page(&format!("/alerts/{bag}"), Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("<svg"), "the observed/expected chart");
+    assert!(!html.contains("<script>alert"), "raw script in the page");
+    assert!(!html.contains("<img src=x"), "raw img in the page");
+    assert!(
+        html.contains("&lt;script&gt;alert("),
+        "the example post, escaped: {html}"
+    );
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(2)&gt;"),
+        "the author, escaped"
+    );
+    // Acknowledge: the form's CSRF token is required.
+    let csrf = hidden_csrf(&html);
+    let bad = app
+        .form(
+            &format!("/alerts/{bag}"),
+            Some(&cookie),
+            &[
+                ("csrf", "nope"),
+                ("version", "1"),
+                ("status", "acknowledged"),
+            ],
+        )
+        .await;
+    assert_ne!(bad.status, StatusCode::SEE_OTHER);
+    let ok = app
+        .form(
+            &format!("/alerts/{bag}"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("status", "acknowledged"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+    let after = app.store().alert(bag).expect("read").expect("alert");
+    assert_eq!(after.status, AlertStatus::Acknowledged);
+    // Overview (admin) lists open alerts; the Journey map marks the touchpoint.
+    let admin = app.sign_in(&app.tokens.admin.clone()).await;
+    let overview = app.page("/", Some(&admin)).await.text();
+    assert!(overview.contains("Open alerts ("), "{overview}");
+    let journey = app.page("/journey", Some(&cookie)).await.text();
+    assert!(journey.contains("Under alert"), "{journey}");
 }
