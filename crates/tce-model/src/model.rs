@@ -10,7 +10,9 @@ use toml::Spanned;
 
 use crate::signal::Intent;
 
+mod alerts;
 mod care;
+pub use alerts::Alerts;
 pub use care::{
     default_care_channel, BusinessHours, Care, CarePriority, DepartmentCare, SlaTarget,
     DEFAULT_CARE_CHANNELS,
@@ -74,6 +76,8 @@ pub struct Model {
     pub care: Care,
     /// Minimum-evidence rules (`[evidence]`).
     pub evidence: crate::evidence::Evidence,
+    /// Early warning: detection, opportunity alerts, webhooks (`[alerts]`).
+    pub alerts: Alerts,
 }
 
 /// A lifecycle stage.
@@ -533,6 +537,7 @@ struct RawModel {
     care: Option<care::RawCare>,
     #[serde(default)]
     evidence: crate::evidence::RawEvidence,
+    alerts: Option<S<alerts::RawAlerts>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -1020,12 +1025,14 @@ impl Checker<'_> {
         }
 
         let care = self.care(raw.care, &departments, &touchpoints, &channels);
+        let alerts = self.alerts(raw.alerts, &departments, &care.triage_department);
         let (evidence, evidence_issues) = raw.evidence.check();
         for (offset, field, message) in evidence_issues {
             self.issue(offset, field, message);
         }
         Model {
             care,
+            alerts,
             evidence,
             allocation,
             privacy: Privacy {

@@ -408,24 +408,6 @@ impl Derive for AdvocacyDerive<'_> {
     }
 }
 
-/// Care, then advocacy, in one transaction: cases a batch opens are stored
-/// before advocacy looks for answered cases.
-pub(crate) struct Derived<'m> {
-    pub(crate) care: crate::care::CareDerive<'m>,
-    pub(crate) advocacy: AdvocacyDerive<'m>,
-}
-
-impl Derive for Derived<'_> {
-    fn derive(
-        &mut self,
-        fresh: &[&EnrichedSignal],
-        tx: &mut dyn DeriveTx,
-    ) -> Result<(), StoreError> {
-        self.care.derive(fresh, tx)?;
-        self.advocacy.derive(fresh, tx)
-    }
-}
-
 /// Why a user's change to an idea or moment was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum AdvocacyChangeError {

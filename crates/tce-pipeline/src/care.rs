@@ -42,6 +42,9 @@ struct Work {
 pub(crate) struct CareDerive<'m> {
     pub(crate) model: &'m Model,
     pub(crate) counts: CareCounts,
+    /// P1 cases opened in this transaction (their department's webhooks
+    /// get them, through the outbox).
+    pub(crate) p1_opened: Vec<Case>,
 }
 
 fn author_key(s: &EnrichedSignal) -> Option<(String, String)> {
@@ -238,7 +241,12 @@ impl CareDerive<'_> {
         }
         for w in &work {
             match w.stored_version {
-                None => tx.insert_case(&w.case, &w.events)?,
+                None => {
+                    tx.insert_case(&w.case, &w.events)?;
+                    if w.case.priority.priority == tce_care::Priority::P1 {
+                        self.p1_opened.push(w.case.clone());
+                    }
+                }
                 Some(v) if !w.events.is_empty() => tx.update_case(&w.case, v, &w.events)?,
                 Some(_) => {}
             }

@@ -15,9 +15,12 @@
 //! API and the worker are operated alike.
 
 pub mod advocacy;
+pub mod alerts;
 pub mod care;
+pub mod webhooks;
 
-use advocacy::{AdvocacyCounts, AdvocacyDerive, Derived};
+use advocacy::{AdvocacyCounts, AdvocacyDerive};
+use alerts::{AlertCounts, AlertDerive, AlertSettings};
 use care::{CareCounts, CareDerive};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -27,7 +30,7 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use tce_ingest::privacy::{KeyError, Pseudonymizer, KEY_NAME};
 use tce_model::{EnrichedSignal, Model, Signal};
-use tce_store::{InsertSummary, Store, StoreError};
+use tce_store::{Derive, DeriveTx, InsertSummary, Store, StoreError};
 use tce_text::classify::{Classifier, ClassifyError};
 use tce_text::enrich::{EnrichError, Enricher};
 
@@ -81,6 +84,9 @@ pub enum PipelineError {
     /// The workspace's pseudonym key is unusable.
     #[error("[privacy]: {0}")]
     Key(#[from] KeyError),
+    /// `[alerts]` is not valid for the detector.
+    #[error(transparent)]
+    Alerts(#[from] alerts::AlertSettingsError),
 }
 
 /// Signals per store transaction when a file is ingested: every batch
@@ -103,6 +109,9 @@ pub struct Stored {
     /// The advocacy, moments and ideas work the batch caused (for a group
     /// commit: on its first part).
     pub advocacy: AdvocacyCounts,
+    /// The alerts the batch raised, updated and closed (for a group commit:
+    /// the whole group's, on its first part).
+    pub alerts: AlertCounts,
 }
 
 impl From<InsertSummary> for Stored {
@@ -112,7 +121,33 @@ impl From<InsertSummary> for Stored {
             duplicates: s.duplicates,
             care: CareCounts::default(),
             advocacy: AdvocacyCounts::default(),
+            alerts: AlertCounts::default(),
         }
+    }
+}
+
+/// Everything a stored batch causes, in the insert transaction: care
+/// first (cases), then advocacy (authors, moments of truth, ideas), then
+/// early warning (alerts and their outbox).
+struct Derived<'m> {
+    care: CareDerive<'m>,
+    advocacy: AdvocacyDerive<'m>,
+    alerts: AlertDerive<'m>,
+}
+
+impl Derive for Derived<'_> {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.care.derive(fresh, tx)?;
+        let p1 = std::mem::take(&mut self.care.p1_opened);
+        if !p1.is_empty() {
+            self.alerts.counts.queued += webhooks::enqueue_p1_cases(&p1, tx)?;
+        }
+        self.advocacy.derive(fresh, tx)?;
+        self.alerts.derive(fresh, tx)
     }
 }
 
@@ -130,6 +165,8 @@ pub struct Pipeline {
     brand_handles: Vec<String>,
     /// Every brand's names, aliases and handles, lower-case: not idea terms.
     brand_words: Vec<String>,
+    /// `[alerts]`, checked.
+    alert_settings: AlertSettings,
 }
 
 impl fmt::Debug for Pipeline {
@@ -152,12 +189,15 @@ impl Pipeline {
         model_dir: &Path,
         store: &mut dyn Store,
     ) -> Result<Pipeline, PipelineError> {
+        alerts::settings(model)?;
         let enricher = enricher(model, model_dir)?;
         let pseudonyms = author_pseudonyms(model, store)?;
         Ok(Pipeline::from_parts(model, enricher, pseudonyms))
     }
 
-    /// A pipeline from parts (tests and benchmarks).
+    /// A pipeline from parts (tests and benchmarks). Invalid `[alerts]`
+    /// settings turn detection off (with a warning); [`Pipeline::open`]
+    /// refuses them.
     pub fn from_parts(
         model: &Model,
         enricher: Enricher,
@@ -188,18 +228,53 @@ impl Pipeline {
             .collect();
         brand_words.sort_unstable();
         brand_words.dedup();
+        let alert_settings = alerts::settings(model).unwrap_or_else(|error| {
+            tracing::warn!(message = "Alerts off: invalid settings.", %error);
+            AlertSettings::off(model)
+        });
         Pipeline {
             model: model.clone(),
             enricher,
             pseudonyms,
             brand_handles,
             brand_words,
+            alert_settings,
         }
     }
 
     fn is_brand_handle(&self, author: &str) -> bool {
         let author = normal_handle(author);
         self.brand_handles.contains(&author)
+    }
+
+    /// The workspace's early-warning settings.
+    pub fn alert_settings(&self) -> &AlertSettings {
+        &self.alert_settings
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    fn derived(&self) -> Derived<'_> {
+        Derived {
+            care: CareDerive {
+                model: &self.model,
+                counts: CareCounts::default(),
+                p1_opened: Vec::new(),
+            },
+            advocacy: AdvocacyDerive {
+                model: &self.model,
+                counts: AdvocacyCounts::default(),
+                brand_words: &self.brand_words,
+            },
+            alerts: AlertDerive {
+                model: &self.model,
+                settings: &self.alert_settings,
+                counts: AlertCounts::default(),
+            },
+        }
     }
 
     /// The enricher (for `tce sentiment`-like reads that store nothing).
@@ -238,21 +313,6 @@ impl Pipeline {
             .collect()
     }
 
-    /// The work derived from a batch in its transaction: care, then advocacy.
-    fn derive(&self) -> Derived<'_> {
-        Derived {
-            care: CareDerive {
-                model: &self.model,
-                counts: CareCounts::default(),
-            },
-            advocacy: AdvocacyDerive {
-                model: &self.model,
-                counts: AdvocacyCounts::default(),
-                brand_words: &self.brand_words,
-            },
-        }
-    }
-
     /// Stores a prepared batch in one transaction. When it returns `Ok` the
     /// batch is durable; on `Err` nothing of it was stored.
     pub fn store(
@@ -261,11 +321,12 @@ impl Pipeline {
         batch: &[EnrichedSignal],
         door: Door,
     ) -> Result<Stored, PipelineError> {
-        let mut derive = self.derive();
+        let mut derive = self.derived();
         let parts = store.insert_with(batch, &[batch.len()], &mut derive)?;
         let mut stored = parts.first().copied().map(Stored::from).unwrap_or_default();
         stored.care = derive.care.counts;
         stored.advocacy = derive.advocacy.counts;
+        stored.alerts = derive.alerts.counts;
         event(door, batch.len(), stored);
         Ok(stored)
     }
@@ -280,12 +341,13 @@ impl Pipeline {
         lens: &[usize],
         door: Door,
     ) -> Result<Vec<Stored>, PipelineError> {
-        let mut derive = self.derive();
+        let mut derive = self.derived();
         let parts = store.insert_with(batches, lens, &mut derive)?;
         let mut stored: Vec<Stored> = parts.into_iter().map(Stored::from).collect();
         if let Some(first) = stored.first_mut() {
             first.care = derive.care.counts;
             first.advocacy = derive.advocacy.counts;
+            first.alerts = derive.alerts.counts;
         }
         for (len, s) in lens.iter().zip(&stored) {
             event(door, *len, *s);
@@ -323,6 +385,9 @@ fn event(door: Door, received: usize, stored: Stored) {
         moments = stored.advocacy.moments,
         suggestions = stored.advocacy.suggestions,
         ideas_opened = stored.advocacy.ideas_opened,
+        alerts_raised = stored.alerts.opened,
+        alerts_updated = stored.alerts.updated,
+        alerts_closed = stored.alerts.closed,
     );
 }
 

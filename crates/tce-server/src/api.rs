@@ -46,7 +46,10 @@ use utoipa::{IntoParams, Modify, OpenApi};
         crate::maturity::get_assessments, crate::maturity::post_assessment,
         crate::advocacy::get_advocates, crate::advocacy::get_net_advocacy,
         crate::advocacy::get_moments, crate::advocacy::patch_moment, crate::advocacy::get_ideas,
-        crate::advocacy::get_idea, crate::advocacy::patch_idea, crate::advocacy::merge_idea
+        crate::advocacy::get_idea, crate::advocacy::patch_idea, crate::advocacy::merge_idea,
+        crate::alerts::list_alerts, crate::alerts::get_alert, crate::alerts::patch_alert,
+        crate::alerts::list_webhooks, crate::alerts::create_webhook, crate::alerts::delete_webhook,
+        crate::alerts::test_webhook, crate::alerts::list_deliveries, crate::alerts::redeliver
     ),
     components(schemas(ErrorBody, SignalRecordDto)),
     modifiers(&BearerAuth),
@@ -57,6 +60,8 @@ use utoipa::{IntoParams, Modify, OpenApi};
         (name = "analysis", description = "Weights, benchmark, allocation, finance (admin, analyst)"),
         (name = "cases", description = "Social customer care: the case queue, cases, changes, responses, notes, care statistics"),
         (name = "advocacy", description = "Advocates, net advocacy, moments of truth and ideas"),
+        (name = "alerts", description = "Early warning: anomalies per brand × touchpoint, routed to the owning department; acknowledge, resolve"),
+        (name = "webhooks", description = "Signed webhooks (Standard Webhooks) that alerts and P1 cases are delivered to, and the delivery outbox (admin)"),
         (name = "model", description = "The TCE model"),
         (name = "tokens", description = "Access tokens (admin)"),
     )
@@ -154,6 +159,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke_token))
         .merge(crate::cases::router())
         .merge(crate::advocacy::api_router())
+        .merge(crate::alerts::router())
         .route("/health", get(health))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)

@@ -20,6 +20,8 @@
 #![deny(missing_docs)]
 
 pub mod advocacy;
+pub mod alert_pages;
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod care_pages;
@@ -40,6 +42,7 @@ pub mod state;
 pub mod tokens;
 pub mod views;
 pub mod web;
+pub mod webhooks;
 
 use axum::extract::Request;
 use axum::middleware::{self, Next};
@@ -191,10 +194,12 @@ pub async fn serve_on(
     let warm = state.clone();
     tokio::task::spawn_blocking(move || warm_up(&warm));
     let sweeper = cases::spawn_sweeper(state.clone());
+    let deliverer = webhooks::spawn_deliverer(state.clone());
     let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await;
     sweeper.abort();
+    deliverer.abort();
     served.map_err(|source| ServeError::Io { addr, source })?;
     tracing::info!(message = "Server stopped.", %addr);
     Ok(())

@@ -49,11 +49,13 @@ pub enum Page {
     Advocates,
     /// Ideas from customers' suggestions (and an idea's own page).
     Ideas,
+    /// Early-warning alerts (and an alert's own page).
+    Alerts,
 }
 
 impl Page {
     /// All pages.
-    pub const ALL: [Page; 13] = [
+    pub const ALL: [Page; 14] = [
         Page::Overview,
         Page::Journey,
         Page::Channels,
@@ -67,6 +69,7 @@ impl Page {
         Page::Care,
         Page::Advocates,
         Page::Ideas,
+        Page::Alerts,
     ];
 
     /// URL path.
@@ -85,6 +88,7 @@ impl Page {
             Page::Care => "/care",
             Page::Advocates => "/advocates",
             Page::Ideas => "/ideas",
+            Page::Alerts => "/alerts",
         }
     }
 
@@ -104,6 +108,7 @@ impl Page {
             Page::Care => "Care",
             Page::Advocates => "Advocates",
             Page::Ideas => "Ideas",
+            Page::Alerts => "Alerts",
         }
     }
 
@@ -121,9 +126,12 @@ impl Page {
     pub fn group(self) -> NavGroup {
         match self {
             Page::Overview | Page::Journey | Page::Benchmark | Page::Signals => NavGroup::Measure,
-            Page::Quadrant | Page::Cases | Page::Care | Page::Advocates | Page::Ideas => {
-                NavGroup::Act
-            }
+            Page::Quadrant
+            | Page::Cases
+            | Page::Care
+            | Page::Alerts
+            | Page::Advocates
+            | Page::Ideas => NavGroup::Act,
             Page::Channels | Page::Allocation | Page::Finance | Page::Maturity => NavGroup::Plan,
         }
     }

@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/allocation.csv", get(export_allocation_csv))
         .merge(crate::care_pages::router())
         .merge(crate::advocacy::page_router())
+        .merge(crate::alert_pages::router())
         .route("/login", get(login_get).post(login_post))
         .route("/logout", post(logout))
         .fallback(not_found)
@@ -200,7 +201,13 @@ async fn session_layer(State(state): State<AppState>, mut req: Request, next: Ne
 pub fn pages_for(role: Role) -> Vec<Page> {
     match role {
         Role::Admin | Role::Analyst => Page::ALL.to_vec(),
-        Role::Agent => vec![Page::Journey, Page::Signals, Page::Cases, Page::Care],
+        Role::Agent => vec![
+            Page::Journey,
+            Page::Signals,
+            Page::Cases,
+            Page::Care,
+            Page::Alerts,
+        ],
     }
 }
 
@@ -296,8 +303,10 @@ async fn overview(
     let v = gather(&state, move |ins| crate::views::overview(ins, &filter)).await?;
     let care = crate::care_pages::overview_care(&state).await?;
     let advocacy = crate::advocacy::overview_block(&state).await?;
+    let alerts = crate::alert_pages::overview_block(&state, &p).await?;
     let body = maud::html! {
         (pages::overview(state.model(), &v, &range_of(&q), true))
+        (alerts)
         (advocacy)
         (care)
     };
@@ -327,7 +336,11 @@ async fn journey(
         crate::views::journey(ins, &filter, scope.as_ref())
     })
     .await?;
-    let body = pages::journey(state.model(), &v, &range_of(&q), true);
+    let alerts = crate::alert_pages::journey_block(&state, &p).await?;
+    let body = maud::html! {
+        (alerts)
+        (pages::journey(state.model(), &v, &range_of(&q), true))
+    };
     Ok(frame(&state, &ws, &p, Page::Journey, Page::Journey.title(), body).into_response())
 }
 

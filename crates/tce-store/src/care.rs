@@ -32,8 +32,9 @@ impl Derive for NoDerive {
 }
 
 /// What [`Derive::derive`] may read and write inside the insert transaction
-/// (advocacy and ideas through [`crate::AdvocacyTx`]).
-pub trait DeriveTx: crate::AdvocacyTx {
+/// (advocacy and ideas through [`crate::AdvocacyTx`], alerts through
+/// [`crate::AlertTx`]).
+pub trait DeriveTx: crate::AdvocacyTx + crate::AlertTx {
     /// The cases a batch's signals could belong to: the not-closed cases of
     /// these (author, channel) pairs and those whose thread holds one of
     /// these messages (channel, external id), each once, by id.

@@ -96,6 +96,19 @@ pub enum StoreError {
     /// No case with this id.
     #[error("no case {0}")]
     NoSuchCase(u64),
+    /// An alert changed since the caller read it; nothing was stored.
+    #[error("alert {alert} has changed: version {current} is current, the change was made against {expected}")]
+    StaleAlert {
+        /// The alert id.
+        alert: i64,
+        /// The version the change was made against.
+        expected: u64,
+        /// The stored version.
+        current: u64,
+    },
+    /// No alert with this id.
+    #[error("no alert {0}")]
+    NoSuchAlert(i64),
     /// Any other SQLite failure.
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 mod advocacy;
+mod alerts;
 mod assessment;
 mod care;
 mod error;
@@ -27,6 +28,11 @@ pub use advocacy::{
     AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, Idea, IdeaEvent, IdeaQuery, IdeaSignal,
     Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
 };
+pub use alerts::{
+    kind_str, parse_kind, Alert, AlertEventRow, AlertEvidence, AlertExample, AlertMember,
+    AlertObservation, AlertQuery, AlertScope, AlertStatus, AlertTx, BucketCount, Delivery,
+    DeliveryAttempt, DeliveryStatus, NewAlertEvent, NewDelivery, Webhook,
+};
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
     BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
@@ -35,6 +41,7 @@ pub use care::{
 pub use error::StoreError;
 pub use rollup::{rating_boxes, UNKNOWN_BRAND};
 pub use sqlite::SqliteStore;
+pub use tce_alert::{AlertKind, SeriesKey, SeriesState};
 
 /// Where signals, rollups and outcomes are kept.
 ///
@@ -272,6 +279,84 @@ pub trait Store: Send {
 
     /// Moments per channel, month and status (conversion).
     fn moment_counts(&self) -> Result<Vec<MomentCount>, StoreError>;
+    /// One alert.
+    fn alert(&self, id: i64) -> Result<Option<Alert>, StoreError>;
+
+    /// Alerts, newest first (see [`AlertQuery`]).
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, StoreError>;
+
+    /// An alert's events, oldest first.
+    fn alert_events(&self, id: i64) -> Result<Vec<AlertEventRow>, StoreError>;
+
+    /// Stores a change people made to an alert (acknowledge, resolve) with
+    /// its event, if the stored version is `expected_version`
+    /// ([`StoreError::StaleAlert`] otherwise).
+    fn change_alert(
+        &mut self,
+        alert: &Alert,
+        expected_version: u64,
+        event: &NewAlertEvent,
+    ) -> Result<(), StoreError>;
+
+    /// Every saved series state of one detector (charts, status).
+    fn series_states(&self, detector: &str) -> Result<Vec<SeriesState>, StoreError>;
+
+    /// Calls `f` with every stored customer signal (brand posts left out)
+    /// created in `[from, to)` (of one brand), oldest first; returns how many.
+    fn alert_observations(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        brand: Option<&str>,
+        f: &mut dyn FnMut(&AlertObservation<'_>),
+    ) -> Result<u64, StoreError>;
+
+    /// Signals and negatives per bucket of one series over `[from, to)`
+    /// (unix seconds), buckets without signals left out.
+    fn bucket_counts(
+        &self,
+        series: &SeriesKey,
+        from: i64,
+        to: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<BucketCount>, StoreError>;
+
+    /// Adds a webhook (its `id` is ignored); returns its id.
+    fn insert_webhook(&mut self, webhook: &Webhook) -> Result<i64, StoreError>;
+
+    /// Every webhook, by id.
+    fn webhooks(&self) -> Result<Vec<Webhook>, StoreError>;
+
+    /// Removes a webhook; false when there is none with this id.
+    fn remove_webhook(&mut self, id: i64) -> Result<bool, StoreError>;
+
+    /// Puts deliveries in the outbox (outside an ingest: tests, P1 cases
+    /// changed by people).
+    fn enqueue_deliveries(&mut self, deliveries: &[NewDelivery]) -> Result<(), StoreError>;
+
+    /// Deliveries, newest first, of one status or all (`limit` 0: 100).
+    fn deliveries(
+        &self,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError>;
+
+    /// One delivery.
+    fn delivery(&self, id: i64) -> Result<Option<Delivery>, StoreError>;
+
+    /// Pending deliveries due at `now`, the most overdue first.
+    fn due_deliveries(&self, now: DateTime<Utc>, limit: usize)
+        -> Result<Vec<Delivery>, StoreError>;
+
+    /// When the next pending delivery is due, if any.
+    fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Records one attempt's outcome.
+    fn record_attempt(&mut self, attempt: &DeliveryAttempt) -> Result<(), StoreError>;
+
+    /// Sends a delivered or dead-lettered delivery again (same message id,
+    /// attempts from zero); false when there is none or it is pending.
+    fn redeliver(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
 }
 
 /// An access token to store. The server makes the secret and its hash; the

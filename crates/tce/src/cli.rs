@@ -113,6 +113,13 @@ pub enum Command {
     /// Ideas: customers' suggestions clustered, ranked, and their workflow.
     #[command(subcommand)]
     Ideas(IdeasCommand),
+    /// Early warning: alerts on brand × touchpoint anomalies, acknowledge,
+    /// resolve, backtest the detector.
+    #[command(subcommand)]
+    Alerts(crate::alerts::AlertsCommand),
+    /// Signed webhooks that alerts (and P1 cases) are delivered to.
+    #[command(subcommand)]
+    Webhooks(crate::alerts::WebhooksCommand),
 }
 
 #[derive(Debug, Args)]

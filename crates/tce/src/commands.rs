@@ -52,6 +52,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Moments(cmd) => crate::advocacy::moments(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Ideas(cmd) => crate::advocacy::ideas(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Alerts(cmd) => crate::alerts::alerts(&Workspace::new(cli.dir.as_deref()), cmd),
+        Command::Webhooks(cmd) => crate::alerts::webhooks(&Workspace::new(cli.dir.as_deref()), cmd),
         Command::Assess(args) => crate::assess::run(&Workspace::new(cli.dir.as_deref()), &args),
     }
 }

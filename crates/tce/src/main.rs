@@ -2,6 +2,7 @@
 //! and hands over to the libraries; everything reusable lives in `crates/`.
 
 mod advocacy;
+mod alerts;
 mod analyze;
 mod assess;
 mod cases;

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used)]
 
 mod advocacy;
+mod alerts;
 mod care;
 
 use chrono::{DateTime, Utc};
@@ -81,6 +82,7 @@ fn prepares_stores_and_counts_duplicates() {
             duplicates: 1,
             care: done.care,
             advocacy: done.advocacy,
+            alerts: done.alerts,
         }
     );
     // Re-sending the batch adds nothing.
@@ -114,12 +116,14 @@ fn grouped_batches_each_get_their_own_counts() {
                 duplicates: 0,
                 care: parts[0].care,
                 advocacy: parts[0].advocacy,
+                alerts: parts[0].alerts,
             },
             Stored {
                 accepted: 1,
                 duplicates: 1,
                 care: parts[1].care,
                 advocacy: parts[1].advocacy,
+                alerts: parts[1].alerts,
             }
         ]
     );

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod advocacy;
+mod alerts;
 mod api;
 mod browser;
 mod cache;

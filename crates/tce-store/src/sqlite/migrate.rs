@@ -40,8 +40,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "0007_care.sql",
         sql: include_str!("../../migrations/sqlite/0007_care.sql"),
     },
-    // 0008 and 0009 belong to other capabilities and go before this one
-    // when they land; the list order is the schema version.
+    Migration {
+        name: "0008_alerts.sql",
+        sql: include_str!("../../migrations/sqlite/0008_alerts.sql"),
+    },
+    // 0009 belongs to another capability and goes before this one
+    // when it lands; the list order is the schema version.
     Migration {
         name: "0009_advocacy.sql",
         sql: include_str!("../../migrations/sqlite/0009_advocacy.sql"),

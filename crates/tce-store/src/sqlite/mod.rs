@@ -10,6 +10,7 @@
 //! commits, but never corrupts the file.
 
 mod advocacy;
+mod alerts;
 mod assessments;
 mod care;
 mod migrate;
@@ -22,6 +23,8 @@ use crate::{
     CaseQuery, Derive, InsertSummary, NewAssessment, NewToken, OutcomeRow, PurgeSummary,
     RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store,
     StoreError, StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
+    Alert, AlertEventRow, AlertObservation, AlertQuery, BucketCount, Delivery, DeliveryAttempt,
+    DeliveryStatus, NewAlertEvent, NewDelivery, SeriesKey, SeriesState, Webhook,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -374,5 +377,108 @@ impl Store for SqliteStore {
 
     fn moment_counts(&self) -> Result<Vec<crate::MomentCount>, StoreError> {
         advocacy::moment_counts(&self.conn)
+    }
+
+    fn alert(&self, id: i64) -> Result<Option<Alert>, StoreError> {
+        alerts::alert(&self.conn, id)
+    }
+
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>, StoreError> {
+        alerts::alerts(&self.conn, query)
+    }
+
+    fn alert_events(&self, id: i64) -> Result<Vec<AlertEventRow>, StoreError> {
+        alerts::alert_events(&self.conn, id)
+    }
+
+    fn change_alert(
+        &mut self,
+        alert: &Alert,
+        expected_version: u64,
+        event: &NewAlertEvent,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        alerts::change_alert(&tx, alert, expected_version, event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn series_states(&self, detector: &str) -> Result<Vec<SeriesState>, StoreError> {
+        alerts::all_states(&self.conn, detector)
+    }
+
+    fn alert_observations(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        brand: Option<&str>,
+        f: &mut dyn FnMut(&AlertObservation<'_>),
+    ) -> Result<u64, StoreError> {
+        alerts::observations(&self.conn, from, to, brand, f)
+    }
+
+    fn bucket_counts(
+        &self,
+        series: &SeriesKey,
+        from: i64,
+        to: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<BucketCount>, StoreError> {
+        alerts::bucket_counts(&self.conn, series, from, to, bucket_secs)
+    }
+
+    fn insert_webhook(&mut self, webhook: &Webhook) -> Result<i64, StoreError> {
+        alerts::insert_webhook(&self.conn, webhook)
+    }
+
+    fn webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
+        alerts::webhooks(&self.conn)
+    }
+
+    fn remove_webhook(&mut self, id: i64) -> Result<bool, StoreError> {
+        alerts::remove_webhook(&self.conn, id)
+    }
+
+    fn enqueue_deliveries(&mut self, deliveries: &[NewDelivery]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        alerts::enqueue(&tx, deliveries)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn deliveries(
+        &self,
+        status: Option<DeliveryStatus>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        alerts::deliveries(&self.conn, status, limit)
+    }
+
+    fn delivery(&self, id: i64) -> Result<Option<Delivery>, StoreError> {
+        alerts::delivery(&self.conn, id)
+    }
+
+    fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        alerts::due_deliveries(&self.conn, now, limit)
+    }
+
+    fn next_delivery_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        alerts::next_due(&self.conn)
+    }
+
+    fn record_attempt(&mut self, attempt: &DeliveryAttempt) -> Result<(), StoreError> {
+        alerts::record_attempt(&self.conn, attempt)
+    }
+
+    fn redeliver(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        alerts::redeliver(&self.conn, id, now)
     }
 }

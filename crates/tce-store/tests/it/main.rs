@@ -6,6 +6,7 @@
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 mod advocacy;
+mod alerts;
 mod assessments;
 mod cases;
 mod conformance;

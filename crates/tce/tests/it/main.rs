@@ -6,11 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod advocacy;
+mod alerts;
 mod analysis;
 mod assess;
 mod care;
 mod cli_output;
 mod crash;
+mod webhooks;
 
 fn tce(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tce"))
