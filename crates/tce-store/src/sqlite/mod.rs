@@ -19,12 +19,12 @@ mod tokens;
 mod write;
 
 use crate::{
-    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage,
-    CaseQuery, Derive, InsertSummary, NewAssessment, NewToken, OutcomeRow, PurgeSummary,
-    RatingFilter, RatingRow, RollupFilter, RollupRow, SignalPage, SignalQuery, Stats, Store,
-    StoreError, StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
-    Alert, AlertEventRow, AlertObservation, AlertQuery, BucketCount, Delivery, DeliveryAttempt,
-    DeliveryStatus, NewAlertEvent, NewDelivery, SeriesKey, SeriesState, Webhook,
+    Alert, AlertEventRow, AlertObservation, AlertQuery, BacklogGroup, BacklogRow, BucketCount,
+    CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage, CaseQuery, Delivery,
+    DeliveryAttempt, DeliveryStatus, Derive, InsertSummary, NewAlertEvent, NewAssessment,
+    NewDelivery, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
+    RollupRow, SeriesKey, SeriesState, SignalPage, SignalQuery, Stats, Store, StoreError,
+    StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord, Webhook,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;

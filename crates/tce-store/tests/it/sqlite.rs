@@ -252,7 +252,6 @@ fn survey_answers_are_backfilled_by_the_migration() {
              DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE assessments; \
              DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP TABLE advocacy_net; \
              DROP TABLE ideas; DROP TABLE idea_signals; DROP TABLE idea_events; DROP TABLE moments; \
-             DROP TABLE assessments; \
              DROP TABLE alert_series; DROP TABLE alerts; DROP TABLE alert_events; \
              DROP TABLE webhooks; DROP TABLE webhook_deliveries; \
              ALTER TABLE signals DROP COLUMN brand_post; \
