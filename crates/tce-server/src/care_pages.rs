@@ -1104,6 +1104,11 @@ fn day(label: &str, v: &Option<String>) -> Result<Option<NaiveDate>, String> {
 /// The care statistics request of the Care page, or what is wrong with
 /// its range in the form's words.
 pub fn care_request(q: &CareQuery, p: &Principal) -> Result<CareStatsRequest, String> {
+    if let Some(r) = non_empty(&q.range).filter(|r| *r != "all") {
+        return Err(format!(
+            "Range: only “all” (the whole history) is known (not “{r}”); leave it out for the latest weeks."
+        ));
+    }
     let from = day("From", &q.from)?;
     let to = day("To", &q.to)?;
     if let (Some(f), Some(t)) = (from, to) {

@@ -363,6 +363,15 @@ async fn care_page_overview_block_and_report_section() {
     assert!(res
         .text()
         .contains("From (1 May 2026) is after To (1 Apr 2026)"));
+    let res = t
+        .page("/care?range=%3Cb%3Eever%3C%2Fb%3E", Some(&cookie))
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = res.text();
+    assert!(text.contains("Range: only “all”"), "{text}");
+    assert!(!text.contains("<b>ever</b>"), "the value is escaped");
+    let res = t.page("/care?range=all", Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::OK);
     let res = t.page("/", Some(&cookie)).await;
     assert!(res
         .text()
