@@ -28,4 +28,4 @@ pub mod score;
 pub use error::AdvocacyError;
 pub use ideas::{Centroid, IdeaStatus};
 pub use moments::{MomentKind, MomentStatus};
-pub use score::{AuthorAggregate, AuthorClass, NetAdvocacy, Observation, Score};
+pub use score::{AuthorAggregate, AuthorClass, NetAdvocacy, Observation, PeriodCounts, Score};

@@ -198,19 +198,7 @@ impl AuthorAggregate {
 
     /// Advocate, detractor, neither, or too few signals to say.
     pub fn class(&self) -> AuthorClass {
-        if self.signals < MIN_SIGNALS {
-            return AuthorClass::TooFew;
-        }
-        // Symmetric: more negative than positive signals (or a churn threat
-        // not outweighed by positives) makes a detractor, more positive
-        // than negative and no churn threat an advocate.
-        if self.negative > self.positive || (self.churn > 0 && self.negative >= self.positive) {
-            AuthorClass::Detractor
-        } else if self.positive > self.negative && self.churn == 0 {
-            AuthorClass::Advocate
-        } else {
-            AuthorClass::Neutral
-        }
+        class_of(self.signals, self.positive, self.negative, self.churn)
     }
 
     /// A detractor with reach: repeated negative signals and at least
@@ -224,10 +212,12 @@ impl AuthorAggregate {
     /// The advocacy score without recency (what the store indexes; see
     /// [`AuthorAggregate::score`]).
     pub fn base_score(&self) -> f64 {
-        self.parts().iter().map(|p| p.points).sum()
+        self.points().iter().sum()
     }
 
-    fn parts(&self) -> Vec<Reason> {
+    /// Points of positive experience, recommending, reach, consistency and
+    /// against, in that order (no allocation: the store asks on every write).
+    fn points(&self) -> [f64; 5] {
         let positive = 3.0 * f64::from(self.positive.min(20)).sqrt();
         let recommending = 2.0 * f64::from(self.recommends.min(10)).sqrt()
             + 0.5 * f64::from(self.praise.min(10)).sqrt();
@@ -240,6 +230,11 @@ impl AuthorAggregate {
         let against = -(3.0 * f64::from(self.negative.min(20)).sqrt()
             + 2.0 * f64::from(self.complaints.min(20)).sqrt()
             + 4.0 * f64::from(self.churn.min(10)).sqrt());
+        [positive, recommending, reach, consistency, against]
+    }
+
+    fn parts(&self) -> Vec<Reason> {
+        let [positive, recommending, reach, consistency, against] = self.points();
         vec![
             Reason::new(
                 "positive",
@@ -327,6 +322,53 @@ impl Reason {
             points,
             detail,
         }
+    }
+}
+
+/// The class of an author with these counts (overall or in a period).
+fn class_of(signals: u32, positive: u32, negative: u32, churn: u32) -> AuthorClass {
+    if signals < MIN_SIGNALS {
+        return AuthorClass::TooFew;
+    }
+    // Symmetric: more negative than positive signals (or a churn threat
+    // not outweighed by positives) makes a detractor, more positive
+    // than negative and no churn threat an advocate.
+    if negative > positive || (churn > 0 && negative >= positive) {
+        AuthorClass::Detractor
+    } else if positive > negative && churn == 0 {
+        AuthorClass::Advocate
+    } else {
+        AuthorClass::Neutral
+    }
+}
+
+/// What an author's class within one period (a month, for net advocacy)
+/// rests on: four counters, folded one signal at a time like
+/// [`AuthorAggregate`], with the same class rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodCounts {
+    /// Signals.
+    pub signals: u32,
+    /// With a positive experience.
+    pub positive: u32,
+    /// With a negative experience.
+    pub negative: u32,
+    /// Churn threats.
+    pub churn: u32,
+}
+
+impl PeriodCounts {
+    /// Folds one signal in.
+    pub fn observe(&mut self, o: &Observation) {
+        self.signals += 1;
+        self.positive += u32::from(o.positive);
+        self.negative += u32::from(o.negative);
+        self.churn += u32::from(o.churn);
+    }
+
+    /// The author's class in the period.
+    pub fn class(&self) -> AuthorClass {
+        class_of(self.signals, self.positive, self.negative, self.churn)
     }
 }
 

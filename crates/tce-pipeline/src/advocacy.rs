@@ -15,14 +15,15 @@
 //! user's change through `tce_advocacy`'s workflows.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use tce_advocacy::ideas::{self, Centroid};
 use tce_advocacy::moments::{self, MomentContext};
 use tce_advocacy::score::{month_of, Observation};
-use tce_advocacy::{AdvocacyError, AuthorAggregate, AuthorClass, IdeaStatus, MomentStatus};
+use tce_advocacy::{AdvocacyError, AuthorClass, IdeaStatus, MomentStatus, PeriodCounts};
 use tce_model::{EnrichedSignal, Intent, Model};
 use tce_store::{
-    CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment, Store, StoreError,
+    AuthorKey, AuthorState, CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment,
+    PeriodKey, Store, StoreError,
 };
 
 /// What advocacy derivation did in one transaction.
@@ -108,6 +109,41 @@ fn after_answer(case: &tce_care::Case, s: &EnrichedSignal) -> bool {
     })
 }
 
+/// The counts of `month` for the author of `state`, where they live: in the
+/// row when it is the author's latest month (a later month moves the latest
+/// one to the archive first), else in the archive (a late signal).
+fn period_counts<'a>(
+    state: &'a mut AuthorState,
+    archive: &'a mut FxHashMap<PeriodKey, PeriodCounts>,
+    changed: &mut FxHashSet<PeriodKey>,
+    (brand, author): &AuthorKey,
+    month: NaiveDate,
+) -> &'a mut PeriodCounts {
+    let pk = |m: NaiveDate| (brand.clone(), author.clone(), m);
+    match state.period.map(|(d, _)| d) {
+        Some(latest) if latest > month => {
+            changed.insert(pk(month));
+            return archive.entry(pk(month)).or_default();
+        }
+        Some(latest) if latest == month => {}
+        _ => {
+            if let Some((d, c)) = state.period.take() {
+                archive.insert(pk(d), c);
+                changed.insert(pk(d));
+            }
+            // An archived month becoming the latest again (migrated rows)
+            // lives in the row from now on.
+            changed.remove(&pk(month));
+            let c = archive.remove(&pk(month)).unwrap_or_default();
+            state.period = Some((month, c));
+        }
+    }
+    &mut state
+        .period
+        .get_or_insert((month, PeriodCounts::default()))
+        .1
+}
+
 impl AdvocacyDerive<'_> {
     fn run(&mut self, fresh: &[&EnrichedSignal], tx: &mut dyn DeriveTx) -> Result<(), StoreError> {
         let mut batch: Vec<(&EnrichedSignal, &str, &str, Observation)> = fresh
@@ -132,17 +168,25 @@ impl AdvocacyDerive<'_> {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut period_keys: Vec<(String, String, NaiveDate)> = batch
+        let mut states: FxHashMap<AuthorKey, AuthorState> =
+            tx.author_states(&keys)?.into_iter().collect();
+        // Months of the batch that are not their author's stored latest
+        // month: their counts, if any, are archived.
+        let mut archive_keys: Vec<PeriodKey> = batch
             .iter()
             .filter(|(s, ..)| social(s))
-            .map(|(_, b, a, o)| (b.to_string(), a.to_string(), month_of(o.at)))
+            .filter_map(|(_, b, a, o)| {
+                let m = month_of(o.at);
+                let key = (b.to_string(), a.to_string());
+                let latest = states.get(&key).and_then(|s| s.period.map(|(d, _)| d));
+                (latest != Some(m)).then(|| (key.0, key.1, m))
+            })
             .collect();
-        period_keys.sort_unstable();
-        period_keys.dedup();
-        let mut authors: FxHashMap<(String, String), AuthorAggregate> =
-            tx.author_aggregates(&keys)?.into_iter().collect();
-        let mut periods: FxHashMap<(String, String, NaiveDate), AuthorAggregate> =
-            tx.period_aggregates(&period_keys)?.into_iter().collect();
+        archive_keys.sort_unstable();
+        archive_keys.dedup();
+        let mut archive: FxHashMap<PeriodKey, PeriodCounts> =
+            tx.archived_periods(&archive_keys)?.into_iter().collect();
+        let mut archive_changed: FxHashSet<PeriodKey> = FxHashSet::default();
         let mut net: FxHashMap<(String, NaiveDate), [i64; 3]> = FxHashMap::default();
 
         // --- moments: open ones of these authors, cases of positive own-brand authors ---
@@ -205,6 +249,14 @@ impl AdvocacyDerive<'_> {
             tx.ideas_of(&idea_brands)?
         };
         let mut touched = vec![false; ideas_list.len()];
+        // brand → term → the ideas (indices, ascending) whose centroid has it.
+        let mut by_term: FxHashMap<String, FxHashMap<String, Vec<usize>>> = FxHashMap::default();
+        for (n, i) in ideas_list.iter().enumerate() {
+            let terms = by_term.entry(i.brand.clone()).or_default();
+            for (t, _) in &i.centroid.terms {
+                terms.entry(t.clone()).or_default().push(n);
+            }
+        }
         let mut pending_signals: Vec<(usize, IdeaSignal)> = Vec::new();
 
         for (s, brand, author, o) in &batch {
@@ -214,16 +266,16 @@ impl AdvocacyDerive<'_> {
             // centre's notes and private surveys do not).
             let mut was_advocate = false;
             if social(s) {
-                let agg = authors.entry(key.clone()).or_default();
-                was_advocate = agg.class() == AuthorClass::Advocate;
-                agg.observe(o);
-                let pkey = (brand.to_string(), author.to_string(), month_of(o.at));
-                let p = periods.entry(pkey).or_default();
+                let state = states.entry(key.clone()).or_default();
+                was_advocate = state.aggregate.class() == AuthorClass::Advocate;
+                state.aggregate.observe(o);
+                let month = month_of(o.at);
+                let p = period_counts(state, &mut archive, &mut archive_changed, &key, month);
                 let before = p.class().counts();
                 p.observe(o);
                 let after = p.class().counts();
                 if before != after {
-                    let d = net.entry((brand.to_string(), month_of(o.at))).or_default();
+                    let d = net.entry((brand.to_string(), month)).or_default();
                     for k in 0..3 {
                         d[k] += after[k] - before[k];
                     }
@@ -299,12 +351,26 @@ impl AdvocacyDerive<'_> {
                 if doc.is_empty() {
                     continue;
                 }
-                let candidates = ideas_list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, i)| i.brand == *brand)
-                    .map(|(n, i)| (n, &i.centroid));
-                let n = match ideas::assign(&doc, candidates) {
+                // Only ideas sharing a term can be joined (a cosine without
+                // one is 0, below ideas::JOIN_AT); in index order, as
+                // `assign` breaks ties by it.
+                let mut candidates: Vec<usize> = by_term
+                    .get(*brand)
+                    .map(|terms| {
+                        doc.iter()
+                            .filter_map(|t| terms.get(t.as_str()))
+                            .flatten()
+                            .copied()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let joined = ideas::assign(
+                    &doc,
+                    candidates.iter().map(|&n| (n, &ideas_list[n].centroid)),
+                );
+                let n = match joined {
                     Some(n) => {
                         let i = &mut ideas_list[n];
                         i.centroid.add(&doc);
@@ -343,6 +409,13 @@ impl AdvocacyDerive<'_> {
                         ideas_list.len() - 1
                     }
                 };
+                let terms = by_term.entry(brand.to_string()).or_default();
+                for t in &doc {
+                    let list = terms.entry(t.clone()).or_default();
+                    if let Err(at) = list.binary_search(&n) {
+                        list.insert(at, n);
+                    }
+                }
                 let i = &mut ideas_list[n];
                 for tp in &s.enrichment.touchpoints {
                     *i.touchpoints.entry(tp.touchpoint.clone()).or_default() += 1;
@@ -362,10 +435,13 @@ impl AdvocacyDerive<'_> {
             }
         }
 
-        let authors: Vec<_> = authors.into_iter().collect();
-        tx.save_author_aggregates(&authors)?;
-        let periods: Vec<_> = periods.into_iter().collect();
-        tx.save_period_aggregates(&periods)?;
+        let states: Vec<_> = states.into_iter().collect();
+        tx.save_author_states(&states)?;
+        let archived: Vec<(PeriodKey, PeriodCounts)> = archive
+            .into_iter()
+            .filter(|(k, _)| archive_changed.contains(k))
+            .collect();
+        tx.save_archived_periods(&archived)?;
         let mut net: Vec<_> = net.into_iter().filter(|(_, d)| *d != [0, 0, 0]).collect();
         net.sort_by(|a, b| a.0.cmp(&b.0));
         tx.add_net_counts(&net)?;

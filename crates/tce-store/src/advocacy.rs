@@ -7,7 +7,7 @@
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
-use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus};
+use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus, PeriodCounts};
 
 /// (brand, author).
 pub type AuthorKey = (String, String);
@@ -24,22 +24,26 @@ pub trait AdvocacyTx {
         keys: &[AuthorKey],
     ) -> Result<Vec<(AuthorKey, AuthorAggregate)>, StoreError>;
 
-    /// The stored aggregates of these (brand, author, month) triples.
-    fn period_aggregates(
+    /// The stored states of these (brand, author) pairs (absent ones left out).
+    fn author_states(
+        &mut self,
+        keys: &[AuthorKey],
+    ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError>;
+
+    /// Writes (inserts or replaces) author states.
+    fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError>;
+
+    /// The archived counts of these (brand, author, month) triples: months
+    /// other than an author's latest (absent ones left out).
+    fn archived_periods(
         &mut self,
         keys: &[PeriodKey],
-    ) -> Result<Vec<(PeriodKey, AuthorAggregate)>, StoreError>;
+    ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError>;
 
-    /// Writes (inserts or replaces) author aggregates.
-    fn save_author_aggregates(
+    /// Writes (inserts or replaces) archived period counts.
+    fn save_archived_periods(
         &mut self,
-        rows: &[(AuthorKey, AuthorAggregate)],
-    ) -> Result<(), StoreError>;
-
-    /// Writes (inserts or replaces) period aggregates.
-    fn save_period_aggregates(
-        &mut self,
-        rows: &[(PeriodKey, AuthorAggregate)],
+        rows: &[(PeriodKey, PeriodCounts)],
     ) -> Result<(), StoreError>;
 
     /// Adds to the net-advocacy counters of (brand, month): eligible
@@ -65,6 +69,20 @@ pub trait AdvocacyTx {
     /// Stores new moments (a moment for a case or signal that has one is
     /// skipped); moments with an id are updated (status and times).
     fn save_moments(&mut self, moments: &[Moment]) -> Result<(), StoreError>;
+}
+
+/// An author's running state with a brand, as the derivation keeps it in
+/// one row: the overall aggregate, and the counts of the latest month the
+/// author spoke in. Earlier months move to an archive
+/// ([`AdvocacyTx::archived_periods`]) when a later one starts, so a late
+/// signal still lands in its own month while the common case — the author's
+/// current month — costs no second row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthorState {
+    /// Over all the author's signals about the brand.
+    pub aggregate: AuthorAggregate,
+    /// First day of the author's latest month, and its counts.
+    pub period: Option<(NaiveDate, PeriodCounts)>,
 }
 
 /// An author's standing with a brand, as stored.

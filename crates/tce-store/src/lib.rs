@@ -25,8 +25,8 @@ use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::{EnrichedSignal, Intent, RatingScale};
 
 pub use advocacy::{
-    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, Idea, IdeaEvent, IdeaQuery, IdeaSignal,
-    Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, AuthorState, Idea, IdeaEvent, IdeaQuery,
+    IdeaSignal, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
 };
 pub use alerts::{
     kind_str, parse_kind, Alert, AlertEventRow, AlertEvidence, AlertExample, AlertMember,
@@ -227,7 +227,8 @@ pub trait Store: Send {
     /// The newest kept assessment (latest day, last kept that day), if any.
     fn latest_assessment(&self) -> Result<Option<StoredAssessment>, StoreError>;
 
-    /// Authors by their stored advocacy base score (highest first unless
+    /// Authors with a class (at least `tce_advocacy::score::MIN_SIGNALS`
+    /// signals) by their stored advocacy base score (highest first unless
     /// `ascending`).
     fn advocates(&self, query: &AdvocateQuery) -> Result<Vec<AuthorRow>, StoreError>;
 

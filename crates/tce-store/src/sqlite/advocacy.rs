@@ -1,22 +1,22 @@
 //! Advocacy and ideas in SQLite (migration 0009).
 //!
-//! Aggregates and centroids are JSON in their rows (their shapes are
-//! `tce_advocacy`'s); the columns are what pages filter and sort on (class,
-//! base score, volume, status). Batch reads look keys up in fixed-size
+//! Author aggregates are numeric columns (migration 0011: written for
+//! every author of every batch, so kept narrow); centroids are JSON in
+//! their rows (their shape is `tce_advocacy`'s). Batch reads look keys up in fixed-size
 //! chunks (padded by repeating the last key) so each statement is prepared
 //! once per connection. Times are unix seconds.
 
 use super::care::Tx;
 use crate::advocacy::{
-    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, Idea, IdeaEvent, IdeaQuery, IdeaSignal,
-    Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+    AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, AuthorState, Idea, IdeaEvent, IdeaQuery,
+    IdeaSignal, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
 };
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
-use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus};
+use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus, PeriodCounts};
 
 /// Keys per batch lookup.
 const CHUNK: usize = 128;
@@ -61,10 +61,6 @@ fn from_json<T: serde::de::DeserializeOwned>(
     serde_json::from_str(s).map_err(|_| corrupt(table, column, s))
 }
 
-fn aggregate(table: &'static str, s: &str) -> Result<AuthorAggregate, StoreError> {
-    from_json(table, "aggregate", s)
-}
-
 /// Runs `sql` (with `?1` the fixed value and `?2…` the chunk's keys) over
 /// `keys` in chunks of [`CHUNK`], padding the last chunk.
 fn chunked<K: Clone + Into<Value>, T>(
@@ -104,6 +100,45 @@ fn group<K: Ord + Clone, V: Clone>(items: impl Iterator<Item = (K, V)>) -> BTree
         m.entry(k).or_default().push(v);
     }
     m
+}
+
+/// The columns [`author_state`] reads, in its order.
+const AUTHOR_COLUMNS: &str =
+    "brand, author, signals, positive, negative, complaints, churn, praise, \
+     recommends, experience_sum, followers, positive_days, last_positive_day, first_at, last_at, \
+     period, p_signals, p_positive, p_negative, p_churn";
+
+fn author_state(r: &Row<'_>) -> Result<AuthorState, StoreError> {
+    const T: &str = "advocacy_authors";
+    let period: Option<String> = r.get(15)?;
+    let aggregate = AuthorAggregate {
+        signals: r.get(2)?,
+        positive: r.get(3)?,
+        negative: r.get(4)?,
+        complaints: r.get(5)?,
+        churn: r.get(6)?,
+        praise: r.get(7)?,
+        recommends: r.get(8)?,
+        experience_sum: r.get(9)?,
+        followers: r.get::<_, i64>(10)?.max(0) as u64,
+        positive_days: r.get(11)?,
+        last_positive_day: r.get(12)?,
+        first_at: opt_time(T, "first_at", r.get(13)?)?,
+        last_at: opt_time(T, "last_at", r.get(14)?)?,
+    };
+    let period = match period {
+        Some(p) => Some((
+            parse_day(T, &p)?,
+            PeriodCounts {
+                signals: r.get(16)?,
+                positive: r.get(17)?,
+                negative: r.get(18)?,
+                churn: r.get(19)?,
+            },
+        )),
+        None => None,
+    };
+    Ok(AuthorState { aggregate, period })
 }
 
 const IDEA_COLUMNS: &str = "id, brand, own, label, centroid, volume, reach, first_seen, last_seen, \
@@ -252,42 +287,101 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         keys: &[AuthorKey],
     ) -> Result<Vec<(AuthorKey, AuthorAggregate)>, StoreError> {
-        let mut out = Vec::new();
+        Ok(self
+            .author_states(keys)?
+            .into_iter()
+            .map(|(k, s)| (k, s.aggregate))
+            .collect())
+    }
+
+    fn author_states(
+        &mut self,
+        keys: &[AuthorKey],
+    ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
         for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
             let rows = chunked(
                 self.conn,
-                "SELECT author, aggregate FROM advocacy_authors WHERE brand = ?1 AND author IN",
+                &format!(
+                    "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND author IN"
+                ),
                 "",
                 &[Value::from(brand.clone())],
                 &authors,
-                |r| {
-                    let a: String = r.get(0)?;
-                    let g: String = r.get(1)?;
-                    Ok((a, aggregate("advocacy_authors", &g)?))
-                },
+                |r| Ok((r.get::<_, String>(1)?, author_state(r)?)),
             )?;
             out.extend(rows.into_iter().map(|(a, g)| ((brand.clone(), a), g)));
         }
         Ok(out)
     }
 
-    fn period_aggregates(
+    fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO advocacy_authors (brand, author, signals, positive, negative, \
+             complaints, churn, praise, recommends, experience_sum, followers, positive_days, \
+             last_positive_day, first_at, last_at, class, base_score, period, p_signals, p_positive, \
+             p_negative, p_churn) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
+             ?19, ?20, ?21, ?22)",
+        )?;
+        for ((brand, author), state) in rows {
+            let g = &state.aggregate;
+            let (period, p) = match &state.period {
+                Some((d, p)) => (Some(day(*d)), *p),
+                None => (None, PeriodCounts::default()),
+            };
+            stmt.execute(params![
+                brand,
+                author,
+                g.signals,
+                g.positive,
+                g.negative,
+                g.complaints,
+                g.churn,
+                g.praise,
+                g.recommends,
+                g.experience_sum,
+                g.followers.min(i64::MAX as u64) as i64,
+                g.positive_days,
+                g.last_positive_day,
+                g.first_at.map(|t| t.timestamp()),
+                g.last_at.map(|t| t.timestamp()),
+                g.class().as_str(),
+                g.base_score(),
+                period,
+                p.signals,
+                p.positive,
+                p.negative,
+                p.churn,
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn archived_periods(
         &mut self,
         keys: &[PeriodKey],
-    ) -> Result<Vec<(PeriodKey, AuthorAggregate)>, StoreError> {
+    ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
         let mut out = Vec::new();
         let groups = group(keys.iter().map(|(b, a, p)| ((b.clone(), *p), a.clone())));
         for ((brand, period), authors) in groups {
             let rows = chunked(
                 self.conn,
-                "SELECT author, aggregate FROM advocacy_periods WHERE brand = ?1 AND period = ?2 AND author IN",
+                "SELECT author, signals, positive, negative, churn FROM advocacy_periods \
+                 WHERE brand = ?1 AND period = ?2 AND author IN",
                 "",
                 &[Value::from(brand.clone()), Value::from(day(period))],
                 &authors,
                 |r| {
-                    let a: String = r.get(0)?;
-                    let g: String = r.get(1)?;
-                    Ok((a, aggregate("advocacy_periods", &g)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        PeriodCounts {
+                            signals: r.get(1)?,
+                            positive: r.get(2)?,
+                            negative: r.get(3)?,
+                            churn: r.get(4)?,
+                        },
+                    ))
                 },
             )?;
             out.extend(
@@ -298,40 +392,23 @@ impl AdvocacyTx for Tx<'_> {
         Ok(out)
     }
 
-    fn save_author_aggregates(
+    fn save_archived_periods(
         &mut self,
-        rows: &[(AuthorKey, AuthorAggregate)],
+        rows: &[(PeriodKey, PeriodCounts)],
     ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO advocacy_authors (brand, author, class, base_score, signals, aggregate) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO advocacy_periods (brand, period, author, signals, positive, \
+             negative, churn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for ((brand, author), g) in rows {
-            stmt.execute(params![
-                brand,
-                author,
-                g.class().as_str(),
-                g.base_score(),
-                g.signals,
-                to_json("advocacy_authors", g)?,
-            ])?;
-        }
-        Ok(())
-    }
-
-    fn save_period_aggregates(
-        &mut self,
-        rows: &[(PeriodKey, AuthorAggregate)],
-    ) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO advocacy_periods (brand, period, author, aggregate) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        for ((brand, author, period), g) in rows {
+        for ((brand, author, period), p) in rows {
             stmt.execute(params![
                 brand,
                 day(*period),
                 author,
-                to_json("advocacy_periods", g)?
+                p.signals,
+                p.positive,
+                p.negative,
+                p.churn
             ])?;
         }
         Ok(())
@@ -469,13 +546,14 @@ pub(super) fn advocates(
         q.limit.min(10_000)
     } as i64;
     let order = if q.ascending { "ASC" } else { "DESC" };
+    // Only authors with a class are ranked (the partial indexes' rows).
     let sql = match &q.brand {
         Some(_) => format!(
-            "SELECT brand, author, aggregate FROM advocacy_authors WHERE brand = ?1 \
+            "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND signals >= 2 \
              ORDER BY base_score {order}, author LIMIT ?2"
         ),
         None => format!(
-            "SELECT brand, author, aggregate FROM advocacy_authors \
+            "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE signals >= 2 \
              ORDER BY base_score {order}, brand, author LIMIT ?2"
         ),
     };
@@ -484,11 +562,10 @@ pub(super) fn advocates(
     let mut rows = stmt.query(params![brand, limit])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let g: String = r.get(2)?;
         out.push(AuthorRow {
             brand: r.get(0)?,
             author: r.get(1)?,
-            aggregate: aggregate("advocacy_authors", &g)?,
+            aggregate: author_state(r)?.aggregate,
         });
     }
     Ok(out)
@@ -499,11 +576,14 @@ pub(super) fn author(
     brand: &str,
     author: &str,
 ) -> Result<Option<AuthorAggregate>, StoreError> {
-    let g: Option<String> = conn
-        .prepare_cached("SELECT aggregate FROM advocacy_authors WHERE brand = ?1 AND author = ?2")?
-        .query_row(params![brand, author], |r| r.get(0))
-        .optional()?;
-    g.map(|g| aggregate("advocacy_authors", &g)).transpose()
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND author = ?2"
+    ))?;
+    let mut rows = stmt.query(params![brand, author])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(author_state(r)?.aggregate)),
+        None => Ok(None),
+    }
 }
 
 pub(super) fn net_advocacy(

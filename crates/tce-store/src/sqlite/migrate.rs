@@ -44,8 +44,6 @@ const MIGRATIONS: &[Migration] = &[
         name: "0008_alerts.sql",
         sql: include_str!("../../migrations/sqlite/0008_alerts.sql"),
     },
-    // 0009 belongs to another capability and goes before this one
-    // when it lands; the list order is the schema version.
     Migration {
         name: "0009_advocacy.sql",
         sql: include_str!("../../migrations/sqlite/0009_advocacy.sql"),
@@ -53,6 +51,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "0010_assessments.sql",
         sql: include_str!("../../migrations/sqlite/0010_assessments.sql"),
+    },
+    Migration {
+        name: "0011_advocacy_columns.sql",
+        sql: include_str!("../../migrations/sqlite/0011_advocacy_columns.sql"),
     },
 ];
 

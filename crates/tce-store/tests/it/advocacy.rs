@@ -9,8 +9,8 @@ use tce_advocacy::score::Observation;
 use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus};
 use tce_model::EnrichedSignal;
 use tce_store::{
-    AdvocateQuery, Derive, DeriveTx, Idea, IdeaEvent, IdeaQuery, IdeaSignal, Moment, MomentQuery,
-    SqliteStore, Store, StoreError,
+    AdvocateQuery, AuthorState, Derive, DeriveTx, Idea, IdeaEvent, IdeaQuery, IdeaSignal, Moment,
+    MomentQuery, SqliteStore, Store, StoreError,
 };
 
 /// Writes one aggregate per signal's author, one idea per brand and one
@@ -51,9 +51,15 @@ impl Derive for Write {
         let mut moments = Vec::new();
         for (n, s) in fresh.iter().enumerate() {
             let author = s.signal.author.clone().unwrap_or_default();
+            // Two signals each: only authors with a class are ranked.
             let mut g = AuthorAggregate::default();
             g.observe(&Observation::of(s));
-            rows.push((("b".to_string(), format!("{author}-{n}")), g));
+            g.observe(&Observation::of(s));
+            let state = AuthorState {
+                aggregate: g,
+                period: None,
+            };
+            rows.push((("b".to_string(), format!("{author}-{n}")), state));
             moments.push(Moment {
                 id: 0,
                 brand: "b".into(),
@@ -71,7 +77,7 @@ impl Derive for Write {
                 shared_by: None,
             });
         }
-        tx.save_author_aggregates(&rows)?;
+        tx.save_author_states(&rows)?;
         let keys: Vec<_> = rows.iter().map(|(k, _)| k.clone()).collect();
         assert_eq!(
             tx.author_aggregates(&keys)?.len(),
@@ -222,4 +228,83 @@ fn advocacy_written_in_the_insert_transaction_reads_back_and_changes_are_version
     );
     let counts = store.moment_counts().expect("counts");
     assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 20);
+}
+
+/// A workspace from before migration 0011 (aggregates as JSON) keeps its
+/// authors and their months: the columns are filled from the JSON, and the
+/// months move to the archive the derivation reads late months from.
+#[test]
+fn json_aggregates_of_schema_10_are_converted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tce.db");
+    let store = SqliteStore::open(&path).expect("open");
+    store
+        .connection()
+        .execute_batch(
+            r#"DROP TABLE advocacy_authors; DROP TABLE advocacy_periods;
+            CREATE TABLE advocacy_authors (brand TEXT NOT NULL, author TEXT NOT NULL,
+                class TEXT NOT NULL, base_score REAL NOT NULL, signals INTEGER NOT NULL,
+                aggregate TEXT NOT NULL, PRIMARY KEY (brand, author)) WITHOUT ROWID;
+            CREATE TABLE advocacy_periods (brand TEXT NOT NULL, period TEXT NOT NULL,
+                author TEXT NOT NULL, aggregate TEXT NOT NULL,
+                PRIMARY KEY (brand, period, author)) WITHOUT ROWID;
+            INSERT INTO advocacy_authors VALUES ('b', 'ann', 'advocate', 9.5, 3,
+                '{"signals":3,"positive":3,"negative":0,"complaints":0,"churn":0,"praise":1,"recommends":1,"experience_sum":2.1,"followers":1500,"positive_days":2,"last_positive_day":20500,"first_at":"2026-02-01T10:00:00Z","last_at":"2026-03-02T08:30:00Z"}');
+            INSERT INTO advocacy_periods VALUES ('b', '2026-03-01', 'ann',
+                '{"signals":2,"positive":2,"negative":0,"complaints":0,"churn":0,"praise":1,"recommends":1,"experience_sum":1.4,"followers":1500,"positive_days":1,"last_positive_day":20500,"first_at":"2026-03-01T10:00:00Z","last_at":"2026-03-02T08:30:00Z"}');
+            PRAGMA user_version = 10;"#,
+        )
+        .expect("back to schema 10");
+    drop(store);
+    let mut store = SqliteStore::open(&path).expect("migrate");
+    let g = store
+        .author_standing("b", "ann")
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        (
+            g.signals,
+            g.positive,
+            g.praise,
+            g.recommends,
+            g.followers,
+            g.positive_days
+        ),
+        (3, 3, 1, 1, 1500, 2)
+    );
+    assert_eq!(g.last_positive_day, Some(20500));
+    assert_eq!(
+        g.last_at.map(|t| t.to_rfc3339()),
+        Some("2026-03-02T08:30:00+00:00".to_string())
+    );
+    assert!((g.experience_sum - 2.1).abs() < 1e-9);
+    let top = store
+        .advocates(&AdvocateQuery::default())
+        .expect("advocates");
+    assert_eq!(top.len(), 1, "ranked: it has a class");
+
+    struct Read(Vec<(tce_store::PeriodKey, tce_advocacy::PeriodCounts)>);
+    impl Derive for Read {
+        fn derive(
+            &mut self,
+            _: &[&EnrichedSignal],
+            tx: &mut dyn DeriveTx,
+        ) -> Result<(), StoreError> {
+            let march = NaiveDate::from_ymd_opt(2026, 3, 1).expect("d");
+            self.0 = tx.archived_periods(&[("b".into(), "ann".into(), march)])?;
+            Ok(())
+        }
+    }
+    let mut read = Read(Vec::new());
+    let batch = fixtures::signals(1, 1);
+    store.insert_with(&batch, &[1], &mut read).expect("insert");
+    assert_eq!(read.0.len(), 1);
+    assert_eq!(
+        (
+            read.0[0].1.signals,
+            read.0[0].1.positive,
+            read.0[0].1.negative
+        ),
+        (2, 2, 0)
+    );
 }
