@@ -54,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0010_assessments.sql",
         sql: include_str!("../../migrations/sqlite/0010_assessments.sql"),
     },
+    Migration {
+        name: "0011_maturity_indexes.sql",
+        sql: include_str!("../../migrations/sqlite/0011_maturity_indexes.sql"),
+    },
 ];
 
 /// The schema version after every migration.
