@@ -24,13 +24,14 @@ use tce_maturity::{assess, Answers, Assessment, Catalog, Fact, Facts, Metric};
 use tce_model::Model;
 use tce_store::{CareEventQuery, CaseQuery, NewAssessment, RollupFilter, Store};
 
-/// Days of care work the care metrics read, up to the newest signal.
+/// Days of recent work the care, early-warning and moment-of-truth metrics
+/// read, up to the newest signal.
 pub const WINDOW_DAYS: i64 = 90;
 
 /// Why early-warning metrics are not measured when `[alerts] enabled =
 /// false` and no alert was kept in the window.
 pub const ALERTS_OFF: &str = "early warning is turned off ([alerts] enabled = false)";
-/// Why advocacy metrics are not measured when the model has no own brand.
+/// Why advocates are not measured when the model has no own brand.
 pub const NO_OWN_BRAND: &str = "the model has no own brand";
 /// Why advocates are not measured when the model has no social channel
 /// (advocates are found in public word of mouth only).
