@@ -6,8 +6,10 @@
 //! author and brand (and per author, brand and month for net advocacy) and
 //! never rescans signals. The score is read from it at a given `now`.
 
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 use tce_model::{EnrichedSignal, Intent, SentimentLabel};
 
 /// An experience value at or above this is a positive experience.
@@ -71,10 +73,28 @@ pub struct Observation {
     pub followers: Option<u64>,
 }
 
-/// Whether `text` recommends (see the phrase list in `docs/advocacy.md`).
+/// The phrases of [`RECOMMENDING`] as one automaton (case-insensitive), built
+/// once: every customer signal is checked on ingest.
+static RECOMMENDING_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(RECOMMENDING)
+        .ok()
+});
+
+/// Whether `text` recommends (see the phrase list in `docs/advocacy.md`):
+/// one of the phrases, on word boundaries, in any case.
 pub fn recommends(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    RECOMMENDING.iter().any(|p| contains_words(&lower, p))
+    let Some(matcher) = RECOMMENDING_MATCHER.as_ref() else {
+        let lower = text.to_lowercase();
+        return RECOMMENDING.iter().any(|p| contains_words(&lower, p));
+    };
+    let bytes = text.as_bytes();
+    matcher.find_overlapping_iter(text).any(|m| {
+        let before = m.start() == 0 || !bytes[m.start() - 1].is_ascii_alphanumeric();
+        let after = m.end() >= bytes.len() || !bytes[m.end()].is_ascii_alphanumeric();
+        before && after
+    })
 }
 
 fn contains_words(hay: &str, needle: &str) -> bool {

@@ -3,31 +3,42 @@
 //! contradictions, roadmap) is `tce-maturity`'s; this module only turns the
 //! store and the model into its facts, so every surface shows the same.
 //!
-//! Figures that rest on recent work (care) read the [`WINDOW_DAYS`] days up
-//! to the newest signal, so an old demo workspace still shows its figures;
-//! how recent the data is has its own metric (`data_age_days`, relative to
-//! the `today` argument: this module has no clock).
+//! Figures that rest on recent work (care, alerts, moments of truth) read
+//! the [`WINDOW_DAYS`] days up to the newest signal, so an old demo
+//! workspace still shows its figures; advocates (a class over all of an
+//! author's signals) and ideas (each waits for a decision however old)
+//! have no window. How recent the data is has its own metric
+//! (`data_age_days`, relative to the `today` argument: this module has no
+//! clock). Every figure comes from the store's aggregates, indexes and
+//! windowed queries, never from a scan of signals.
 
 use crate::finance::finance;
 use crate::scores::Filter;
 use crate::weights::{weights, Source, WeightOptions};
 use crate::InsightError;
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
+use tce_advocacy::{AuthorClass, IdeaStatus, MomentStatus};
 use tce_maturity::{assess, Answers, Assessment, Catalog, Fact, Facts, Metric};
 use tce_model::Model;
 use tce_store::{CareEventQuery, CaseQuery, NewAssessment, RollupFilter, Store};
 
-/// Days of care work the care metrics read, up to the newest signal.
+/// Days of recent work the care, early-warning and moment-of-truth metrics
+/// read, up to the newest signal.
 pub const WINDOW_DAYS: i64 = 90;
 
-/// Why early-warning metrics are not measured (until alerts are kept).
-pub const NO_ALERTS: &str = "early warning is not set up in this workspace";
-/// Why advocacy metrics are not measured (until advocates are kept).
-pub const NO_ADVOCACY: &str = "advocacy is not set up in this workspace";
-/// Why the ideas metric is not measured (until ideas are kept).
-pub const NO_IDEAS: &str = "ideas are not collected in this workspace";
+/// Why early-warning metrics are not measured when `[alerts] enabled =
+/// false` and no alert was kept in the window.
+pub const ALERTS_OFF: &str = "early warning is turned off ([alerts] enabled = false)";
+/// Why advocates are not measured when the model has no own brand.
+pub const NO_OWN_BRAND: &str = "the model has no own brand";
+/// Why advocates are not measured when the model has no social channel
+/// (advocates are found in public word of mouth only).
+pub const NO_SOCIAL: &str = "the model has no social channel, where advocates are found";
+/// Why the ideas metric is not measured before any suggestion about an own
+/// brand.
+pub const NO_IDEAS: &str = "no suggestions about an own brand yet";
 
 /// Everything tce measures for the assessment, on `today`.
 pub fn facts(model: &Model, store: &dyn Store, today: NaiveDate) -> Result<Facts, InsightError> {
@@ -52,13 +63,41 @@ pub fn facts(model: &Model, store: &dyn Store, today: NaiveDate) -> Result<Facts
     stages_covered(model, store, &mut facts)?;
     stage_weights(model, store, &mut facts)?;
     outcomes(model, store, &mut facts)?;
-    care(model, store, newest.unwrap_or(today), &mut facts)?;
-    facts.not_measured(Metric::AlertsAcknowledgedShare, NO_ALERTS);
-    facts.not_measured(Metric::AlertAckHours, NO_ALERTS);
-    facts.not_measured(Metric::AdvocatesIdentified, NO_ADVOCACY);
-    facts.not_measured(Metric::MomentOfTruthConversion, NO_ADVOCACY);
-    facts.not_measured(Metric::IdeasDecidedShare, NO_IDEAS);
+    let window = Window::ending(newest.unwrap_or(today));
+    care(model, store, &window, &mut facts)?;
+    alerts(model, store, &window, &mut facts)?;
+    advocates(model, store, &mut facts)?;
+    moments(store, &window, &mut facts)?;
+    ideas(store, &mut facts)?;
     Ok(facts)
+}
+
+/// The [`WINDOW_DAYS`] days up to the newest signal (or `today` when there
+/// is none): `[from, to)` in instants, and as days for people.
+struct Window {
+    from_day: NaiveDate,
+    last: NaiveDate,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl Window {
+    fn ending(last: NaiveDate) -> Window {
+        let from_day = last - Duration::days(WINDOW_DAYS - 1);
+        Window {
+            from_day,
+            last,
+            from: from_day.and_time(NaiveTime::MIN).and_utc(),
+            to: (last + Duration::days(1))
+                .and_time(NaiveTime::MIN)
+                .and_utc(),
+        }
+    }
+
+    /// `2026-06-04..2026-09-01`.
+    fn period(&self) -> String {
+        format!("{}..{}", self.from_day, self.last)
+    }
 }
 
 /// Touchpoints whose owner is a department of the model.
@@ -176,15 +215,11 @@ fn outcomes(model: &Model, store: &dyn Store, facts: &mut Facts) -> Result<(), I
 fn care(
     model: &Model,
     store: &dyn Store,
-    last: NaiveDate,
+    window: &Window,
     facts: &mut Facts,
 ) -> Result<(), InsightError> {
-    let from_day = last - Duration::days(WINDOW_DAYS - 1);
-    let from = from_day.and_time(NaiveTime::MIN).and_utc();
-    let to = (last + Duration::days(1))
-        .and_time(NaiveTime::MIN)
-        .and_utc();
-    let period = format!("{from_day}..{last}");
+    let (from, to) = (window.from, window.to);
+    let period = window.period();
     let events = store.care_events(&CareEventQuery {
         kinds: vec!["first_response".to_string()],
         from: Some(from),
@@ -277,6 +312,160 @@ fn care(
             format!("no care cases opened in {period}"),
         );
     }
+    Ok(())
+}
+
+/// Alerts that are work (routed to a department, not competitive: own
+/// brands' problems and opportunities) whose incident started in the
+/// window: the share a person took up (acknowledged, or resolved straight
+/// from open), and the median (p50, interpolated as the Care page's
+/// percentiles) hours from raising to taking up. Read from the store's
+/// alerts of the window, never from signals.
+fn alerts(
+    model: &Model,
+    store: &dyn Store,
+    window: &Window,
+    facts: &mut Facts,
+) -> Result<(), InsightError> {
+    let period = window.period();
+    let rows = store.alert_responses(window.from, window.to)?;
+    if rows.is_empty() {
+        let reason = if model.alerts.enabled {
+            format!("no alerts raised in {period}")
+        } else {
+            ALERTS_OFF.to_string()
+        };
+        facts.not_measured(Metric::AlertsAcknowledgedShare, reason.clone());
+        facts.not_measured(Metric::AlertAckHours, reason);
+        return Ok(());
+    }
+    let total = rows.len() as u64;
+    let mut hours: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| {
+            let at = r.taken_up_at()?;
+            Some(((at - r.opened_at).num_seconds().max(0)) as f64 / 3600.0)
+        })
+        .collect();
+    let taken = hours.len() as u64;
+    facts.set(
+        Metric::AlertsAcknowledgedShare,
+        Fact::share(taken, total)
+            .with_n(total)
+            .with_period(period.clone()),
+    );
+    hours.sort_by(f64::total_cmp);
+    match crate::care::percentile(&hours, 0.5) {
+        Some(median) => {
+            facts.set(
+                Metric::AlertAckHours,
+                Fact::value(median).with_n(taken).with_period(period),
+            );
+        }
+        None => {
+            facts.not_measured(
+                Metric::AlertAckHours,
+                format!("none of the {total} alerts raised in {period} was acknowledged"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Authors classed advocate of an own brand (more positive than negative
+/// signals on social channels, no churn threat, at least two signals: the
+/// class `tce_advocacy` gives and the Advocates page shows), counted per
+/// brand from the store's index of classes. An author's class rests on all
+/// their signals, so this figure has no window.
+fn advocates(model: &Model, store: &dyn Store, facts: &mut Facts) -> Result<(), InsightError> {
+    let own: BTreeSet<&str> = model
+        .brands
+        .iter()
+        .filter(|b| b.own)
+        .map(|b| b.id.as_str())
+        .collect();
+    if own.is_empty() {
+        facts.not_measured(Metric::AdvocatesIdentified, NO_OWN_BRAND);
+        return Ok(());
+    }
+    if !model.channels.iter().any(|c| c.social) {
+        facts.not_measured(Metric::AdvocatesIdentified, NO_SOCIAL);
+        return Ok(());
+    }
+    let count: u64 = store
+        .author_class_counts(AuthorClass::Advocate)?
+        .into_iter()
+        .filter(|(brand, _)| own.contains(brand.as_str()))
+        .map(|(_, n)| n)
+        .sum();
+    facts.set(
+        Metric::AdvocatesIdentified,
+        Fact::count(count).with_n(count),
+    );
+    Ok(())
+}
+
+/// Moment-of-truth conversion as the Advocates page computes it, shared /
+/// (sent + shared + declined), pooled over the channels and the months of
+/// the window (the store counts moments per month, so the window starts on
+/// the first day of its first month).
+fn moments(store: &dyn Store, window: &Window, facts: &mut Facts) -> Result<(), InsightError> {
+    let first_month = window.from_day.with_day(1).unwrap_or(window.from_day);
+    let period = format!("{first_month}..{}", window.last);
+    let (mut new, mut sent, mut shared, mut declined) = (0u64, 0u64, 0u64, 0u64);
+    for c in store.moment_counts()? {
+        if c.period < first_month || c.period > window.last {
+            continue;
+        }
+        match c.status {
+            MomentStatus::New => new += c.count,
+            MomentStatus::Sent => sent += c.count,
+            MomentStatus::Shared => shared += c.count,
+            MomentStatus::Declined => declined += c.count,
+        }
+    }
+    let invited = sent + shared + declined;
+    if invited == 0 {
+        let reason = if new == 0 {
+            format!("no moments of truth in {period}")
+        } else {
+            format!("no invitation sent for the {new} moments of truth in {period}")
+        };
+        facts.not_measured(Metric::MomentOfTruthConversion, reason);
+        return Ok(());
+    }
+    facts.set(
+        Metric::MomentOfTruthConversion,
+        Fact::share(shared, invited)
+            .with_n(invited)
+            .with_period(period),
+    );
+    Ok(())
+}
+
+/// Own brands' live ideas (not merged away) with a decided status:
+/// planned, shipped or declined (new and under review are undecided).
+/// Every idea waits for a decision however old, so this figure has no
+/// window.
+fn ideas(store: &dyn Store, facts: &mut Facts) -> Result<(), InsightError> {
+    let (mut decided, mut total) = (0u64, 0u64);
+    for c in store.idea_status_counts()?.into_iter().filter(|c| c.own) {
+        total += c.count;
+        if matches!(
+            c.status,
+            IdeaStatus::Planned | IdeaStatus::Shipped | IdeaStatus::Declined
+        ) {
+            decided += c.count;
+        }
+    }
+    if total == 0 {
+        facts.not_measured(Metric::IdeasDecidedShare, NO_IDEAS);
+        return Ok(());
+    }
+    facts.set(
+        Metric::IdeasDecidedShare,
+        Fact::share(decided, total).with_n(total),
+    );
     Ok(())
 }
 

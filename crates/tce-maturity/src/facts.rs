@@ -113,9 +113,12 @@ pub enum Metric {
     /// Share of cases routed to a department other than customer service
     /// (the owner of the touchpoint), `count` of `total`.
     CasesRoutedOutsideServiceShare,
-    /// Share of alerts acknowledged by their department (`count` of `total`).
+    /// Share of alerts that are work (routed to a department, not
+    /// competitive) that a person took up: acknowledged, or resolved
+    /// straight from open (`count` of `total`).
     AlertsAcknowledgedShare,
-    /// Median time from alert to acknowledgement, in hours. `n` alerts.
+    /// Median (50th percentile) hours from an alert being raised to a person
+    /// taking it up. `n` alerts taken up.
     AlertAckHours,
     /// Share of stage weights derived from data rather than configured
     /// (`count` derived of `total` stages).
@@ -124,13 +127,13 @@ pub enum Metric {
     OutcomesImported,
     /// Whether the elasticity of sales to experience is significant (flag).
     ElasticitySignificant,
-    /// Advocates identified (a count).
+    /// Authors classed advocate of an own brand (a count).
     AdvocatesIdentified,
-    /// Share of moment-of-truth invitations that led the customer to share
-    /// (`count` of `total`).
+    /// Share of moment-of-truth invitations that led the customer to share:
+    /// shared ÷ (sent + shared + declined), `count` of `total`.
     MomentOfTruthConversion,
-    /// Share of ideas with a decided status (accepted, planned, declined…),
-    /// `count` of `total`.
+    /// Share of own brands' ideas with a decided status (planned, shipped or
+    /// declined), `count` of `total`.
     IdeasDecidedShare,
     /// Share of stages heard through at least one social and one non-social
     /// channel (`count` of `total` stages).

@@ -179,7 +179,7 @@ impl AdvocacyDerive<'_> {
                 let m = month_of(o.at);
                 let key = (b.to_string(), a.to_string());
                 let latest = states.get(&key).and_then(|s| s.period.map(|(d, _)| d));
-                (latest != Some(m)).then(|| (key.0, key.1, m))
+                (latest != Some(m)).then_some((key.0, key.1, m))
             })
             .collect();
         archive_keys.sort_unstable();

@@ -285,3 +285,15 @@ pub struct MomentCount {
     /// How many.
     pub count: u64,
 }
+
+/// Live ideas (not merged away) of own brands or of competitors with one
+/// status, counted (the ideas' workflow at a glance).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdeaStatusCount {
+    /// Own brands' ideas (false: what customers ask of competitors).
+    pub own: bool,
+    /// The status.
+    pub status: IdeaStatus,
+    /// How many ideas.
+    pub count: u64,
+}

@@ -262,6 +262,36 @@ pub struct AlertQuery {
     pub limit: usize,
 }
 
+/// When people took up an alert that is work: the figures of "alerts
+/// acknowledged" and "time to acknowledge" (see [`crate::Store::alert_responses`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertResponse {
+    /// The alert.
+    pub id: i64,
+    /// The department it is routed to.
+    pub department: String,
+    /// Start of the incident (what the Alerts page's ranges filter on).
+    pub window_start: DateTime<Utc>,
+    /// When it was raised.
+    pub opened_at: DateTime<Utc>,
+    /// When it was acknowledged, if it was.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// When it was resolved, if it was (an alert may be resolved without
+    /// being acknowledged first).
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl AlertResponse {
+    /// When a person first took it up: acknowledged, or resolved straight
+    /// from open.
+    pub fn taken_up_at(&self) -> Option<DateTime<Utc>> {
+        match (self.acknowledged_at, self.resolved_at) {
+            (Some(a), Some(r)) => Some(a.min(r)),
+            (a, r) => a.or(r),
+        }
+    }
+}
+
 /// One signal as the detector sees it (backtests over the stored history).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertObservation<'a> {

@@ -26,12 +26,12 @@ use tce_model::{EnrichedSignal, Intent, RatingScale};
 
 pub use advocacy::{
     AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, AuthorState, Idea, IdeaEvent, IdeaQuery,
-    IdeaSignal, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+    IdeaSignal, IdeaStatusCount, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
 };
 pub use alerts::{
     kind_str, parse_kind, Alert, AlertEventRow, AlertEvidence, AlertExample, AlertMember,
-    AlertObservation, AlertQuery, AlertScope, AlertStatus, AlertTx, BucketCount, Delivery,
-    DeliveryAttempt, DeliveryStatus, NewAlertEvent, NewDelivery, Webhook,
+    AlertObservation, AlertQuery, AlertResponse, AlertScope, AlertStatus, AlertTx, BucketCount,
+    Delivery, DeliveryAttempt, DeliveryStatus, NewAlertEvent, NewDelivery, Webhook,
 };
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
@@ -280,6 +280,20 @@ pub trait Store: Send {
 
     /// Moments per channel, month and status (conversion).
     fn moment_counts(&self) -> Result<Vec<MomentCount>, StoreError>;
+
+    /// Authors per brand whose stored class is `class` (`advocate`…),
+    /// brands in order, brands without one left out. Reads an index of the
+    /// class, never the authors' rows; it holds authors with a class only,
+    /// so `too_few` counts nothing.
+    fn author_class_counts(
+        &self,
+        class: tce_advocacy::AuthorClass,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+
+    /// Live ideas (not merged away) per own/competitor and status, statuses
+    /// without ideas left out. Reads an index, never the ideas' rows.
+    fn idea_status_counts(&self) -> Result<Vec<IdeaStatusCount>, StoreError>;
+
     /// One alert.
     fn alert(&self, id: i64) -> Result<Option<Alert>, StoreError>;
 
@@ -288,6 +302,16 @@ pub trait Store: Send {
 
     /// An alert's events, oldest first.
     fn alert_events(&self, id: i64) -> Result<Vec<AlertEventRow>, StoreError>;
+
+    /// The alerts that are work (routed to a department and not
+    /// competitive) whose incident started in `[from, to)`, oldest first,
+    /// with when people acknowledged or resolved them. Reads the window
+    /// through the `window_start` index.
+    fn alert_responses(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<AlertResponse>, StoreError>;
 
     /// Stores a change people made to an alert (acknowledge, resolve) with
     /// its event, if the stored version is `expected_version`

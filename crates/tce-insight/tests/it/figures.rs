@@ -23,7 +23,7 @@ pub(crate) struct S<'a> {
     pub(crate) followers: u64,
 }
 
-fn signal(model: &Model, i: usize, s: &S<'_>) -> EnrichedSignal {
+pub(crate) fn signal(model: &Model, i: usize, s: &S<'_>) -> EnrichedSignal {
     let stage = model.touchpoint(s.touchpoint).unwrap().stage.clone();
     let label = if s.ev > 0.05 {
         SentimentLabel::Positive

@@ -9,7 +9,7 @@
 use super::care::Tx;
 use crate::advocacy::{
     AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, AuthorState, Idea, IdeaEvent, IdeaQuery,
-    IdeaSignal, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
+    IdeaSignal, IdeaStatusCount, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
 };
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -843,6 +843,40 @@ pub(super) fn moment_counts(conn: &Connection) -> Result<Vec<MomentCount>, Store
             period: parse_day("moments", &p)?,
             status: s.parse().map_err(|_| corrupt("moments", "status", &s))?,
             count: r.get::<_, i64>(3)?.max(0) as u64,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn author_class_counts(
+    conn: &Connection,
+    class: tce_advocacy::AuthorClass,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT brand, count(*) FROM advocacy_authors INDEXED BY advocacy_authors_class \
+         WHERE class = ?1 AND signals >= 2 GROUP BY brand ORDER BY brand",
+    )?;
+    let mut rows = stmt.query([class.as_str()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, r.get::<_, i64>(1)?.max(0) as u64));
+    }
+    Ok(out)
+}
+
+pub(super) fn idea_status_counts(conn: &Connection) -> Result<Vec<IdeaStatusCount>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT own, status, count(*) FROM ideas INDEXED BY ideas_status \
+         WHERE merged_into IS NULL GROUP BY own, status ORDER BY own, status",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let s: String = r.get(1)?;
+        out.push(IdeaStatusCount {
+            own: r.get::<_, i64>(0)? != 0,
+            status: s.parse().map_err(|_| corrupt("ideas", "status", &s))?,
+            count: r.get::<_, i64>(2)?.max(0) as u64,
         });
     }
     Ok(out)

@@ -9,8 +9,8 @@
 use super::care::Tx;
 use crate::alerts::{
     kind_str, parse_kind, Alert, AlertEventRow, AlertEvidence, AlertExample, AlertMember,
-    AlertObservation, AlertQuery, AlertTx, BucketCount, Delivery, DeliveryAttempt, DeliveryStatus,
-    NewAlertEvent, NewDelivery, Webhook,
+    AlertObservation, AlertQuery, AlertResponse, AlertTx, BucketCount, Delivery, DeliveryAttempt,
+    DeliveryStatus, NewAlertEvent, NewDelivery, Webhook,
 };
 use crate::StoreError;
 use chrono::{DateTime, Utc};
@@ -731,4 +731,37 @@ impl AlertTx for Tx<'_> {
     fn enqueue(&mut self, deliveries: &[NewDelivery]) -> Result<(), StoreError> {
         enqueue(self.conn, deliveries)
     }
+}
+
+pub(super) fn alert_responses(
+    conn: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<AlertResponse>, StoreError> {
+    const T: &str = "alerts";
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, department, window_start, opened_at, acknowledged_at, resolved_at \
+         FROM alerts INDEXED BY alerts_recent \
+         WHERE window_start >= ?1 AND window_start < ?2 \
+           AND department IS NOT NULL AND scope <> 'competitive' \
+         ORDER BY window_start, id",
+    )?;
+    let mut rows = stmt.query(params![from.timestamp(), to.timestamp()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let at = |i: usize, column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
+            r.get::<_, Option<i64>>(i)?
+                .map(|s| time(T, column, s))
+                .transpose()
+        };
+        out.push(AlertResponse {
+            id: r.get(0)?,
+            department: r.get(1)?,
+            window_start: time(T, "window_start", r.get(2)?)?,
+            opened_at: time(T, "opened_at", r.get(3)?)?,
+            acknowledged_at: at(4, "acknowledged_at")?,
+            resolved_at: at(5, "resolved_at")?,
+        });
+    }
+    Ok(out)
 }

@@ -56,6 +56,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0011_advocacy_columns.sql",
         sql: include_str!("../../migrations/sqlite/0011_advocacy_columns.sql"),
     },
+    Migration {
+        name: "0012_maturity_indexes.sql",
+        sql: include_str!("../../migrations/sqlite/0012_maturity_indexes.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -379,6 +379,17 @@ impl Store for SqliteStore {
         advocacy::moment_counts(&self.conn)
     }
 
+    fn author_class_counts(
+        &self,
+        class: tce_advocacy::AuthorClass,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        advocacy::author_class_counts(&self.conn, class)
+    }
+
+    fn idea_status_counts(&self) -> Result<Vec<crate::IdeaStatusCount>, StoreError> {
+        advocacy::idea_status_counts(&self.conn)
+    }
+
     fn alert(&self, id: i64) -> Result<Option<Alert>, StoreError> {
         alerts::alert(&self.conn, id)
     }
@@ -389,6 +400,14 @@ impl Store for SqliteStore {
 
     fn alert_events(&self, id: i64) -> Result<Vec<AlertEventRow>, StoreError> {
         alerts::alert_events(&self.conn, id)
+    }
+
+    fn alert_responses(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<crate::AlertResponse>, StoreError> {
+        alerts::alert_responses(&self.conn, from, to)
     }
 
     fn change_alert(

@@ -241,7 +241,7 @@ fn json_aggregates_of_schema_10_are_converted() {
     store
         .connection()
         .execute_batch(
-            r#"DROP TABLE advocacy_authors; DROP TABLE advocacy_periods;
+            r#"DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP INDEX ideas_status;
             CREATE TABLE advocacy_authors (brand TEXT NOT NULL, author TEXT NOT NULL,
                 class TEXT NOT NULL, base_score REAL NOT NULL, signals INTEGER NOT NULL,
                 aggregate TEXT NOT NULL, PRIMARY KEY (brand, author)) WITHOUT ROWID;
@@ -307,4 +307,112 @@ fn json_aggregates_of_schema_10_are_converted() {
         ),
         (2, 2, 0)
     );
+}
+
+/// Writes authors of given classes and ideas of given statuses.
+struct Counted;
+
+fn standing(positive: u32, negative: u32) -> AuthorState {
+    AuthorState {
+        aggregate: AuthorAggregate {
+            signals: positive + negative,
+            positive,
+            negative,
+            ..AuthorAggregate::default()
+        },
+        period: None,
+    }
+}
+
+impl Derive for Counted {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        let key = |b: &str, a: &str| (b.to_string(), a.to_string());
+        tx.save_author_states(&[
+            (key("acme", "ann"), standing(3, 0)),
+            (key("acme", "bob"), standing(2, 1)),
+            (key("acme", "cid"), standing(0, 2)),
+            (key("acme", "dee"), standing(1, 0)),
+            (key("rival", "ann"), standing(4, 0)),
+            (key("zeta", "eve"), standing(1, 1)),
+        ])?;
+        let at = fresh[0].signal.created_at;
+        let mut ideas = Vec::new();
+        for (own, status) in [
+            (true, IdeaStatus::New),
+            (true, IdeaStatus::Planned),
+            (true, IdeaStatus::Planned),
+            (true, IdeaStatus::Shipped),
+            (true, IdeaStatus::Declined),
+            (false, IdeaStatus::Planned),
+        ] {
+            let mut i = idea(if own { "acme" } else { "rival" }, at, &["dark", "mod"]);
+            i.own = own;
+            i.status = status;
+            ideas.push(i);
+        }
+        tx.save_ideas(&mut ideas)?;
+        // A merged idea is no longer counted.
+        let mut merged = idea("acme", at, &["night"]);
+        merged.status = IdeaStatus::UnderReview;
+        merged.merged_into = Some(ideas[0].id);
+        tx.save_ideas(std::slice::from_mut(&mut merged))
+    }
+}
+
+fn class_and_status_counts(store: &mut dyn Store) {
+    use tce_advocacy::AuthorClass;
+    assert!(store
+        .author_class_counts(AuthorClass::Advocate)
+        .expect("empty")
+        .is_empty());
+    assert!(store.idea_status_counts().expect("empty").is_empty());
+    let batch = fixtures::signals(5, 3);
+    store
+        .insert_with(&batch, &[batch.len()], &mut Counted)
+        .expect("insert");
+    assert_eq!(
+        store
+            .author_class_counts(AuthorClass::Advocate)
+            .expect("advocates"),
+        vec![("acme".to_string(), 2), ("rival".to_string(), 1)]
+    );
+    assert_eq!(
+        store
+            .author_class_counts(AuthorClass::Detractor)
+            .expect("detractors"),
+        vec![("acme".to_string(), 1)]
+    );
+    // Only authors with a class are counted (the index holds no others).
+    assert!(store
+        .author_class_counts(AuthorClass::TooFew)
+        .expect("too few")
+        .is_empty());
+    let counts: Vec<(bool, IdeaStatus, u64)> = store
+        .idea_status_counts()
+        .expect("ideas")
+        .into_iter()
+        .map(|c| (c.own, c.status, c.count))
+        .collect();
+    let mut want = vec![
+        (false, IdeaStatus::Planned, 1),
+        (true, IdeaStatus::Declined, 1),
+        (true, IdeaStatus::New, 1),
+        (true, IdeaStatus::Planned, 2),
+        (true, IdeaStatus::Shipped, 1),
+    ];
+    let mut got = counts.clone();
+    got.sort_by_key(|c| (c.0, c.1.as_str()));
+    want.sort_by_key(|c| (c.0, c.1.as_str()));
+    assert_eq!(got, want, "{counts:?}");
+}
+
+#[test]
+fn authors_per_class_and_ideas_per_status_are_counted() {
+    class_and_status_counts(&mut SqliteStore::open_in_memory().expect("memory"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    class_and_status_counts(&mut SqliteStore::open(&dir.path().join("tce.db")).expect("open"));
 }

@@ -279,3 +279,88 @@ fn alerts_round_trip(store: &mut dyn Store) {
 fn alerts_states_and_outbox_round_trip() {
     both(alerts_round_trip);
 }
+
+fn responses(store: &mut dyn Store) {
+    let base = 1_700_000_000;
+    let mut competitive = alert("rival", None, base + 1000);
+    competitive.scope = AlertScope::Competitive;
+    let mut opportunity = alert("skyway", Some("marketing"), base + 2000);
+    opportunity.scope = AlertScope::Opportunity;
+    let mut w = Writes {
+        states: Vec::new(),
+        alerts: vec![
+            alert("skyway", Some("baggage_ops"), base - 10),
+            alert("skyway", Some("baggage_ops"), base),
+            competitive,
+            opportunity,
+            alert("skyway", None, base + 3000),
+            alert("skyway", Some("airport_ops"), base + 4000),
+            alert("skyway", Some("airport_ops"), base + 86_400),
+        ],
+        deliveries: Vec::new(),
+        seen_active: Vec::new(),
+        seen_states: 0,
+    };
+    store
+        .insert_with(&fixtures::signals(3, 5), &[5], &mut w)
+        .expect("insert");
+    let ids: Vec<i64> = w.alerts.iter().map(|a| a.id).collect();
+    // People acknowledge the second an hour after it opened, and resolve
+    // the sixth straight from open three hours after.
+    let change = |store: &mut dyn Store, i: usize, status: AlertStatus, after: i64| {
+        let mut a = store.alert(ids[i]).expect("read").expect("kept");
+        let at = t(a.opened_at.timestamp() + after);
+        a.status = status;
+        match status {
+            AlertStatus::Acknowledged => a.acknowledged_at = Some(at),
+            _ => a.resolved_at = Some(at),
+        }
+        a.version += 1;
+        let ev = NewAlertEvent {
+            at,
+            change: status.as_str().into(),
+            actor: "ana".into(),
+            evidence: None,
+        };
+        store.change_alert(&a, a.version - 1, &ev).expect("change");
+    };
+    change(store, 1, AlertStatus::Acknowledged, 3600);
+    change(store, 5, AlertStatus::Resolved, 3 * 3600);
+
+    let got = store
+        .alert_responses(t(base), t(base + 86_400))
+        .expect("responses");
+    let summary: Vec<(i64, &str, Option<i64>)> = got
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                r.department.as_str(),
+                r.taken_up_at().map(|at| (at - r.opened_at).num_seconds()),
+            )
+        })
+        .collect();
+    // The one before the window, the competitive one, the unrouted one and
+    // the one at the window's end are left out; oldest first.
+    assert_eq!(
+        summary,
+        vec![
+            (ids[1], "baggage_ops", Some(3600)),
+            (ids[3], "marketing", None),
+            (ids[5], "airport_ops", Some(3 * 3600)),
+        ]
+    );
+    assert_eq!(got[0].acknowledged_at, Some(t(base + 7200 + 3600)));
+    assert_eq!(got[0].resolved_at, None);
+    assert_eq!(got[2].acknowledged_at, None);
+    assert_eq!(got[1].window_start, t(base + 2000));
+    assert!(store
+        .alert_responses(t(base + 90_000), t(base + 100_000))
+        .expect("none")
+        .is_empty());
+}
+
+#[test]
+fn alert_responses_are_the_work_alerts_of_a_window() {
+    both(responses);
+}

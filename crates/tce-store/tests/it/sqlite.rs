@@ -368,3 +368,43 @@ fn listing_uses_the_time_index() {
 fn monthly_rollups_sum_the_daily_ones() {
     both(conformance::monthly_rollups_sum_the_daily_ones);
 }
+
+/// The maturity evidence's counts read indexes, not tables: advocates per
+/// brand, live ideas per status, and the alerts of a window.
+#[test]
+fn evidence_counts_read_indexes() {
+    let store = memory();
+    let conn = store.connection();
+    let plan = |sql: &str| -> String {
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("prepare");
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        rows.join("; ")
+    };
+    for (sql, index) in [
+        (
+            "SELECT brand, count(*) FROM advocacy_authors INDEXED BY advocacy_authors_class \
+             WHERE class = 'advocate' AND signals >= 2 GROUP BY brand ORDER BY brand",
+            "COVERING INDEX advocacy_authors_class",
+        ),
+        (
+            "SELECT own, status, count(*) FROM ideas INDEXED BY ideas_status \
+             WHERE merged_into IS NULL GROUP BY own, status ORDER BY own, status",
+            "COVERING INDEX ideas_status",
+        ),
+        (
+            "SELECT id FROM alerts INDEXED BY alerts_recent \
+             WHERE window_start >= 1 AND window_start < 2 ORDER BY window_start, id",
+            "INDEX alerts_recent (window_start>? AND window_start<?)",
+        ),
+    ] {
+        let p = plan(sql);
+        assert!(p.contains(index), "{sql}: {p}");
+        assert!(!p.contains("TEMP B-TREE"), "{sql}: {p}");
+    }
+}
