@@ -527,6 +527,71 @@ pub fn assign<'a>(
     best.map(|(i, _)| i)
 }
 
+/// Ideas indexed by their centroids' terms, for [`assign`]ing many
+/// suggestions against many ideas: a suggestion is compared only with the
+/// ideas that share a term with it (a cosine without one is 0, below
+/// [`JOIN_AT`]), and each cosine is summed from the postings instead of
+/// walking the centroid — the same value as [`Centroid::similarity`]:
+/// Σ counts of the shared terms / (√|doc| · √Σ count²).
+#[derive(Debug, Default, Clone)]
+pub struct TermIndex {
+    /// term → (idea, its count of the term), ideas ascending.
+    postings: std::collections::HashMap<String, Vec<(usize, u32)>>,
+    /// idea → Σ count² over its centroid's terms.
+    sum_sq: std::collections::HashMap<usize, u64>,
+}
+
+impl TermIndex {
+    /// Records idea `n`'s centroid `now`; `before` is the terms it had in
+    /// the index (empty for a new idea), so terms a centroid dropped (it
+    /// keeps [`MAX_TERMS`]) leave the index.
+    pub fn set(&mut self, n: usize, before: &[(String, u32)], now: &Centroid) {
+        for (t, _) in before {
+            if let Some(list) = self.postings.get_mut(t) {
+                if let Ok(at) = list.binary_search_by_key(&n, |p| p.0) {
+                    list.remove(at);
+                }
+            }
+        }
+        for (t, c) in &now.terms {
+            let list = self.postings.entry(t.clone()).or_default();
+            match list.binary_search_by_key(&n, |p| p.0) {
+                Ok(at) => list[at].1 = *c,
+                Err(at) => list.insert(at, (n, *c)),
+            }
+        }
+        let sum_sq = now.terms.iter().map(|(_, c)| u64::from(*c).pow(2)).sum();
+        self.sum_sq.insert(n, sum_sq);
+    }
+
+    /// What [`assign`] answers over the indexed ideas: the most similar at
+    /// or above [`JOIN_AT`], the lowest index on ties; `None` to start a
+    /// new idea.
+    pub fn assign(&self, doc: &[String]) -> Option<usize> {
+        let mut dots: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+        for t in doc {
+            for (n, c) in self.postings.get(t).into_iter().flatten() {
+                *dots.entry(*n).or_default() += u64::from(*c);
+            }
+        }
+        let mut dots: Vec<(usize, u64)> = dots.into_iter().collect();
+        dots.sort_unstable();
+        let len = (doc.len() as f64).sqrt();
+        let mut best: Option<(usize, f64)> = None;
+        for (n, dot) in dots {
+            let sum_sq = self.sum_sq.get(&n).copied().unwrap_or(0);
+            if sum_sq == 0 {
+                continue;
+            }
+            let s = dot as f64 / (len * (sum_sq as f64).sqrt());
+            if s >= JOIN_AT && best.is_none_or(|(_, b)| s > b) {
+                best = Some((n, s));
+            }
+        }
+        best.map(|(n, _)| n)
+    }
+}
+
 /// An idea's rank: volume × log10(10 + reach) × recency (halving every
 /// [`RANK_HALF_LIFE_DAYS`] since it was last seen).
 pub fn rank(volume: u64, reach: u64, last_seen: DateTime<Utc>, now: DateTime<Utc>) -> f64 {
@@ -621,6 +686,51 @@ impl FromStr for IdeaStatus {
 
 #[cfg(test)]
 mod tests {
+
+    /// The term index answers as `assign` over every centroid, as ideas
+    /// grow, gain new members and drop terms past MAX_TERMS.
+    #[test]
+    fn term_index_assigns_as_comparing_every_centroid_does() {
+        let vocab: Vec<String> = (0..90).map(|i| format!("w{i}")).collect();
+        let mut ideas: Vec<Centroid> = Vec::new();
+        let mut index = TermIndex::default();
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        let mut joined = 0;
+        for _ in 0..600 {
+            // A theme of 8 words plus noise, so docs join and ideas grow.
+            let theme = next() % 10;
+            let mut doc: Vec<String> = Vec::new();
+            for _ in 0..4 {
+                doc.push(vocab[theme * 8 + next() % 8].clone());
+            }
+            for _ in 0..2 {
+                doc.push(vocab[next() % vocab.len()].clone());
+            }
+            doc.sort_unstable();
+            doc.dedup();
+            let want = assign(&doc, ideas.iter().enumerate());
+            assert_eq!(index.assign(&doc), want, "{doc:?}");
+            match want {
+                Some(n) => {
+                    joined += 1;
+                    let before = ideas[n].terms.clone();
+                    ideas[n].add(&doc);
+                    index.set(n, &before, &ideas[n]);
+                }
+                None => {
+                    ideas.push(Centroid::of(&doc));
+                    index.set(ideas.len() - 1, &[], &ideas[ideas.len() - 1]);
+                }
+            }
+        }
+        assert!(joined > 300, "suggestions joined ideas: {joined}");
+        assert!(ideas.iter().any(|c| c.terms.len() == MAX_TERMS) || ideas.len() > 10);
+    }
+
     use super::*;
 
     fn t(s: &str) -> Vec<String> {

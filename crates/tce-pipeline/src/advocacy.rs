@@ -249,13 +249,14 @@ impl AdvocacyDerive<'_> {
             tx.ideas_of(&idea_brands)?
         };
         let mut touched = vec![false; ideas_list.len()];
-        // brand → term → the ideas (indices, ascending) whose centroid has it.
-        let mut by_term: FxHashMap<String, FxHashMap<String, Vec<usize>>> = FxHashMap::default();
+        // Each brand's ideas by term: a suggestion is compared only with
+        // its brand's ideas that share a term with it.
+        let mut by_term: FxHashMap<String, ideas::TermIndex> = FxHashMap::default();
         for (n, i) in ideas_list.iter().enumerate() {
-            let terms = by_term.entry(i.brand.clone()).or_default();
-            for (t, _) in &i.centroid.terms {
-                terms.entry(t.clone()).or_default().push(n);
-            }
+            by_term
+                .entry(i.brand.clone())
+                .or_default()
+                .set(n, &[], &i.centroid);
         }
         let mut pending_signals: Vec<(usize, IdeaSignal)> = Vec::new();
 
@@ -351,29 +352,13 @@ impl AdvocacyDerive<'_> {
                 if doc.is_empty() {
                     continue;
                 }
-                // Only ideas sharing a term can be joined (a cosine without
-                // one is 0, below ideas::JOIN_AT); in index order, as
-                // `assign` breaks ties by it.
-                let mut candidates: Vec<usize> = by_term
-                    .get(*brand)
-                    .map(|terms| {
-                        doc.iter()
-                            .filter_map(|t| terms.get(t.as_str()))
-                            .flatten()
-                            .copied()
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                candidates.sort_unstable();
-                candidates.dedup();
-                let joined = ideas::assign(
-                    &doc,
-                    candidates.iter().map(|&n| (n, &ideas_list[n].centroid)),
-                );
-                let n = match joined {
+                let index = by_term.entry(brand.to_string()).or_default();
+                let n = match index.assign(&doc) {
                     Some(n) => {
                         let i = &mut ideas_list[n];
+                        let before = i.centroid.terms.clone();
                         i.centroid.add(&doc);
+                        index.set(n, &before, &i.centroid);
                         i.volume += 1;
                         i.reach += s.signal.author_followers.unwrap_or(0);
                         i.first_seen = i.first_seen.min(o.at);
@@ -406,16 +391,11 @@ impl AdvocacyDerive<'_> {
                         });
                         touched.push(false);
                         self.counts.ideas_opened += 1;
-                        ideas_list.len() - 1
+                        let n = ideas_list.len() - 1;
+                        index.set(n, &[], &ideas_list[n].centroid);
+                        n
                     }
                 };
-                let terms = by_term.entry(brand.to_string()).or_default();
-                for t in &doc {
-                    let list = terms.entry(t.clone()).or_default();
-                    if let Err(at) = list.binary_search(&n) {
-                        list.insert(at, n);
-                    }
-                }
                 let i = &mut ideas_list[n];
                 for tp in &s.enrichment.touchpoints {
                     *i.touchpoints.entry(tp.touchpoint.clone()).or_default() += 1;
