@@ -58,6 +58,27 @@ fn a_new_complaint_phrase_emerges_and_routine_words_do_not() {
     for expected in ["belt 5", "lost tag", "lost"] {
         assert!(terms.contains(&expected), "{expected} in {terms:?}");
     }
+    // An alert opening a little later still finds them (the series keeps
+    // its recent windows' terms, for a bounded number of windows only).
+    let recent = |t: &TermTracker| -> Vec<String> {
+        t.series(&key)
+            .map(|s| s.recent(T0 + 39 * W).map(|e| e.term.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert!(recent(&t).iter().any(|x| x == "belt 5"), "{:?}", recent(&t));
+    for w in 41..(41 + tce_alert::terms::RECENT_WINDOWS) {
+        let words = tokenize(routine[0]);
+        t.observe(&key, T0 + w * W, &doc(&words), &mut Vec::new());
+    }
+    t.advance(
+        T0 + (41 + tce_alert::terms::RECENT_WINDOWS) * W,
+        &mut Vec::new(),
+    );
+    assert!(
+        !recent(&t).iter().any(|x| x == "belt 5"),
+        "forgotten after the recent windows: {:?}",
+        recent(&t)
+    );
     assert!(!terms.contains(&"bag"), "bag is routine: {terms:?}");
     let lost_tag = out.iter().find(|e| e.term == "lost tag");
     assert!(lost_tag.is_some_and(|e| e.count == 6
