@@ -331,6 +331,8 @@ struct Core {
     /// the next, so two consecutive hours would buy little); the stricter
     /// threshold is what keeps its false alerts in check instead.
     window_threshold: f64,
+    /// ln 2 / `level_min_count` (infinite when 0: no lengthening).
+    level_per_count: f64,
 }
 
 /// Factors are kept in this range so a nearly empty slot cannot blow up the
@@ -365,6 +367,11 @@ impl Core {
             window_threshold: settings.threshold_p
                 * (f64::from(settings.bucket_secs) / 3600.0).min(1.0)
                 / 2.0,
+            level_per_count: if settings.level_min_count > 0.0 {
+                std::f64::consts::LN_2 / settings.level_min_count
+            } else {
+                f64::INFINITY
+            },
             settings,
         })
     }
@@ -586,7 +593,12 @@ impl Core {
             f64::from(x)
         };
         let nb = base.n as f64 + 1.0;
-        let alpha_level = self.alpha_level.max(1.0 / nb);
+        // A sparse series' level needs a longer memory: its half-life holds
+        // at least `level_min_count` counts (at most the daily half-life),
+        // or a few complaints would move it — noise that widens the day's
+        // dispersion, and an incident learnt within hours.
+        let sparse = (self.level_per_count * base.level).max(1.0 - self.lambda_bucket);
+        let alpha_level = self.alpha_level.min(sparse).max(1.0 / nb);
         // The dispersion is only learnt once the profiles are (after the
         // first day): a plain mean of its own observations until the decay
         // takes over.
