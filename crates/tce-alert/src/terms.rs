@@ -177,6 +177,10 @@ impl TermSeries {
     }
 }
 
+/// Decayed document count below which a term is forgotten (the prior's
+/// half document: a forgotten term's baseline rate is an unseen term's).
+const FORGET_BELOW: f64 = 0.5;
+
 /// Windows whose emerging terms a series keeps (with the default six-hour
 /// windows, a day): bounded by this × `max_reported`.
 pub const RECENT_WINDOWS: i64 = 4;
@@ -434,6 +438,12 @@ fn close(s: &TermSettings, lambda: f64, series: &mut TermSeries, out: &mut Vec<E
             stat.current = 0;
         }
     }
+    // A term whose decayed count fell below the half document every term is
+    // credited with is as good as unseen: forget it, so the state holds the
+    // recent vocabulary, not every word ever written.
+    series
+        .terms
+        .retain(|_, st| decayed(st.base, lambda, st.base_at, w) >= FORGET_BELOW);
     series.base_docs = base_docs + f64::from(docs);
     series.docs_at = w;
     series.docs = 0;

@@ -146,3 +146,29 @@ fn a_restart_continues_and_late_documents_feed_the_baseline_only() {
     assert!(terms.contains(&"gate 12"), "{terms:?}");
     assert!(!terms.iter().any(|t| t.contains("refund")), "{terms:?}");
 }
+
+/// A word seen once weighs less than the prior after a half-life: it is
+/// forgotten, so the saved state holds the recent vocabulary only.
+#[test]
+fn a_term_seen_once_is_forgotten_after_its_half_life() {
+    let key = SeriesKey::brand("acme");
+    let mut t = TermTracker::new(TermSettings::default()).expect("valid");
+    let mut out = Vec::new();
+    let once = tokenize("zeppelin xylophone quokka");
+    t.observe(&key, T0, &doc(&once), &mut out);
+    let routine = tokenize("the flight was delayed again");
+    let len_after = |t: &TermTracker| t.series(&key).map_or(0, |s| s.len());
+    for w in 1..=4 {
+        t.observe(&key, T0 + w * W, &doc(&routine), &mut out);
+    }
+    assert!(len_after(&t) > 3, "still remembered after a day");
+    // Seven days (the half-life) and more of routine complaints.
+    for w in 5..40 {
+        t.observe(&key, T0 + w * W, &doc(&routine), &mut out);
+    }
+    assert_eq!(
+        len_after(&t),
+        document_terms(&doc(&routine)).len(),
+        "only the routine terms are kept"
+    );
+}
