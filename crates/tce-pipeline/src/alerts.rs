@@ -252,7 +252,11 @@ impl AlertDerive<'_> {
                     Some(t.stage.as_str()),
                     Some(t.touchpoint.as_str()),
                 );
-                term_ids.push(term_series.index(parts));
+                let i = term_series.index(parts);
+                // A touchpoint matched twice is still one document.
+                if !term_ids.get(first_term..).unwrap_or_default().contains(&i) {
+                    term_ids.push(i);
+                }
             }
             if negative {
                 docs.push((ts, first_term, term_ids.len(), s.signal.text.as_str()));
