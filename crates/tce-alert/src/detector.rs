@@ -325,6 +325,14 @@ struct Core {
     threshold: f64,
     /// Buckets of the long window (0: off).
     window: usize,
+    /// The long window's threshold: half the hourly budget. The window
+    /// opens an incident without persistence (its sum already spans many
+    /// buckets, and a sum below the threshold one hour mostly stays there
+    /// the next, so two consecutive hours would buy little); the stricter
+    /// threshold is what keeps its false alerts in check instead.
+    window_threshold: f64,
+    /// ln 2 / `level_min_count` (infinite when 0: no lengthening).
+    level_per_count: f64,
 }
 
 /// Factors are kept in this range so a nearly empty slot cannot blow up the
@@ -356,6 +364,14 @@ impl Core {
             max_gap: i64::from(bpd) * 56 + i64::from(settings.cooldown) + 1,
             threshold: settings.threshold_p * (f64::from(settings.bucket_secs) / 3600.0).min(1.0),
             window: settings.window_buckets(),
+            window_threshold: settings.threshold_p
+                * (f64::from(settings.bucket_secs) / 3600.0).min(1.0)
+                / 2.0,
+            level_per_count: if settings.level_min_count > 0.0 {
+                std::f64::consts::LN_2 / settings.level_min_count
+            } else {
+                f64::INFINITY
+            },
             settings,
         })
     }
@@ -483,18 +499,21 @@ impl Core {
             }
         }
         let ks = &state.volume;
-        let (bucket_hit, window_hit) = (p < self.threshold, p_window < self.threshold);
+        let (bucket_hit, window_hit) = (p < self.threshold, p_window < self.window_threshold);
         let verdict = if ks.incident.is_some() && ks.by_window {
             // An incident the day's sum opened: the day still abnormal holds
             // it open; it extends it while its own bucket is above expectation.
             Verdict {
                 opens: false,
+                opens_now: false,
                 extends: bucket_hit || (window_hit && f64::from(x) > mu_t),
                 normal: p.min(p_window) >= s.close_p,
             }
         } else {
+            let window_opens = window_hit && !ks.window_spent;
             Verdict {
-                opens: bucket_hit || (window_hit && !ks.window_spent),
+                opens: bucket_hit || window_opens,
+                opens_now: window_opens,
                 ..Verdict::of(p, self.threshold, s.close_p)
             }
         };
@@ -574,7 +593,12 @@ impl Core {
             f64::from(x)
         };
         let nb = base.n as f64 + 1.0;
-        let alpha_level = self.alpha_level.max(1.0 / nb);
+        // A sparse series' level needs a longer memory: its half-life holds
+        // at least `level_min_count` counts (at most the daily half-life),
+        // or a few complaints would move it — noise that widens the day's
+        // dispersion, and an incident learnt within hours.
+        let sparse = (self.level_per_count * base.level).max(1.0 - self.lambda_bucket);
+        let alpha_level = self.alpha_level.min(sparse).max(1.0 / nb);
         // The dispersion is only learnt once the profiles are (after the
         // first day): a plain mean of its own observations until the decay
         // takes over.
@@ -665,6 +689,9 @@ impl Core {
 struct Verdict {
     /// Counts toward opening an incident (persistence).
     opens: bool,
+    /// Opens an incident at once: evidence that already aggregates many
+    /// buckets (the long window) needs no further persistence.
+    opens_now: bool,
     /// Extends an open incident (an Updated event).
     extends: bool,
     /// Back to normal: counts toward the cooldown. Neither this nor
@@ -677,6 +704,7 @@ impl Verdict {
     fn of(p: f64, threshold: f64, close_p: f64) -> Verdict {
         Verdict {
             opens: p < threshold,
+            opens_now: false,
             extends: p < threshold,
             normal: p >= close_p,
         }
@@ -756,7 +784,7 @@ fn step(
         ks.streak_start = bucket.start;
     }
     ks.streak += 1;
-    if ks.streak >= s.persistence {
+    if ks.streak >= s.persistence || verdict.opens_now {
         let inc = Incident {
             kind,
             series: key.clone(),

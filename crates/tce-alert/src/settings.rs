@@ -41,6 +41,13 @@ pub struct Settings {
     pub utc_offset_secs: i32,
     /// Half-life of the deseasonalised level, in days (default 3).
     pub level_half_life_days: f64,
+    /// Counts a sparse series' level remembers (default 80): its half-life
+    /// is lengthened from `level_half_life_days` until it holds this many
+    /// counts, up to `daily_half_life_days` (a series of two complaints a
+    /// day learns its level over two weeks, not three days, so a few
+    /// complaints do not move it and an incident is not learnt within
+    /// hours). 0 keeps `level_half_life_days` for every series.
+    pub level_min_count: f64,
     /// Half-life of the time-of-day profile, in days (default 14).
     pub daily_half_life_days: f64,
     /// Half-life of the day-of-week profile, in days (default 56: eight
@@ -97,6 +104,7 @@ impl Default for Settings {
             weekly: true,
             utc_offset_secs: 0,
             level_half_life_days: 3.0,
+            level_min_count: 80.0,
             daily_half_life_days: 14.0,
             weekly_half_life_days: 56.0,
             seasonal_prior_count: 2.0,
@@ -165,6 +173,13 @@ impl Settings {
                     "must be a positive number of days",
                 ));
             }
+        }
+        if !(self.level_min_count.is_finite() && self.level_min_count >= 0.0) {
+            return Err(SettingsError::invalid(
+                "level_min_count",
+                self.level_min_count,
+                "must be 0 or more",
+            ));
         }
         if !(self.seasonal_prior_count.is_finite() && self.seasonal_prior_count > 0.0) {
             return Err(SettingsError::invalid(

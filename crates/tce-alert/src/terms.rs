@@ -147,6 +147,10 @@ pub struct TermSeries {
     base_docs: f64,
     docs_at: i64,
     terms: HashMap<String, TermStat>,
+    /// Terms reported by the last [`RECENT_WINDOWS`] windows, so that an
+    /// alert opening after its terms emerged can still carry them.
+    #[serde(default)]
+    recent: Vec<EmergingTerm>,
 }
 
 impl TermSeries {
@@ -164,7 +168,22 @@ impl TermSeries {
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
+
+    /// Terms that emerged in windows ending after `since` (unix seconds),
+    /// among those of the last [`RECENT_WINDOWS`] windows, strongest first
+    /// within each window.
+    pub fn recent(&self, since: i64) -> impl Iterator<Item = &EmergingTerm> {
+        self.recent.iter().filter(move |t| t.window_end > since)
+    }
 }
+
+/// Decayed document count below which a term is forgotten (the prior's
+/// half document: a forgotten term's baseline rate is an unseen term's).
+const FORGET_BELOW: f64 = 0.5;
+
+/// Windows whose emerging terms a series keeps (with the default six-hour
+/// windows, a day): bounded by this × `max_reported`.
+pub const RECENT_WINDOWS: i64 = 4;
 
 /// Tracks terms per series and reports the emerging ones as windows close.
 #[derive(Debug, Clone)]
@@ -258,6 +277,21 @@ impl TermTracker {
         self.series.values()
     }
 
+    /// The state of one series, if it has seen a document.
+    pub fn series(&self, key: &SeriesKey) -> Option<&TermSeries> {
+        self.series.get(key)
+    }
+
+    /// The terms emerging in a series' window that is still open, on the
+    /// documents so far (the same test as at its close): an alert need not
+    /// wait for the window to end to name them.
+    pub fn emerging_now(&self, key: &SeriesKey) -> Vec<EmergingTerm> {
+        self.series
+            .get(key)
+            .map(|s| score(&self.settings, self.lambda, s))
+            .unwrap_or_default()
+    }
+
     /// One negative document of a series at `ts` (unix seconds), as tokens.
     /// Windows this time closes report their emerging terms into `out`. A
     /// document of a window already closed only feeds the baseline.
@@ -280,6 +314,7 @@ impl TermTracker {
                     base_docs: 0.0,
                     docs_at: w,
                     terms: HashMap::new(),
+                    recent: Vec::new(),
                 },
             );
         }
@@ -335,51 +370,67 @@ fn decayed(base: f64, lambda: f64, from: i64, to: i64) -> f64 {
     base * lambda.powi((to - from).clamp(0, i64::from(i32::MAX)) as i32)
 }
 
+/// The emerging terms of the series' current window as it stands (the
+/// test of the window's close on the documents so far).
+fn score(s: &TermSettings, lambda: f64, series: &TermSeries) -> Vec<EmergingTerm> {
+    let Some(w) = series.window else {
+        return Vec::new();
+    };
+    let docs = series.docs;
+    if series.windows_seen < s.warmup_windows || docs == 0 {
+        return Vec::new();
+    }
+    let base_docs = decayed(series.base_docs, lambda, series.docs_at, w);
+    let mut found: Vec<EmergingTerm> = Vec::new();
+    for (term, stat) in &series.terms {
+        if stat.current < s.min_support {
+            continue;
+        }
+        let base = decayed(stat.base, lambda, stat.base_at, w);
+        let rate0 = (base + 0.5) / (base_docs + 1.0);
+        let rate = f64::from(stat.current) / f64::from(docs);
+        let expected = rate0 * f64::from(docs);
+        let ratio = rate / rate0;
+        if ratio < s.min_ratio {
+            continue;
+        }
+        let p = stats::upper_tail(expected, 1.0, u64::from(stat.current));
+        if p < s.threshold_p {
+            found.push(EmergingTerm {
+                series: series.key.clone(),
+                term: term.clone(),
+                window_start: w.saturating_mul(i64::from(s.window_secs)),
+                window_end: (w + 1).saturating_mul(i64::from(s.window_secs)),
+                count: stat.current,
+                documents: docs,
+                expected,
+                ratio,
+                p_value: p,
+            });
+        }
+    }
+    found.sort_by(|a, b| {
+        a.p_value
+            .total_cmp(&b.p_value)
+            .then(b.count.cmp(&a.count))
+            .then(a.term.cmp(&b.term))
+    });
+    found.truncate(s.max_reported);
+    found
+}
+
 /// Reports the closing window's emerging terms, then folds it into the baseline.
 fn close(s: &TermSettings, lambda: f64, series: &mut TermSeries, out: &mut Vec<EmergingTerm>) {
     let Some(w) = series.window else {
         return;
     };
+    let found = score(s, lambda, series);
+    series.recent.extend(found.iter().cloned());
+    out.extend(found);
+    let keep_from = (w + 1 - RECENT_WINDOWS).saturating_mul(i64::from(s.window_secs));
+    series.recent.retain(|t| t.window_end > keep_from);
     let docs = series.docs;
     let base_docs = decayed(series.base_docs, lambda, series.docs_at, w);
-    if series.windows_seen >= s.warmup_windows && docs > 0 {
-        let mut found: Vec<EmergingTerm> = Vec::new();
-        for (term, stat) in &series.terms {
-            if stat.current < s.min_support {
-                continue;
-            }
-            let base = decayed(stat.base, lambda, stat.base_at, w);
-            let rate0 = (base + 0.5) / (base_docs + 1.0);
-            let rate = f64::from(stat.current) / f64::from(docs);
-            let expected = rate0 * f64::from(docs);
-            let ratio = rate / rate0;
-            if ratio < s.min_ratio {
-                continue;
-            }
-            let p = stats::upper_tail(expected, 1.0, u64::from(stat.current));
-            if p < s.threshold_p {
-                found.push(EmergingTerm {
-                    series: series.key.clone(),
-                    term: term.clone(),
-                    window_start: w.saturating_mul(i64::from(s.window_secs)),
-                    window_end: (w + 1).saturating_mul(i64::from(s.window_secs)),
-                    count: stat.current,
-                    documents: docs,
-                    expected,
-                    ratio,
-                    p_value: p,
-                });
-            }
-        }
-        found.sort_by(|a, b| {
-            a.p_value
-                .total_cmp(&b.p_value)
-                .then(b.count.cmp(&a.count))
-                .then(a.term.cmp(&b.term))
-        });
-        found.truncate(s.max_reported);
-        out.extend(found);
-    }
     for stat in series.terms.values_mut() {
         if stat.current > 0 {
             stat.base = decayed(stat.base, lambda, stat.base_at, w) + f64::from(stat.current);
@@ -387,6 +438,12 @@ fn close(s: &TermSettings, lambda: f64, series: &mut TermSeries, out: &mut Vec<E
             stat.current = 0;
         }
     }
+    // A term whose decayed count fell below the half document every term is
+    // credited with is as good as unseen: forget it, so the state holds the
+    // recent vocabulary, not every word ever written.
+    series
+        .terms
+        .retain(|_, st| decayed(st.base, lambda, st.base_at, w) >= FORGET_BELOW);
     series.base_docs = base_docs + f64::from(docs);
     series.docs_at = w;
     series.docs = 0;

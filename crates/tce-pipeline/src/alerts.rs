@@ -23,8 +23,8 @@ use rand::RngCore;
 use rustc_hash::FxHashMap;
 use serde_json::json;
 use tce_alert::{
-    group_incidents, AlertEvent, AlertKind, Change, Detector, Incident, SeriesId, SeriesKey,
-    Settings, VolumeMeasure,
+    group_incidents, AlertEvent, AlertKind, Change, Detector, EmergingTerm, Incident, SeriesId,
+    SeriesKey, Settings, TermSettings, TermTracker, VolumeMeasure,
 };
 use tce_model::{EnrichedSignal, Model, SentimentLabel};
 use tce_store::{
@@ -65,6 +65,8 @@ pub struct AlertSettings {
     pub retry: tce_alert::webhook::RetryPolicy,
     /// Timeout of one webhook attempt, seconds.
     pub timeout_secs: u32,
+    /// The emerging-terms tracker of negative signals.
+    pub terms: TermSettings,
 }
 
 impl AlertSettings {
@@ -83,6 +85,7 @@ impl AlertSettings {
                 ..Default::default()
             },
             timeout_secs: model.alerts.webhook_timeout_secs,
+            terms: TermSettings::default(),
         }
     }
 }
@@ -122,6 +125,7 @@ pub fn settings(model: &Model) -> Result<AlertSettings, AlertSettingsError> {
             ..Default::default()
         },
         timeout_secs: model.alerts.webhook_timeout_secs,
+        terms: TermSettings::default(),
     })
 }
 
@@ -214,6 +218,11 @@ impl AlertDerive<'_> {
         let mut neg_obs: Vec<(i64, usize, usize, bool)> = Vec::with_capacity(fresh.len());
         let mut praise_obs: Vec<(i64, usize)> = Vec::new();
         let mut neg_ids: Vec<usize> = Vec::with_capacity(fresh.len() * 4);
+        // Emerging terms: the brand's series and its touchpoints' (every
+        // signal's, so their windows close; negative ones are documents).
+        let mut term_series = Batch::new();
+        let mut term_ids: Vec<usize> = Vec::with_capacity(fresh.len() * 2);
+        let mut docs: Vec<(i64, usize, usize, &str)> = Vec::new();
         let mut max_ts = i64::MIN;
         for s in fresh {
             if s.enrichment.brand_post {
@@ -235,6 +244,23 @@ impl AlertDerive<'_> {
                 neg_ids.push(neg.index((b, st, tp)));
             });
             neg_obs.push((ts, first, neg_ids.len(), negative));
+            let first_term = term_ids.len();
+            term_ids.push(term_series.index((brand.id.as_str(), None, None)));
+            for t in &s.enrichment.touchpoints {
+                let parts = (
+                    brand.id.as_str(),
+                    Some(t.stage.as_str()),
+                    Some(t.touchpoint.as_str()),
+                );
+                let i = term_series.index(parts);
+                // A touchpoint matched twice is still one document.
+                if !term_ids.get(first_term..).unwrap_or_default().contains(&i) {
+                    term_ids.push(i);
+                }
+            }
+            if negative {
+                docs.push((ts, first_term, term_ids.len(), s.signal.text.as_str()));
+            }
             if self.settings.opportunities
                 && brand.own
                 && s.enrichment.sentiment_label == SentimentLabel::Positive
@@ -247,6 +273,7 @@ impl AlertDerive<'_> {
         }
         neg_obs.sort_by_key(|o| o.0);
         praise_obs.sort_by_key(|o| o.0);
+        docs.sort_by_key(|d| d.0);
 
         let mut events: Vec<(&'static str, AlertEvent)> = Vec::new();
         let mut out = Vec::new();
@@ -286,21 +313,60 @@ impl AlertDerive<'_> {
                 events.extend(out.drain(..).map(|e| (PRAISE, e)));
             }
         }
-        if events.is_empty() {
+        let (terms, emerged) = self.terms(tx, &term_series.keys, &term_ids, &docs, max_ts)?;
+        if events.is_empty() && emerged.is_empty() {
             return Ok(());
         }
-        self.apply(events, tx)
+        self.apply(events, &terms, &emerged, tx)
+    }
+
+    /// Feeds the batch's negative signals to the emerging-terms tracker of
+    /// the series they touch (restored, advanced to the batch's latest
+    /// time, saved); returns it with the terms that emerged now.
+    fn terms(
+        &self,
+        tx: &mut dyn DeriveTx,
+        keys: &[SeriesKey],
+        ids: &[usize],
+        docs: &[(i64, usize, usize, &str)],
+        now: i64,
+    ) -> Result<(TermTracker, Vec<EmergingTerm>), StoreError> {
+        let settings = &self.settings.terms;
+        let saved = tx.term_states(keys)?;
+        let invalid = |e: tce_alert::SettingsError| StoreError::Corrupt {
+            table: "alert_series",
+            column: "state",
+            value: e.to_string(),
+        };
+        let mut tracker = TermTracker::restore(settings.clone(), saved).map_err(invalid)?;
+        let mut emerged = Vec::new();
+        for &(ts, a, b, text) in docs {
+            let words = tce_alert::terms::tokenize(text);
+            let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
+            for &i in ids.get(a..b).unwrap_or_default() {
+                if let Some(key) = keys.get(i) {
+                    tracker.observe(key, ts, &tokens, &mut emerged);
+                }
+            }
+        }
+        tracker.advance(now, &mut emerged);
+        let states: Vec<_> = tracker.states().collect();
+        tx.save_term_states(&states)?;
+        Ok((tracker, emerged))
     }
 
     /// Turns detector events into alerts, their events and deliveries.
     fn apply(
         &mut self,
         events: Vec<(&'static str, AlertEvent)>,
+        terms: &TermTracker,
+        emerged: &[EmergingTerm],
         tx: &mut dyn DeriveTx,
     ) -> Result<(), StoreError> {
         let mut brands: Vec<&str> = events
             .iter()
             .map(|(_, e)| e.incident.series.brand.as_str())
+            .chain(emerged.iter().map(|t| t.series.brand.as_str()))
             .collect();
         brands.sort_unstable();
         brands.dedup();
@@ -425,6 +491,18 @@ impl AlertDerive<'_> {
                 _ => self.counts.updated += 1,
             }
         }
+        // Emerging terms of the brand's (and the alert's touchpoint's)
+        // negative signals since just before the alert's window.
+        for (idx, alert) in alerts.iter_mut().enumerate() {
+            let touched = changed.iter().any(|c| c.0 == idx);
+            if !(alert.active || touched) || alert.scope == AlertScope::Opportunity {
+                continue;
+            }
+            let window_secs = i64::from(self.settings.terms.window_secs);
+            if attach_terms(alert, terms, emerged, window_secs) && !touched {
+                changed.push((idx, Vec::new(), false));
+            }
+        }
         let mut outbox = Vec::new();
         for (idx, events, deliver) in changed {
             let alert = &mut alerts[idx];
@@ -513,6 +591,52 @@ impl AlertDerive<'_> {
             terms: Vec::new(),
         }
     }
+}
+
+/// Most emerging terms an alert carries.
+const MAX_ALERT_TERMS: usize = 10;
+
+/// Adds to an alert the terms that emerged in its brand's negative signals
+/// and its touchpoint's, in windows from one window before its start to its
+/// end, the window still open included (strongest first, at most
+/// [`MAX_ALERT_TERMS`]); whether any was new. `emerged` are the terms of
+/// the windows the batch closed (a batch may span more windows than a
+/// series keeps).
+fn attach_terms(
+    alert: &mut Alert,
+    terms: &TermTracker,
+    emerged: &[EmergingTerm],
+    window_secs: i64,
+) -> bool {
+    let since = alert.window_start.timestamp() - window_secs;
+    let until = alert.window_end.timestamp();
+    let brand = SeriesKey::brand(&alert.brand);
+    let touchpoint = alert.touchpoint.as_ref().map(|tp| SeriesKey {
+        brand: alert.brand.clone(),
+        stage: alert.stage.clone(),
+        touchpoint: Some(tp.clone()),
+    });
+    let keys: Vec<SeriesKey> = [Some(brand), touchpoint].into_iter().flatten().collect();
+    let mut found: Vec<EmergingTerm> = keys
+        .iter()
+        .filter_map(|k| terms.series(k))
+        .flat_map(|s| s.recent(since).cloned())
+        .chain(keys.iter().flat_map(|k| terms.emerging_now(k)))
+        .chain(emerged.iter().filter(|t| keys.contains(&t.series)).cloned())
+        .filter(|t| t.window_end > since && t.window_start < until)
+        .collect();
+    found.sort_by(|a, b| a.p_value.total_cmp(&b.p_value).then(a.term.cmp(&b.term)));
+    let mut added = false;
+    for t in found {
+        if alert.terms.len() >= MAX_ALERT_TERMS {
+            break;
+        }
+        if !alert.terms.contains(&t.term) {
+            alert.terms.push(t.term.clone());
+            added = true;
+        }
+    }
+    added
 }
 
 /// Who owns an alert on a series: the touchpoint's department (else care's

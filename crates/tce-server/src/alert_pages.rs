@@ -59,6 +59,15 @@ pub fn open_alerts(store: &dyn Store, p: &Principal) -> Result<Vec<Alert>, ApiEr
     })?)
 }
 
+/// Emerging terms as one line: 'lost tag', 'belt 5' (escaped by the template).
+fn terms_line(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn row(model: &tce_model::Model, a: &Alert) -> Markup {
     html! {
         tr {
@@ -66,7 +75,13 @@ fn row(model: &tce_model::Model, a: &Alert) -> Markup {
             td { (a.status.as_str()) @if a.active { " · ongoing" } }
             td { (a.scope.as_str()) }
             td { (a.department.as_deref().unwrap_or("—")) }
-            td { (headline(model, a)) }
+            td {
+                (headline(model, a))
+                @if !a.terms.is_empty() {
+                    br;
+                    span.meta { "new in complaints: " (terms_line(&a.terms)) }
+                }
+            }
             td { (ts(a.window_start)) }
         }
     }
@@ -252,7 +267,7 @@ fn body(model: &tce_model::Model, p: &Principal, v: &AlertView, csrf: &str) -> M
         }
         @if !a.terms.is_empty() {
             h2 { "Emerging terms" }
-            ul { @for t in &a.terms { li { (t) } } }
+            p { "New in the brand's complaints: " (terms_line(&a.terms)) }
         }
         h2 { "Example posts (most reached first)" }
         @if v.examples.is_empty() { p.empty { "None stored in the window." } }

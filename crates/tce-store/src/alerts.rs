@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use tce_alert::terms::TermSeries;
 use tce_alert::{AlertKind, SeriesKey, SeriesState};
 
 /// Whose incident an alert is and what it calls for.
@@ -412,6 +413,12 @@ pub trait AlertTx {
         detector: &str,
         states: &[&SeriesState],
     ) -> Result<(), StoreError>;
+
+    /// The saved emerging-terms states of these series (those that have one).
+    fn term_states(&mut self, keys: &[SeriesKey]) -> Result<Vec<TermSeries>, StoreError>;
+
+    /// Saves emerging-terms states (insert or replace).
+    fn save_term_states(&mut self, states: &[&TermSeries]) -> Result<(), StoreError>;
 
     /// The alerts of these brands whose incident is still open.
     fn active_alerts(&mut self, brands: &[&str]) -> Result<Vec<Alert>, StoreError>;

@@ -58,6 +58,27 @@ fn a_new_complaint_phrase_emerges_and_routine_words_do_not() {
     for expected in ["belt 5", "lost tag", "lost"] {
         assert!(terms.contains(&expected), "{expected} in {terms:?}");
     }
+    // An alert opening a little later still finds them (the series keeps
+    // its recent windows' terms, for a bounded number of windows only).
+    let recent = |t: &TermTracker| -> Vec<String> {
+        t.series(&key)
+            .map(|s| s.recent(T0 + 39 * W).map(|e| e.term.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert!(recent(&t).iter().any(|x| x == "belt 5"), "{:?}", recent(&t));
+    for w in 41..(41 + tce_alert::terms::RECENT_WINDOWS) {
+        let words = tokenize(routine[0]);
+        t.observe(&key, T0 + w * W, &doc(&words), &mut Vec::new());
+    }
+    t.advance(
+        T0 + (41 + tce_alert::terms::RECENT_WINDOWS) * W,
+        &mut Vec::new(),
+    );
+    assert!(
+        !recent(&t).iter().any(|x| x == "belt 5"),
+        "forgotten after the recent windows: {:?}",
+        recent(&t)
+    );
     assert!(!terms.contains(&"bag"), "bag is routine: {terms:?}");
     let lost_tag = out.iter().find(|e| e.term == "lost tag");
     assert!(lost_tag.is_some_and(|e| e.count == 6
@@ -124,4 +145,30 @@ fn a_restart_continues_and_late_documents_feed_the_baseline_only() {
     let terms: Vec<&str> = out.iter().map(|e| e.term.as_str()).collect();
     assert!(terms.contains(&"gate 12"), "{terms:?}");
     assert!(!terms.iter().any(|t| t.contains("refund")), "{terms:?}");
+}
+
+/// A word seen once weighs less than the prior after a half-life: it is
+/// forgotten, so the saved state holds the recent vocabulary only.
+#[test]
+fn a_term_seen_once_is_forgotten_after_its_half_life() {
+    let key = SeriesKey::brand("acme");
+    let mut t = TermTracker::new(TermSettings::default()).expect("valid");
+    let mut out = Vec::new();
+    let once = tokenize("zeppelin xylophone quokka");
+    t.observe(&key, T0, &doc(&once), &mut out);
+    let routine = tokenize("the flight was delayed again");
+    let len_after = |t: &TermTracker| t.series(&key).map_or(0, |s| s.len());
+    for w in 1..=4 {
+        t.observe(&key, T0 + w * W, &doc(&routine), &mut out);
+    }
+    assert!(len_after(&t) > 3, "still remembered after a day");
+    // Seven days (the half-life) and more of routine complaints.
+    for w in 5..40 {
+        t.observe(&key, T0 + w * W, &doc(&routine), &mut out);
+    }
+    assert_eq!(
+        len_after(&t),
+        document_terms(&doc(&routine)).len(),
+        "only the routine terms are kept"
+    );
 }

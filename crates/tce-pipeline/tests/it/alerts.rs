@@ -42,6 +42,11 @@ const PRAISE: &str = "what a wonderful flight, the crew were lovely, thank you!"
 /// Ten quiet days (a complaint every three hours per brand, praise every
 /// four), then a burst of baggage complaints for `brand`.
 fn world(burst_brand: &str, praise_burst: bool) -> Vec<Signal> {
+    world_with(burst_brand, praise_burst, BAG)
+}
+
+/// As [`world`], the burst's complaints reading `burst_text`.
+fn world_with(burst_brand: &str, praise_burst: bool, burst_text: &str) -> Vec<Signal> {
     let mut out = Vec::new();
     let mut n = 0;
     for h in 0..(24 * 12) {
@@ -64,7 +69,7 @@ fn world(burst_brand: &str, praise_burst: bool) -> Vec<Signal> {
                     format!("b{n}"),
                     burst_brand,
                     secs + k * 60,
-                    BAG,
+                    burst_text,
                     100 + k as u64,
                 ));
                 if praise_burst {
@@ -141,6 +146,41 @@ fn a_burst_raises_one_alert_routed_to_the_touchpoint_owner() {
     assert!(queued.iter().any(
         |d| d.event_type == "alert.opened" && d.payload.contains("\"touchpoint\":\"baggage\"")
     ));
+}
+
+/// Issue 12 §1: "new in complaints about baggage: 'lost tag', 'belt 5'".
+/// The burst's complaints name a tag and a belt never mentioned before; the
+/// alert carries those bigrams, not the words every complaint has.
+#[test]
+fn an_alert_carries_the_terms_new_in_its_brands_complaints() {
+    let burst = "lost tag on my bag, waited at belt 5 for two hours, baggage claim useless";
+    for batch in [97, 5000] {
+        let (store, _) = ingest(world_with("skyway", false, burst), batch);
+        let alerts = store.alerts(&AlertQuery::default()).expect("alerts");
+        let own: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.scope == AlertScope::Own)
+            .collect();
+        assert_eq!(own.len(), 1, "batch {batch}: {alerts:#?}");
+        let terms = &own[0].terms;
+        for t in ["lost tag", "belt 5"] {
+            assert!(
+                terms.iter().any(|x| x == t),
+                "batch {batch}: {t:?} in {terms:?}"
+            );
+        }
+        for usual in ["bag", "baggage claim"] {
+            assert!(
+                !terms.iter().any(|x| x == usual),
+                "batch {batch}: {usual:?} is in every complaint: {terms:?}"
+            );
+        }
+        // The quiet brand's complaints did not change: nothing emerged there.
+        assert!(alerts
+            .iter()
+            .filter(|a| a.brand == "bluejet")
+            .all(|a| a.terms.is_empty()));
+    }
 }
 
 #[test]

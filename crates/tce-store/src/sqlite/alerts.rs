@@ -16,7 +16,12 @@ use crate::StoreError;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use tce_alert::terms::TermSeries;
 use tce_alert::{SeriesKey, SeriesState};
+
+/// The `detector` under which the emerging-terms tracker keeps its series
+/// in `alert_series` (no detector of counts has this name).
+const TERMS_DETECTOR: &str = "terms";
 
 fn time(table: &'static str, column: &'static str, s: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp(s, 0).ok_or_else(|| StoreError::Corrupt {
@@ -48,11 +53,11 @@ fn opt(s: &Option<String>) -> &str {
 
 // ---------------------------------------------------------------- series
 
-fn load_states(
+fn load_states<T: serde::de::DeserializeOwned>(
     conn: &Connection,
     detector: &str,
     keys: &[SeriesKey],
-) -> Result<Vec<SeriesState>, StoreError> {
+) -> Result<Vec<T>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT state FROM alert_series
          WHERE detector = ?1 AND brand = ?2 AND stage = ?3 AND touchpoint = ?4",
@@ -85,17 +90,16 @@ pub(super) fn all_states(
     Ok(out)
 }
 
-fn save_states(
+fn save_states<'a, T: Serialize + 'a>(
     conn: &Connection,
     detector: &str,
-    states: &[&SeriesState],
+    states: impl IntoIterator<Item = (&'a SeriesKey, &'a T)>,
 ) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR REPLACE INTO alert_series (detector, brand, stage, touchpoint, state)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for st in states {
-        let k = st.key();
+    for (k, st) in states {
         let json = serde_json::to_string(st).map_err(|e| corrupt("alert_series", "state", e))?;
         stmt.execute(params![
             detector,
@@ -706,7 +710,19 @@ impl AlertTx for Tx<'_> {
         detector: &str,
         states: &[&SeriesState],
     ) -> Result<(), StoreError> {
-        save_states(self.conn, detector, states)
+        save_states(self.conn, detector, states.iter().map(|s| (s.key(), *s)))
+    }
+
+    fn term_states(&mut self, keys: &[SeriesKey]) -> Result<Vec<TermSeries>, StoreError> {
+        load_states(self.conn, TERMS_DETECTOR, keys)
+    }
+
+    fn save_term_states(&mut self, states: &[&TermSeries]) -> Result<(), StoreError> {
+        save_states(
+            self.conn,
+            TERMS_DETECTOR,
+            states.iter().map(|s| (s.key(), *s)),
+        )
     }
 
     fn active_alerts(&mut self, brands: &[&str]) -> Result<Vec<Alert>, StoreError> {

@@ -177,18 +177,23 @@ fn planted_incidents_raise_one_routed_alert_each_within_a_day() {
     println!(
         "false alerts on incident-free series: {false_alerts} in {brand_days} brand-days = {rate:.2} per brand per 30 days"
     );
-    println!("planted incidents: {planted}, missed: {missed}, raised later than a day: {late}");
+    println!(
+        "planted incidents: {planted}, within 24 h: {}, missed: {missed}, raised later than a day: {late}",
+        planted - missed - late
+    );
     assert!(
         rate <= 1.0,
         "false alert rate {rate:.2} per brand per 30 days"
     );
-    // Known gap (issue 12, open): a sparse touchpoint (two to four
-    // complaints a day) hit by a two-day incident can stay below the
-    // day-scale test for two consecutive hours, or cross it only on the
-    // second day; such incidents are printed and at most three of the
-    // thirteen are tolerated here until the detector is more sensitive.
+    // Known gap (issue 12, open): seed 3's SkyWay punctuality incident (23
+    // extra complaints over two days on a touchpoint with about five
+    // negatives a day) brings 14 on its first day where 5–6 are usual — a
+    // day as likely by chance as the ones that make the false alerts
+    // above, so no count test finds it within a day at this false-alert
+    // rate (docs/alerts.md §10). Every other incident must be found within
+    // a day: at most one of the thirteen is tolerated.
     assert!(
-        missed + late <= 3,
+        missed + late <= 1,
         "{missed} of {planted} planted incidents missed and {late} raised later than a day"
     );
 }
