@@ -68,6 +68,9 @@ pub(crate) struct AdvocacyDerive<'m> {
     pub(crate) counts: AdvocacyCounts,
     /// Lower-case brand names, aliases and handles: left out of idea terms.
     pub(crate) brand_words: &'m [String],
+    /// The invitation of a moment of truth (`[advocacy] invitation`, each
+    /// brand's `share_link`).
+    pub(crate) invitations: &'m moments::Invitations,
 }
 
 /// The brand a customer signal is about, and the author.
@@ -255,8 +258,6 @@ impl AdvocacyDerive<'_> {
                     advocate: was_advocate,
                 };
                 if let Some(kind) = moments::detect(&ctx) {
-                    let brand_name = self.model.brand(brand).map_or(*brand, |b| b.name.as_str());
-                    let link = s.signal.url.as_deref().unwrap_or("");
                     let m = Moment {
                         id: 0,
                         brand: brand.to_string(),
@@ -266,14 +267,9 @@ impl AdvocacyDerive<'_> {
                         kind,
                         case_id: case.map(|c| c.id.0),
                         department: department.clone(),
-                        text: moments::invitation(
-                            moments::DEFAULT_TEMPLATE,
-                            author,
-                            brand_name,
-                            link,
-                        )
-                        .trim_end()
-                        .to_string(),
+                        text: self
+                            .invitations
+                            .text(brand, author, s.signal.url.as_deref()),
                         status: MomentStatus::New,
                         created_at: o.at,
                         sent_at: None,

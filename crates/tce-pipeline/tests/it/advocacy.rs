@@ -393,3 +393,70 @@ fn a_known_detractors_complaint_ranks_higher_in_care() {
         .iter()
         .any(|f| f.factor == tce_care::Factor::KnownDetractor));
 }
+
+#[test]
+fn a_moments_invitation_is_the_workspaces_template_with_the_brands_share_link() {
+    let t = tce_model::templates::template("airline").expect("airline template");
+    let src = t.toml.replacen(
+        "id = \"skyway\"\n",
+        "id = \"skyway\"\nshare_link = \"https://skyway.example/love\"\n",
+        1,
+    ) + "\n[advocacy]\ninvitation = \"Thank you {author}! Tell your friends about {brand}: {link}\"\n";
+    let model = Model::parse(&src, Path::new("tce.toml")).expect("model parses");
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let review = |id: &str, author: &str, text: &str| tce_model::Signal {
+        channel: "tripadvisor".into(),
+        external_id: id.into(),
+        brand: None,
+        author: Some(author.into()),
+        author_followers: Some(10),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 3, 4, 10, 0, 0)
+            .single()
+            .expect("time"),
+        text: text.into(),
+        rating: Some(tce_model::Rating {
+            value: 5.0,
+            scale: tce_model::RatingScale::Stars5,
+        }),
+        stage_ratings: Vec::new(),
+        in_reply_to: None,
+        url: Some(format!("https://reviews.example/{id}")),
+        lang: None,
+    };
+    let batch = pipeline.prepare_all([
+        review(
+            "r1",
+            "@ann",
+            "SkyWay was wonderful, friendly crew and on time",
+        ),
+        review(
+            "r2",
+            "@bob",
+            "City Hop was wonderful, friendly crew and on time",
+        ),
+    ]);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let moments = store
+        .moments(&MomentQuery {
+            limit: 10,
+            ..MomentQuery::default()
+        })
+        .expect("moments");
+    let texts: Vec<(&str, &str)> = moments
+        .iter()
+        .map(|m| (m.author.as_str(), m.text.as_str()))
+        .collect();
+    // Only the own brand's top rating is a moment, and its invitation is
+    // the workspace's template with SkyWay's share link, not the review's.
+    assert_eq!(
+        texts,
+        [(
+            "@ann",
+            "Thank you @ann! Tell your friends about SkyWay Airlines: https://skyway.example/love"
+        )]
+    );
+}
