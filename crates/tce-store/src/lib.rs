@@ -264,6 +264,22 @@ pub trait Store: Send {
         moves: &[(i64, i64)],
     ) -> Result<(), StoreError>;
 
+    /// A user's split of an idea, in one transaction: stores `source` if
+    /// its stored version is `expected_version` ([`StoreError::StaleRecord`]
+    /// otherwise), inserts `part` (a new idea: its id is ignored), moves the
+    /// suggestions `signals` ((channel, external id), each held by `source`,
+    /// else [`StoreError::StaleRecord`] and nothing stored) to it and
+    /// appends `events`, where idea 0 (as `idea` or `other`) stands for the
+    /// new idea. Returns the new idea's id.
+    fn split_idea(
+        &mut self,
+        source: &Idea,
+        expected_version: u64,
+        part: &Idea,
+        signals: &[(String, String)],
+        events: &[IdeaEvent],
+    ) -> Result<i64, StoreError>;
+
     /// Moments of truth, newest first.
     fn moments(&self, query: &MomentQuery) -> Result<Vec<Moment>, StoreError>;
 

@@ -326,6 +326,33 @@ pub fn ideas(ws: &Workspace, cmd: IdeasCommand) -> Result<ExitCode> {
             tce_pipeline::advocacy::merge_ideas(&mut store, into, from, &who, now)?;
             show_after(&store, &model, into, json)
         }
+        IdeasCommand::Split {
+            id,
+            signals,
+            version,
+            agent,
+            json,
+        } => {
+            let model = ws.model()?;
+            let mut store = ws.store()?;
+            let refs = signals
+                .iter()
+                .map(|s| {
+                    tce_pipeline::advocacy::parse_suggestion_ref(s)
+                        .with_context(|| format!("--signals: {s:?} is not CHANNEL:EXTERNAL_ID"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let who = actor(&agent)?;
+            let (kept, part) =
+                tce_pipeline::advocacy::split_idea(&mut store, id, version, &refs, &who, now)?;
+            if !json {
+                println!(
+                    "Split {} suggestions of idea {id} ({} left) into idea {}.",
+                    part.volume, kept.volume, part.id
+                );
+            }
+            show_after(&store, &model, part.id, json)
+        }
     }
 }
 

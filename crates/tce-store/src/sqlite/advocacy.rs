@@ -767,3 +767,50 @@ pub(super) fn moment_counts(conn: &Connection) -> Result<Vec<MomentCount>, Store
     }
     Ok(out)
 }
+
+/// Splits suggestions off an idea into a new one (see `Store::split_idea`).
+pub(super) fn split_idea(
+    conn: &mut Connection,
+    source: &Idea,
+    expected: u64,
+    part: &Idea,
+    signals: &[(String, String)],
+    events: &[IdeaEvent],
+) -> Result<i64, StoreError> {
+    let tx = conn.transaction()?;
+    check_version(&tx, source.id, expected)?;
+    let mut s = source.clone();
+    write_idea(&tx, &mut s)?;
+    let mut p = part.clone();
+    p.id = 0;
+    write_idea(&tx, &mut p)?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE idea_signals SET idea_id = ?4 \
+             WHERE channel = ?1 AND external_id = ?2 AND idea_id = ?3",
+        )?;
+        for (channel, external_id) in signals {
+            if stmt.execute(params![channel, external_id, source.id, p.id])? != 1 {
+                // Moved away (or never there) since the caller read the idea.
+                return Err(StoreError::StaleRecord {
+                    what: "idea",
+                    id: source.id,
+                    expected,
+                    current: expected,
+                });
+            }
+        }
+    }
+    let new_id = |id: i64| if id == 0 { p.id } else { id };
+    let events: Vec<IdeaEvent> = events
+        .iter()
+        .map(|e| IdeaEvent {
+            idea: new_id(e.idea),
+            other: e.other.map(new_id),
+            ..e.clone()
+        })
+        .collect();
+    insert_idea_events(&tx, &events)?;
+    tx.commit()?;
+    Ok(p.id)
+}
