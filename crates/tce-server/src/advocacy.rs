@@ -59,6 +59,17 @@ fn may_run(p: &Principal, department: &str) -> bool {
     }
 }
 
+/// The signed-in principal of an Ideas page: an agent of the department
+/// that owns ideas may open them (as on the API); else the role's pages.
+fn ideas_principal(state: &AppState, ws: &WebSession) -> Result<Principal, PageError> {
+    match &ws.session.principal {
+        Some(p) if p.role == Role::Agent && may_run(p, &ideas_department(state.model())) => {
+            Ok(p.clone())
+        }
+        _ => signed_in(ws, Page::Ideas),
+    }
+}
+
 fn brand_param(state: &AppState, b: Option<&str>) -> Result<Option<String>, ApiError> {
     match b.map(str::trim).filter(|b| !b.is_empty()) {
         None => Ok(None),
@@ -663,7 +674,7 @@ async fn ideas_page(
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<BrandQuery>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     let competitors = q
         .competitors
         .as_deref()
@@ -750,7 +761,7 @@ async fn idea_page(
     Extension(ws): Extension<WebSession>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     if !may_run(&p, &ideas_department(state.model())) {
         return Err(ApiError::NotFound(format!("no idea {id}")).into());
     }
@@ -775,7 +786,7 @@ async fn idea_post(
     Path(id): Path<i64>,
     WebForm(form): WebForm<IdeaForm>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     if !ws.session.csrf_ok(&form.csrf) {
         return Err(ApiError::CsrfFailed.into());
     }
@@ -833,7 +844,7 @@ async fn idea_split_post(
     Path(id): Path<i64>,
     WebForm(fields): WebForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     let field = |name: &str| {
         fields
             .iter()

@@ -551,3 +551,61 @@ async fn the_benchmark_shows_net_advocacy_beside_the_tce_index_with_n_and_interv
         .into_string()
         .contains('—'));
 }
+
+#[tokio::test]
+async fn agents_open_the_ideas_pages_only_when_their_department_owns_ideas() {
+    let t = demo_app();
+    let (idea, _) = big_idea(&t);
+    // The airline model's ideas are run by `product`.
+    let token = tce_server::generate_token();
+    t.store()
+        .create_token(&tce_store::NewToken {
+            name: "product agent".into(),
+            role: "agent".into(),
+            department: Some("product".into()),
+            hash: tce_server::hash_token(&token),
+            created_at: chrono::Utc::now(),
+        })
+        .expect("token");
+    let product = t.sign_in(&token).await;
+    let list = t.page("/ideas", Some(&product)).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text());
+    assert!(list.text().contains("href=\"/ideas\""), "Ideas in the nav");
+    let page = t.page(&format!("/ideas/{}", idea.id), Some(&product)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("Split into a new idea"));
+    // Whole-brand analyses stay with admins and analysts.
+    assert_eq!(
+        t.page("/advocates", Some(&product)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // An agent of another department sees neither the pages nor the link.
+    let baggage = t.sign_in(&t.tokens.agent).await;
+    for path in [
+        "/ideas".to_string(),
+        format!("/ideas/{}", idea.id),
+        "/advocates".into(),
+    ] {
+        assert_eq!(
+            t.page(&path, Some(&baggage)).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let journey = t.page("/journey", Some(&baggage)).await.text();
+    assert!(!journey.contains("href=\"/ideas\""));
+    let csrf = hidden_csrf(&journey);
+    let res = t
+        .form(
+            &format!("/ideas/{}/split", idea.id),
+            Some(&baggage),
+            &[("csrf", &csrf), ("version", "1"), ("signal", "x:1")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.store().idea(idea.id).expect("read").expect("idea").volume,
+        idea.volume
+    );
+}
