@@ -85,8 +85,10 @@ pub trait Store: Send {
     /// Retention: deletes every signal created before `cutoff` (midnight
     /// UTC) with its touchpoints, ratings and survey answer, and takes it out
     /// of the rollups, in one transaction; cases opened before the cutoff go
-    /// with their threads and events (their metrics with them). Outcomes and
-    /// tokens stay.
+    /// with their threads and events (their metrics with them), and so do
+    /// the moments of truth and idea suggestions of purged signals (ideas
+    /// keep their counts; a purged representative post is replaced by the
+    /// oldest remaining suggestion). Outcomes and tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
     /// Signals created before `cutoff` (midnight UTC): what

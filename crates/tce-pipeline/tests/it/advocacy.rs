@@ -460,3 +460,89 @@ fn a_moments_invitation_is_the_workspaces_template_with_the_brands_share_link() 
         )]
     );
 }
+
+#[test]
+fn retention_purge_takes_the_moments_and_suggestions_of_purged_signals() {
+    let model = airline();
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let post = |id: &str, day: u32, text: &str, five_stars: bool| tce_model::Signal {
+        channel: "tripadvisor".into(),
+        external_id: id.into(),
+        brand: None,
+        author: Some(format!("@author-{id}")),
+        author_followers: Some(100),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 3, day, 10, 0, 0)
+            .single()
+            .expect("time"),
+        text: text.into(),
+        rating: five_stars.then_some(tce_model::Rating {
+            value: 5.0,
+            scale: tce_model::RatingScale::Stars5,
+        }),
+        stage_ratings: Vec::new(),
+        in_reply_to: None,
+        url: None,
+        lang: None,
+    };
+    let batch = pipeline.prepare_all([
+        post(
+            "old-praise",
+            4,
+            "SkyWay was wonderful, friendly crew and on time",
+            true,
+        ),
+        post(
+            "old-idea",
+            4,
+            "SkyWay please add vegan meals on long flights",
+            false,
+        ),
+        post(
+            "new-idea",
+            20,
+            "SkyWay please add vegan meals on long haul flights",
+            false,
+        ),
+    ]);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let all = MomentQuery {
+        limit: 10,
+        ..MomentQuery::default()
+    };
+    assert_eq!(store.moments(&all).expect("moments").len(), 1);
+    let ideas = store.ideas(&IdeaQuery::default()).expect("ideas");
+    assert_eq!(ideas.len(), 1, "{ideas:?}");
+    let idea = &ideas[0];
+    assert_eq!(
+        (idea.volume, idea.representative.1.as_str()),
+        (2, "old-idea")
+    );
+
+    store
+        .purge_before(NaiveDate::from_ymd_opt(2026, 3, 10).expect("day"))
+        .expect("purge");
+    // The purged signals' moment and suggestion are gone; the idea keeps
+    // its count and shows a suggestion that is still stored.
+    assert!(store.moments(&all).expect("moments").is_empty());
+    let kept: Vec<String> = store
+        .idea_signals(idea.id, 10)
+        .expect("suggestions")
+        .into_iter()
+        .map(|s| s.external_id)
+        .collect();
+    assert_eq!(kept, ["new-idea"]);
+    let after = store.idea(idea.id).expect("read").expect("idea");
+    assert_eq!(after.volume, 2);
+    assert_eq!(
+        after.representative,
+        (
+            "tripadvisor".to_string(),
+            "new-idea".to_string(),
+            "SkyWay please add vegan meals on long haul flights".to_string()
+        )
+    );
+}
