@@ -287,10 +287,10 @@ pub fn ideas(ws: &Workspace, cmd: IdeasCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        IdeasCommand::Show { id, json } => {
+        IdeasCommand::Show { id, examples, json } => {
             let model = ws.model()?;
             let store = ws.store()?;
-            let d = insight::idea_detail(&store, &model, id, 10, now)?
+            let d = insight::idea_detail(&store, &model, id, examples.clamp(1, 100_000), now)?
                 .with_context(|| format!("no idea {id}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&d)?);

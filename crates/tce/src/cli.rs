@@ -188,6 +188,10 @@ pub enum IdeasCommand {
     Show {
         /// Idea id.
         id: i64,
+        /// How many of its most recent suggestions to list (what `tce ideas
+        /// split --signals` names).
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        examples: usize,
         /// Print as JSON.
         #[arg(long)]
         json: bool,

@@ -57,6 +57,11 @@ fn advocates_moments_and_ideas_round_trip() {
     let id = first["id"].as_i64().unwrap().to_string();
     let shown = json(tce(&ws, &["ideas", "show", &id, "--json"]));
     assert!(shown["examples"].as_array().is_some_and(|e| !e.is_empty()));
+    let one = json(tce(
+        &ws,
+        &["ideas", "show", &id, "--examples", "1", "--json"],
+    ));
+    assert_eq!(one["examples"].as_array().map(Vec::len), Some(1));
 
     // new → shipped is refused; new → under_review → planned → shipped goes.
     let refused = tce(&ws, &["ideas", "status", &id, "shipped", "--agent", "ann"]);
