@@ -28,4 +28,8 @@ pub enum AdvocacyError {
     /// Merging an idea into itself, or ideas of different brands.
     #[error("cannot merge: {0}")]
     Merge(String),
+    /// Splitting none or all of an idea's suggestions, or ones it does not
+    /// hold.
+    #[error("cannot split: {0}")]
+    Split(String),
 }

@@ -8,8 +8,10 @@ use crate::error::AdvocacyError;
 use crate::score::Observation;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use tce_model::Model;
 
 /// Why a signal is a moment of truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -168,8 +170,7 @@ pub fn detect(c: &MomentContext) -> Option<MomentKind> {
 
 /// The default invitation template: `{author}`, `{brand}` and `{link}` are
 /// replaced.
-pub const DEFAULT_TEMPLATE: &str =
-    "Hi {author}, thank you for your kind words about {brand}! Would you share your experience with others? {link}";
+pub const DEFAULT_TEMPLATE: &str = tce_model::DEFAULT_INVITATION;
 
 /// The invitation text from a template.
 pub fn invitation(template: &str, author: &str, brand: &str, link: &str) -> String {
@@ -177,6 +178,43 @@ pub fn invitation(template: &str, author: &str, brand: &str, link: &str) -> Stri
         .replace("{author}", author)
         .replace("{brand}", brand)
         .replace("{link}", link)
+}
+
+/// A workspace's invitations: the template of `[advocacy] invitation` and
+/// each brand's name and share link, read once from the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitations {
+    template: String,
+    /// Brand id → (display name, share link).
+    brands: BTreeMap<String, (String, Option<String>)>,
+}
+
+impl Invitations {
+    /// The invitations of a model (its template was checked when it loaded).
+    pub fn of(model: &Model) -> Invitations {
+        Invitations {
+            template: model.advocacy.invitation.clone(),
+            brands: model
+                .brands
+                .iter()
+                .map(|b| (b.id.clone(), (b.name.clone(), b.share_link.clone())))
+                .collect(),
+        }
+    }
+
+    /// The invitation to `author` for a moment about `brand`: `{brand}` is
+    /// its display name, `{link}` its share link, else the signal's own
+    /// link (`signal_url`), else nothing; trailing space trimmed.
+    pub fn text(&self, brand: &str, author: &str, signal_url: Option<&str>) -> String {
+        let (name, link) = self
+            .brands
+            .get(brand)
+            .map_or((brand, None), |(n, l)| (n.as_str(), l.as_deref()));
+        let link = link.or(signal_url).unwrap_or("");
+        invitation(&self.template, author, name, link)
+            .trim_end()
+            .to_string()
+    }
 }
 
 /// Whether a moment that was sent is now shared: the same author posts
@@ -252,5 +290,48 @@ mod tests {
         assert!(shares(MomentStatus::Sent, Some(before), &o));
         assert!(!shares(MomentStatus::New, Some(before), &o));
         assert!(!shares(MomentStatus::Sent, Some(o.at), &o));
+    }
+
+    #[test]
+    fn invitations_use_the_workspace_template_and_the_brands_share_link() {
+        let src = r#"
+[[stages]]
+id = "ops"
+[[departments]]
+id = "ops"
+[[touchpoints]]
+id = "t"
+stage = "ops"
+department = "ops"
+phrases = ["delay"]
+[[channels]]
+id = "x"
+social = true
+[[brands]]
+id = "sky"
+name = "SkyWay"
+own = true
+share_link = "https://skyway.example/share"
+[[brands]]
+id = "rival"
+name = "Rival Air"
+[advocacy]
+invitation = "Dear {author}, tell others about {brand}: {link}"
+"#;
+        let model = Model::parse(src, std::path::Path::new("tce.toml")).unwrap();
+        let inv = Invitations::of(&model);
+        assert_eq!(
+            inv.text("sky", "@ann", Some("https://x.com/ann/1")),
+            "Dear @ann, tell others about SkyWay: https://skyway.example/share"
+        );
+        // No share link: the signal's own link, else nothing.
+        assert_eq!(
+            inv.text("rival", "@bob", Some("https://x.com/bob/2")),
+            "Dear @bob, tell others about Rival Air: https://x.com/bob/2"
+        );
+        assert_eq!(
+            inv.text("rival", "@bob", None),
+            "Dear @bob, tell others about Rival Air:"
+        );
     }
 }

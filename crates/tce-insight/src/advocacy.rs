@@ -544,3 +544,43 @@ pub fn conversion(store: &dyn Store) -> Result<Vec<ConversionRow>, InsightError>
         })
         .collect())
 }
+
+/// Fewer eligible author-months than this: net advocacy is too little
+/// evidence to compare brands by, and pages show it greyed.
+pub const NET_MIN_ELIGIBLE: u64 = 30;
+
+impl NetAdvocacyView {
+    /// Too little evidence (fewer than [`NET_MIN_ELIGIBLE`] eligible
+    /// author-months): shown greyed, not compared.
+    pub fn thin(&self) -> bool {
+        self.eligible < NET_MIN_ELIGIBLE
+    }
+}
+
+/// Net advocacy per brand over the months that overlap `from..=to` (either
+/// end open), in the model's brand order; a brand with no eligible author
+/// is left out.
+pub fn net_by_brand_between(
+    store: &dyn Store,
+    model: &Model,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<NetAdvocacyView>, InsightError> {
+    use chrono::Datelike as _;
+    let first_month = from.map(|f| f.with_day0(0).unwrap_or(f));
+    let mut sums: BTreeMap<String, [u64; 3]> = BTreeMap::new();
+    for r in store.net_advocacy(None)? {
+        if first_month.is_some_and(|f| r.period < f) || to.is_some_and(|t| r.period > t) {
+            continue;
+        }
+        let s = sums.entry(r.brand).or_default();
+        s[0] += r.eligible;
+        s[1] += r.advocates;
+        s[2] += r.detractors;
+    }
+    Ok(model
+        .brands
+        .iter()
+        .filter_map(|b| sums.get(&b.id).and_then(|c| view(&b.id, None, *c)))
+        .collect())
+}

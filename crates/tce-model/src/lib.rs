@@ -13,10 +13,10 @@ pub mod templates;
 
 pub use evidence::Evidence;
 pub use model::{
-    default_care_channel, did_you_mean, Alerts, Allocation, Brand, BusinessHours, Care,
-    CarePriority, Channel, Classifiers, CsvMapping, Department, DepartmentCare, Finance, Model,
-    ModelError, ModelIssue, Privacy, SlaTarget, Stage, Touchpoint, CSV_FIELDS,
-    DEFAULT_CARE_CHANNELS, DEFAULT_STAGES,
+    check_invitation, default_care_channel, did_you_mean, Advocacy, Alerts, Allocation, Brand,
+    BusinessHours, Care, CarePriority, Channel, Classifiers, CsvMapping, Department,
+    DepartmentCare, Finance, Model, ModelError, ModelIssue, Privacy, SlaTarget, Stage, Touchpoint,
+    CSV_FIELDS, DEFAULT_CARE_CHANNELS, DEFAULT_INVITATION, DEFAULT_STAGES, INVITATION_PLACEHOLDERS,
 };
 pub use signal::{
     EnrichedSignal, Enrichment, Intent, IntentScore, Rating, RatingError, RatingScale,

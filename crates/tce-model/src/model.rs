@@ -10,8 +10,10 @@ use toml::Spanned;
 
 use crate::signal::Intent;
 
+mod advocacy;
 mod alerts;
 mod care;
+pub use advocacy::{check_invitation, Advocacy, DEFAULT_INVITATION, INVITATION_PLACEHOLDERS};
 pub use alerts::Alerts;
 pub use care::{
     default_care_channel, BusinessHours, Care, CarePriority, DepartmentCare, SlaTarget,
@@ -78,6 +80,8 @@ pub struct Model {
     pub evidence: crate::evidence::Evidence,
     /// Early warning: detection, opportunity alerts, webhooks (`[alerts]`).
     pub alerts: Alerts,
+    /// Advocacy: the invitation to share a moment of truth (`[advocacy]`).
+    pub advocacy: Advocacy,
 }
 
 /// A lifecycle stage.
@@ -150,6 +154,8 @@ pub struct Brand {
     pub handles: Vec<String>,
     /// Other names customers use.
     pub aliases: Vec<String>,
+    /// The link an invitation to share points to (`{link}`), if set.
+    pub share_link: Option<String>,
 }
 
 /// Finance parameters; the defaults are the seeds' published figures.
@@ -538,6 +544,7 @@ struct RawModel {
     #[serde(default)]
     evidence: crate::evidence::RawEvidence,
     alerts: Option<S<alerts::RawAlerts>>,
+    advocacy: Option<advocacy::RawAdvocacy>,
 }
 
 #[derive(Deserialize, Default)]
@@ -647,6 +654,7 @@ struct RawBrand {
     handles: Vec<S<String>>,
     #[serde(default)]
     aliases: Vec<String>,
+    share_link: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -904,12 +912,22 @@ impl Checker<'_> {
                     }
                 }
             }
+            if let Some(link) = &b.share_link {
+                if let Err(message) = advocacy::check_share_link(link.get_ref()) {
+                    self.issue(
+                        link.span().start,
+                        format!("brands[{i}].share_link"),
+                        message,
+                    );
+                }
+            }
             brands.push(Brand {
                 name: b.name.clone().unwrap_or_else(|| id.clone()),
                 id,
                 own: b.own,
                 handles: b.handles.iter().map(|h| h.get_ref().clone()).collect(),
                 aliases: b.aliases.clone(),
+                share_link: b.share_link.as_ref().map(|l| l.get_ref().clone()),
             });
         }
         if !brands.iter().any(|b| b.own) {
@@ -1026,6 +1044,7 @@ impl Checker<'_> {
 
         let care = self.care(raw.care, &departments, &touchpoints, &channels);
         let alerts = self.alerts(raw.alerts, &departments, &care.triage_department);
+        let advocacy = self.advocacy(raw.advocacy);
         let (evidence, evidence_issues) = raw.evidence.check();
         for (offset, field, message) in evidence_issues {
             self.issue(offset, field, message);
@@ -1033,6 +1052,7 @@ impl Checker<'_> {
         Model {
             care,
             alerts,
+            advocacy,
             evidence,
             allocation,
             privacy: Privacy {

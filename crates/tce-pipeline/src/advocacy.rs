@@ -11,8 +11,8 @@
 //! aggregates, moments and ideas of the batch's authors and brands are read
 //! (one batched lookup each) and each is written once.
 //!
-//! Outside it: [`set_idea_status`], [`merge_ideas`], [`mark_moment`] apply a
-//! user's change through `tce_advocacy`'s workflows.
+//! Outside it: [`set_idea_status`], [`merge_ideas`], [`split_idea`],
+//! [`mark_moment`] apply a user's change through `tce_advocacy`'s workflows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -69,6 +69,9 @@ pub(crate) struct AdvocacyDerive<'m> {
     pub(crate) counts: AdvocacyCounts,
     /// Lower-case brand names, aliases and handles: left out of idea terms.
     pub(crate) brand_words: &'m [String],
+    /// The invitation of a moment of truth (`[advocacy] invitation`, each
+    /// brand's `share_link`).
+    pub(crate) invitations: &'m moments::Invitations,
 }
 
 /// The brand a customer signal is about, and the author.
@@ -308,8 +311,6 @@ impl AdvocacyDerive<'_> {
                     advocate: was_advocate,
                 };
                 if let Some(kind) = moments::detect(&ctx) {
-                    let brand_name = self.model.brand(brand).map_or(*brand, |b| b.name.as_str());
-                    let link = s.signal.url.as_deref().unwrap_or("");
                     let m = Moment {
                         id: 0,
                         brand: brand.to_string(),
@@ -319,14 +320,9 @@ impl AdvocacyDerive<'_> {
                         kind,
                         case_id: case.map(|c| c.id.0),
                         department: department.clone(),
-                        text: moments::invitation(
-                            moments::DEFAULT_TEMPLATE,
-                            author,
-                            brand_name,
-                            link,
-                        )
-                        .trim_end()
-                        .to_string(),
+                        text: self
+                            .invitations
+                            .text(brand, author, s.signal.url.as_deref()),
                         status: MomentStatus::New,
                         created_at: o.at,
                         sent_at: None,
@@ -616,4 +612,182 @@ pub fn mark_moment(
     }
     store.update_moment(&m, from)?;
     Ok(m)
+}
+
+/// A suggestion named by a user: `CHANNEL:EXTERNAL_ID` (or
+/// `CHANNEL/EXTERNAL_ID`, as `tce ideas show` prints it). Channel ids hold
+/// neither character; an external id may.
+pub fn parse_suggestion_ref(s: &str) -> Option<(String, String)> {
+    let s = s.trim();
+    let at = s.find([':', '/'])?;
+    let (channel, id) = (&s[..at], &s[at + 1..]);
+    (!channel.is_empty() && !id.is_empty()).then(|| (channel.to_string(), id.to_string()))
+}
+
+/// Splits the suggestions `refs` ((channel, external id)) off idea `id`
+/// into a new idea of the same brand, against the version the user saw:
+/// each idea's centroid is rebuilt from the terms of the suggestions it
+/// keeps, its label, volume, reach, sentiment, touchpoints and first/last
+/// seen follow, and the change is recorded on both (`split_into` on the
+/// idea, `split_from` on the new one). The new idea starts `new`. Splitting
+/// out none or all of its suggestions, or one it does not hold, is refused.
+/// Returns (the idea as it is now, the new idea).
+pub fn split_idea(
+    store: &mut dyn Store,
+    id: i64,
+    expected_version: Option<u64>,
+    refs: &[(String, String)],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(Idea, Idea), AdvocacyChangeError> {
+    let refused = |m: String| AdvocacyChangeError::Refused(AdvocacyError::Split(m));
+    let mut idea = store
+        .idea(id)?
+        .ok_or(AdvocacyChangeError::NotFound { what: "idea", id })?;
+    if let Some(into) = idea.merged_into {
+        return Err(refused(format!("idea {id} was merged into idea {into}")));
+    }
+    let seen = expected_version.unwrap_or(idea.version);
+    let mut chosen: Vec<(String, String)> = refs.to_vec();
+    chosen.sort_unstable();
+    chosen.dedup();
+    if chosen.is_empty() {
+        return Err(refused(format!(
+            "choose at least one of idea {id}'s suggestions to split out"
+        )));
+    }
+    let held = store.idea_signals(id, i64::MAX as usize)?;
+    if let Some((c, e)) = chosen
+        .iter()
+        .find(|(c, e)| !held.iter().any(|h| &h.channel == c && &h.external_id == e))
+    {
+        return Err(refused(format!("idea {id} holds no suggestion {c}:{e}")));
+    }
+    if chosen.len() >= held.len() {
+        return Err(refused(format!(
+            "that is all {} of idea {id}'s suggestions: at least one must stay",
+            held.len()
+        )));
+    }
+    let is_chosen = |c: &str, e: &str| {
+        chosen
+            .binary_search_by(|(x, y)| (x.as_str(), y.as_str()).cmp(&(c, e)))
+            .is_ok()
+    };
+    let (moved, kept): (Vec<_>, Vec<_>) = held
+        .into_iter()
+        .partition(|h| is_chosen(&h.channel, &h.external_id));
+
+    // The moved suggestions' signals, for reach, sentiment, touchpoints and
+    // texts; one purged by retention counts with none of them.
+    let mut wanted = chosen.clone();
+    let rep_moves = is_chosen(&idea.representative.0, &idea.representative.1);
+    let earliest = |v: &[IdeaSignal]| {
+        v.iter()
+            .min_by_key(|s| (s.at, s.channel.clone(), s.external_id.clone()))
+            .map(|s| (s.channel.clone(), s.external_id.clone()))
+    };
+    let kept_rep = if rep_moves { earliest(&kept) } else { None };
+    wanted.extend(kept_rep.clone());
+    let signals: FxHashMap<(String, String), EnrichedSignal> = store
+        .signals_by_ref(&wanted)?
+        .into_iter()
+        .map(|s| {
+            let key = (
+                s.signal.signal.channel.clone(),
+                s.signal.signal.external_id.clone(),
+            );
+            (key, s.signal)
+        })
+        .collect();
+
+    let centroid_of = |v: &[IdeaSignal]| {
+        let mut c = Centroid::default();
+        for s in v {
+            c.add(&s.terms);
+        }
+        c
+    };
+    let span = |v: &[IdeaSignal]| {
+        let first = v.iter().map(|s| s.at).min().unwrap_or(now);
+        let last = v.iter().map(|s| s.at).max().unwrap_or(now);
+        (first, last)
+    };
+    let mut part = Idea {
+        id: 0,
+        brand: idea.brand.clone(),
+        own: idea.own,
+        label: String::new(),
+        centroid: centroid_of(&moved),
+        volume: moved.len() as u64,
+        reach: 0,
+        first_seen: span(&moved).0,
+        last_seen: span(&moved).1,
+        sentiment_sum: 0.0,
+        touchpoints: Default::default(),
+        representative: Default::default(),
+        status: IdeaStatus::New,
+        shipped_at: None,
+        merged_into: None,
+        version: 1,
+    };
+    for m in &moved {
+        let Some(s) = signals.get(&(m.channel.clone(), m.external_id.clone())) else {
+            continue;
+        };
+        part.reach += s.signal.author_followers.unwrap_or(0);
+        part.sentiment_sum += s.enrichment.sentiment;
+        for tp in &s.enrichment.touchpoints {
+            *part.touchpoints.entry(tp.touchpoint.clone()).or_default() += 1;
+        }
+    }
+    let text_of = |key: &(String, String)| {
+        signals
+            .get(key)
+            .map_or_else(String::new, |s| s.signal.text.clone())
+    };
+    if let Some(key) = earliest(&moved) {
+        part.representative = (key.0.clone(), key.1.clone(), text_of(&key));
+    }
+    part.label = part.centroid.label(&part.representative.2);
+
+    idea.centroid = centroid_of(&kept);
+    idea.volume = idea
+        .volume
+        .saturating_sub(part.volume)
+        .max(kept.len() as u64);
+    idea.reach = idea.reach.saturating_sub(part.reach);
+    idea.sentiment_sum -= part.sentiment_sum;
+    for (tp, n) in &part.touchpoints {
+        if let Some(have) = idea.touchpoints.get_mut(tp) {
+            *have = have.saturating_sub(*n);
+        }
+    }
+    idea.touchpoints.retain(|_, n| *n > 0);
+    (idea.first_seen, idea.last_seen) = span(&kept);
+    if let Some(key) = kept_rep {
+        idea.representative = (key.0.clone(), key.1.clone(), text_of(&key));
+    }
+    idea.label = idea.centroid.label(&idea.representative.2);
+    idea.version += 1;
+
+    let note = Some(format!(
+        "{} of {} suggestions",
+        moved.len(),
+        moved.len() + kept.len()
+    ));
+    let event = |idea, kind: &str, other| IdeaEvent {
+        idea,
+        at: now,
+        actor: actor.into(),
+        kind: kind.into(),
+        from: None,
+        to: None,
+        note: note.clone(),
+        other: Some(other),
+    };
+    // Idea 0 is the new one: the store fills in its id.
+    let events = [event(id, "split_into", 0), event(0, "split_from", id)];
+    part.id = store.split_idea(&idea, seen, &part, &chosen, &events)?;
+    Ok((idea, part))
 }

@@ -165,6 +165,8 @@ pub struct Pipeline {
     brand_handles: Vec<String>,
     /// Every brand's names, aliases and handles, lower-case: not idea terms.
     brand_words: Vec<String>,
+    /// Moments' invitations, from the model.
+    invitations: tce_advocacy::moments::Invitations,
     /// `[alerts]`, checked.
     alert_settings: AlertSettings,
 }
@@ -238,6 +240,7 @@ impl Pipeline {
             pseudonyms,
             brand_handles,
             brand_words,
+            invitations: tce_advocacy::moments::Invitations::of(model),
             alert_settings,
         }
     }
@@ -268,6 +271,7 @@ impl Pipeline {
                 model: &self.model,
                 counts: AdvocacyCounts::default(),
                 brand_words: &self.brand_words,
+                invitations: &self.invitations,
             },
             alerts: AlertDerive {
                 model: &self.model,

@@ -59,6 +59,17 @@ fn may_run(p: &Principal, department: &str) -> bool {
     }
 }
 
+/// The signed-in principal of an Ideas page: an agent of the department
+/// that owns ideas may open them (as on the API); else the role's pages.
+fn ideas_principal(state: &AppState, ws: &WebSession) -> Result<Principal, PageError> {
+    match &ws.session.principal {
+        Some(p) if p.role == Role::Agent && may_run(p, &ideas_department(state.model())) => {
+            Ok(p.clone())
+        }
+        _ => signed_in(ws, Page::Ideas),
+    }
+}
+
 fn brand_param(state: &AppState, b: Option<&str>) -> Result<Option<String>, ApiError> {
     match b.map(str::trim).filter(|b| !b.is_empty()) {
         None => Ok(None),
@@ -307,11 +318,20 @@ pub async fn get_idea(
 }
 
 async fn detail(state: &AppState, id: i64) -> Result<IdeaDetail, ApiError> {
+    detail_with(state, id, 10).await
+}
+
+/// Suggestions an idea's page lists (and a user may tick to split it).
+const PAGE_EXAMPLES: usize = 50;
+
+/// An idea with its `examples` most recent suggestions (the page lists
+/// more: they are what a user ticks to split it).
+async fn detail_with(state: &AppState, id: i64, examples: usize) -> Result<IdeaDetail, ApiError> {
     let model = state.model().clone();
     state
         .db()
         .read(move |s| {
-            insight::idea_detail(s, &model, id, 10, Utc::now())?
+            insight::idea_detail(s, &model, id, examples, Utc::now())?
                 .ok_or_else(|| ApiError::NotFound(format!("no idea {id}")))
         })
         .await
@@ -404,6 +424,59 @@ pub async fn merge_idea(
     Ok(Json(detail(&state, id).await?))
 }
 
+/// A suggestion named in a split.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SuggestionRefDto {
+    /// Its channel.
+    pub channel: String,
+    /// Its id on the channel.
+    pub external_id: String,
+}
+
+/// The body of `POST /ideas/{id}/split`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IdeaSplitDto {
+    /// The suggestions that move to the new idea (at least one, not all).
+    pub signals: Vec<SuggestionRefDto>,
+    /// The version of the idea the change is made against (409 if it changed).
+    pub version: u64,
+}
+
+/// Splits suggestions off this idea into a new idea of the same brand
+/// (recorded on both); answers with the new idea.
+#[utoipa::path(post, path = "/api/v1/ideas/{id}/split", tag = "advocacy",
+    params(("id" = i64, Path, description = "The idea split")), request_body = IdeaSplitDto,
+    responses((status = 201, description = "The new idea", body = Object),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "`stale_version` with `current_version`", body = ErrorBody),
+        (status = 422, description = "none or all of its suggestions, or one it does not hold", body = ErrorBody)))]
+pub async fn split_idea(
+    State(state): State<AppState>,
+    crate::auth::ApiCaller(caller): crate::auth::ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<IdeaSplitDto>,
+) -> Result<Response, ApiError> {
+    if !may_run(&caller, &ideas_department(state.model())) {
+        return Err(ApiError::NotFound(format!("no idea {id}")));
+    }
+    let actor = caller.name.clone();
+    let refs: Vec<(String, String)> = body
+        .signals
+        .into_iter()
+        .map(|r| (r.channel, r.external_id))
+        .collect();
+    let version = body.version;
+    let (_, part) = state
+        .db()
+        .write(move |s| {
+            tce_pipeline::advocacy::split_idea(s, id, Some(version), &refs, &actor, Utc::now())
+                .map_err(from_change)
+        })
+        .await?;
+    let d = detail(&state, part.id).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(d)).into_response())
+}
+
 /// The API routes.
 pub fn api_router() -> Router<AppState> {
     Router::new()
@@ -414,6 +487,7 @@ pub fn api_router() -> Router<AppState> {
         .route("/ideas", get(get_ideas))
         .route("/ideas/{id}", get(get_idea).patch(patch_idea))
         .route("/ideas/{id}/merge", axum::routing::post(merge_idea))
+        .route("/ideas/{id}/split", axum::routing::post(split_idea))
 }
 
 /// The dashboard routes.
@@ -422,6 +496,7 @@ pub fn page_router() -> Router<AppState> {
         .route("/advocates", get(advocates_page))
         .route("/ideas", get(ideas_page))
         .route("/ideas/{id}", get(idea_page).post(idea_post))
+        .route("/ideas/{id}/split", axum::routing::post(idea_split_post))
 }
 
 /// Query of the Advocates page.
@@ -599,7 +674,7 @@ async fn ideas_page(
     Extension(ws): Extension<WebSession>,
     WebQuery(q): WebQuery<BrandQuery>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     let competitors = q
         .competitors
         .as_deref()
@@ -657,6 +732,21 @@ pub fn idea_body(d: &IdeaDetail, csrf: Option<&str>, message: Option<&str>) -> M
                 }
             }
         }
+        @if let Some(csrf) = csrf {
+            @if d.merged_into.is_none() && d.examples.len() >= 2 {
+                h2 { "Split" }
+                p.sub { "Tick the suggestions that are a different idea: they move into a new idea of the same brand (at least one must stay). Recorded on both ideas." }
+                form.split method="post" action=(format!("/ideas/{}/split", i.id)) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="version" value=(i.version);
+                    ul.split { @for x in &d.examples { li { label {
+                        input type="checkbox" name="signal" value=(format!("{}:{}", x.channel, x.external_id));
+                        " " (x.channel) " · " (x.author.as_deref().unwrap_or("")) ": " (charts::short(&x.text, 140))
+                    } } } }
+                    button type="submit" { "Split into a new idea" }
+                }
+            }
+        }
         h2 { "History" }
         @if d.events.is_empty() { p { "No changes yet." } }
         ul.history { @for e in &d.events { li { (e.at.format("%Y-%m-%d %H:%M")) " " (e.actor) " " (e.kind)
@@ -671,11 +761,11 @@ async fn idea_page(
     Extension(ws): Extension<WebSession>,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     if !may_run(&p, &ideas_department(state.model())) {
         return Err(ApiError::NotFound(format!("no idea {id}")).into());
     }
-    let d = detail(&state, id).await?;
+    let d = detail_with(&state, id, PAGE_EXAMPLES).await?;
     let body = idea_body(&d, Some(&ws.session.csrf), None);
     Ok(frame(&state, &ws, &p, Page::Ideas, &format!("Idea {id}"), body).into_response())
 }
@@ -696,7 +786,7 @@ async fn idea_post(
     Path(id): Path<i64>,
     WebForm(form): WebForm<IdeaForm>,
 ) -> Result<Response, PageError> {
-    let p = signed_in(&ws, Page::Ideas)?;
+    let p = ideas_principal(&state, &ws)?;
     if !ws.session.csrf_ok(&form.csrf) {
         return Err(ApiError::CsrfFailed.into());
     }
@@ -736,13 +826,72 @@ async fn idea_post(
             (code, Some(e.public_message()))
         }
     };
-    let d = detail(&state, id).await?;
+    let d = detail_with(&state, id, PAGE_EXAMPLES).await?;
     let body = idea_body(&d, Some(&ws.session.csrf), message.as_deref());
     Ok((
         status,
         frame(&state, &ws, &p, Page::Ideas, &format!("Idea {id}"), body),
     )
         .into_response())
+}
+
+/// The idea page's split form: `csrf`, `version` and one `signal`
+/// (`CHANNEL:EXTERNAL_ID`) per ticked suggestion. Success shows the new
+/// idea; a refusal shows the idea again with the reason.
+async fn idea_split_post(
+    State(state): State<AppState>,
+    Extension(ws): Extension<WebSession>,
+    Path(id): Path<i64>,
+    WebForm(fields): WebForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let p = ideas_principal(&state, &ws)?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    if !ws.session.csrf_ok(field("csrf")) {
+        return Err(ApiError::CsrfFailed.into());
+    }
+    if !may_run(&p, &ideas_department(state.model())) {
+        return Err(ApiError::NotFound(format!("no idea {id}")).into());
+    }
+    let version: u64 = field("version")
+        .trim()
+        .parse()
+        .map_err(|_| ApiError::InvalidBody("version: missing or not a number".into()))?;
+    let refs: Vec<(String, String)> = fields
+        .iter()
+        .filter(|(n, _)| n == "signal")
+        .filter_map(|(_, v)| tce_pipeline::advocacy::parse_suggestion_ref(v))
+        .collect();
+    let actor = p.name.clone();
+    let result = state
+        .db()
+        .write(move |s| {
+            tce_pipeline::advocacy::split_idea(s, id, Some(version), &refs, &actor, Utc::now())
+                .map_err(from_change)
+        })
+        .await;
+    match result {
+        Ok((_, part)) => {
+            Ok(axum::response::Redirect::to(&format!("/ideas/{}", part.id)).into_response())
+        }
+        Err(e) => {
+            let (code, _) = e.status_and_code();
+            if code.is_server_error() {
+                return Err(e.into());
+            }
+            let d = detail_with(&state, id, PAGE_EXAMPLES).await?;
+            let body = idea_body(&d, Some(&ws.session.csrf), Some(&e.public_message()));
+            Ok((
+                code,
+                frame(&state, &ws, &p, Page::Ideas, &format!("Idea {id}"), body),
+            )
+                .into_response())
+        }
+    }
 }
 
 /// The Overview's net advocacy block (brands side by side with intervals),
@@ -761,7 +910,9 @@ pub async fn overview_block(state: &AppState) -> Result<Markup, PageError> {
                 thead { tr { th { "Brand" } th.num { "Net advocacy" } th { "95% interval" } th.num { "Advocates" } th.num { "Detractors" } th.num { "Author-months" } } }
                 tbody { @for n in &net { tr {
                     td { (brands.iter().find(|(b, _)| *b == n.brand).map_or(n.brand.as_str(), |(_, x)| x.as_str())) }
-                    td.num { (format!("{:.1}", n.value)) }
+                    td.num { @if n.thin() {
+                        span.thin title=(format!("too little evidence: {} author-months (fewer than {})", n.eligible, insight::NET_MIN_ELIGIBLE)) { (format!("{:.1}", n.value)) "*" }
+                    } @else { (format!("{:.1}", n.value)) } }
                     td { (format!("[{:.1}, {:.1}]", n.low, n.high)) }
                     td.num { (n.advocates) } td.num { (n.detractors) } td.num { (n.eligible) }
                 } } }

@@ -47,6 +47,7 @@ use utoipa::{IntoParams, Modify, OpenApi};
         crate::advocacy::get_advocates, crate::advocacy::get_net_advocacy,
         crate::advocacy::get_moments, crate::advocacy::patch_moment, crate::advocacy::get_ideas,
         crate::advocacy::get_idea, crate::advocacy::patch_idea, crate::advocacy::merge_idea,
+        crate::advocacy::split_idea,
         crate::alerts::list_alerts, crate::alerts::get_alert, crate::alerts::patch_alert,
         crate::alerts::list_webhooks, crate::alerts::create_webhook, crate::alerts::delete_webhook,
         crate::alerts::test_webhook, crate::alerts::list_deliveries, crate::alerts::redeliver

@@ -880,6 +880,9 @@ pub struct BrandDto {
     pub handles: Vec<String>,
     /// Other names.
     pub aliases: Vec<String>,
+    /// The link invitations to share point to (`{link}`), if set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share_link: Option<String>,
 }
 
 /// Finance parameters of the model.
@@ -972,6 +975,7 @@ impl From<&Model> for ModelDto {
                     own: b.own,
                     handles: b.handles.clone(),
                     aliases: b.aliases.clone(),
+                    share_link: b.share_link.clone(),
                 })
                 .collect(),
             finance: FinanceParamsDto {

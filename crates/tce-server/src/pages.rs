@@ -1071,7 +1071,7 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
         .collect();
     html! {
         h1 { (Page::Benchmark.title()) }
-        p.sub { "Stage scores (0–100) of every brand side by side; the TCE index uses stage weights " (badge(v.source)) ". Scores marked * have fewer than " (b.min_signals) " signals: greyed, and never part of a gap." }
+        p.sub { "Stage scores (0–100) of every brand side by side; the TCE index uses stage weights " (badge(v.source)) ". Scores marked * have fewer than " (b.min_signals) " signals: greyed, and never part of a gap. Net advocacy: share of advocates minus share of detractors among authors with at least " (tce_insight::advocacy::NET_MIN_SIGNALS) " signals in a month on social channels, over the months of the range, with its 95% interval and n author-months; marked * with fewer than " (tce_insight::advocacy::NET_MIN_ELIGIBLE) "." }
         (covers_line(&v.covers))
         @if interactive {
             form.filters method="get" action="/benchmark" {
@@ -1084,14 +1084,16 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
         @if interactive { div.actions { (export_link(&scores_csv_href("stage", None, range), "Stage scores (CSV)")) } }
         table {
             thead { tr {
-                th { "Brand" } th.num { "TCE index" } th.num { "Signals" }
+                th { "Brand" } th.num { "TCE index" } th.num { "Net advocacy" } th.num { "Signals" }
                 @for g in &groups { th.num { (g) } }
             } }
             tbody {
                 @for x in &b.brands {
                     tr {
                         td { (explore_link(interactive, &x.name, Some(&x.brand), None, range, Page::Benchmark)) @if x.own { " " span.badge.given { "own" } } }
-                        td.num { strong { (fmt1(x.tce_index)) } } td.num { (x.n) }
+                        td.num { strong { (fmt1(x.tce_index)) } }
+                        td.num { (net_cell(v.net.iter().find(|n| n.brand == x.brand))) }
+                        td.num { (x.n) }
                         @for s in &b.stages {
                             td.num {
                                 @if x.thin(s, b.min_signals) && x.stages.get(s).copied().flatten().is_some() {
@@ -1104,12 +1106,33 @@ pub fn benchmark(model: &Model, v: &BenchmarkView, range: &Range, interactive: b
                     }
                 }
                 tr {
-                    td { em { "own − best competitor" } } td {} td {}
+                    td { em { "own − best competitor" } } td {} td {} td {}
                     @for s in &b.stages { td.num { (signed(b.own_gap_to_best.get(s).copied().flatten())) } }
                 }
             }
         }
         (voice_block(model, &v.voice))
+    }
+}
+
+/// A brand's net advocacy beside its TCE index: the value with its 95%
+/// interval and the author-months behind it; greyed when they are too few
+/// ([`tce_insight::advocacy::NET_MIN_ELIGIBLE`]), a dash when none.
+pub fn net_cell(n: Option<&tce_insight::advocacy::NetAdvocacyView>) -> Markup {
+    let min = tce_insight::advocacy::NET_MIN_ELIGIBLE;
+    html! {
+        @if let Some(n) = n {
+            @if n.thin() {
+                span.thin title=(format!("too little evidence: {} author-months (fewer than {min})", n.eligible)) {
+                    (format!("{:+.1}", n.value)) "*" span.muted { " · n " (n.eligible) }
+                }
+            } @else {
+                (format!("{:+.1}", n.value))
+                span.muted { (format!(" [{:+.1}, {:+.1}]", n.low, n.high)) " · n " (n.eligible) }
+            }
+        } @else {
+            span.muted title="no author with enough signals in a month on social channels" { "—" }
+        }
     }
 }
 

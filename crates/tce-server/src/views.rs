@@ -270,6 +270,8 @@ pub struct BenchmarkView {
     pub voice: tce_insight::voice::VoiceReport,
     /// The days the figures cover.
     pub covers: Option<Coverage>,
+    /// Net advocacy per brand over the months of the range.
+    pub net: Vec<tce_insight::advocacy::NetAdvocacyView>,
 }
 
 /// Gathers the benchmark.
@@ -290,6 +292,12 @@ pub fn benchmark_view(ins: &Insights<'_>, filter: &Filter) -> Result<BenchmarkVi
             tce_insight::period::Period::Week,
         )?,
         covers: *ins.coverage(&all)?,
+        net: tce_insight::advocacy::net_by_brand_between(
+            ins.store,
+            ins.model,
+            filter.from,
+            filter.to,
+        )?,
     })
 }
 

@@ -211,6 +211,19 @@ pub fn pages_for(role: Role) -> Vec<Page> {
     }
 }
 
+/// The pages a principal may open: their role's and, for an agent of the
+/// department that owns ideas, the Ideas pages too (as on the API).
+pub(crate) fn pages_of(state: &AppState, p: &Principal) -> Vec<Page> {
+    let mut pages = pages_for(p.role);
+    if p.role == Role::Agent
+        && p.department.as_deref()
+            == Some(tce_pipeline::advocacy::ideas_department(state.model()).as_str())
+    {
+        pages.push(Page::Ideas);
+    }
+    pages
+}
+
 /// The signed-in principal, or a redirect to the sign-in page.
 pub(crate) fn signed_in(ws: &WebSession, page: Page) -> Result<Principal, PageError> {
     let p = ws
@@ -253,7 +266,7 @@ pub(crate) fn frame(
         pages::page(
             state.model(),
             Some(active),
-            &pages_for(p.role),
+            &pages_of(state, p),
             Some(&user),
             heading,
             body,

@@ -85,8 +85,10 @@ pub trait Store: Send {
     /// Retention: deletes every signal created before `cutoff` (midnight
     /// UTC) with its touchpoints, ratings and survey answer, and takes it out
     /// of the rollups, in one transaction; cases opened before the cutoff go
-    /// with their threads and events (their metrics with them). Outcomes and
-    /// tokens stay.
+    /// with their threads and events (their metrics with them), and so do
+    /// the moments of truth and idea suggestions of purged signals (ideas
+    /// keep their counts; a purged representative post is replaced by the
+    /// oldest remaining suggestion). Outcomes and tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
     /// Signals created before `cutoff` (midnight UTC): what
@@ -264,6 +266,22 @@ pub trait Store: Send {
         events: &[IdeaEvent],
         moves: &[(i64, i64)],
     ) -> Result<(), StoreError>;
+
+    /// A user's split of an idea, in one transaction: stores `source` if
+    /// its stored version is `expected_version` ([`StoreError::StaleRecord`]
+    /// otherwise), inserts `part` (a new idea: its id is ignored), moves the
+    /// suggestions `signals` ((channel, external id), each held by `source`,
+    /// else [`StoreError::StaleRecord`] and nothing stored) to it and
+    /// appends `events`, where idea 0 (as `idea` or `other`) stands for the
+    /// new idea. Returns the new idea's id.
+    fn split_idea(
+        &mut self,
+        source: &Idea,
+        expected_version: u64,
+        part: &Idea,
+        signals: &[(String, String)],
+        events: &[IdeaEvent],
+    ) -> Result<i64, StoreError>;
 
     /// Moments of truth, newest first.
     fn moments(&self, query: &MomentQuery) -> Result<Vec<Moment>, StoreError>;

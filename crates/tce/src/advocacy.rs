@@ -287,10 +287,10 @@ pub fn ideas(ws: &Workspace, cmd: IdeasCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        IdeasCommand::Show { id, json } => {
+        IdeasCommand::Show { id, examples, json } => {
             let model = ws.model()?;
             let store = ws.store()?;
-            let d = insight::idea_detail(&store, &model, id, 10, now)?
+            let d = insight::idea_detail(&store, &model, id, examples.clamp(1, 100_000), now)?
                 .with_context(|| format!("no idea {id}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&d)?);
@@ -325,6 +325,33 @@ pub fn ideas(ws: &Workspace, cmd: IdeasCommand) -> Result<ExitCode> {
             let who = actor(&agent)?;
             tce_pipeline::advocacy::merge_ideas(&mut store, into, from, &who, now)?;
             show_after(&store, &model, into, json)
+        }
+        IdeasCommand::Split {
+            id,
+            signals,
+            version,
+            agent,
+            json,
+        } => {
+            let model = ws.model()?;
+            let mut store = ws.store()?;
+            let refs = signals
+                .iter()
+                .map(|s| {
+                    tce_pipeline::advocacy::parse_suggestion_ref(s)
+                        .with_context(|| format!("--signals: {s:?} is not CHANNEL:EXTERNAL_ID"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let who = actor(&agent)?;
+            let (kept, part) =
+                tce_pipeline::advocacy::split_idea(&mut store, id, version, &refs, &who, now)?;
+            if !json {
+                println!(
+                    "Split {} suggestions of idea {id} ({} left) into idea {}.",
+                    part.volume, kept.volume, part.id
+                );
+            }
+            show_after(&store, &model, part.id, json)
         }
     }
 }

@@ -188,6 +188,10 @@ pub enum IdeasCommand {
     Show {
         /// Idea id.
         id: i64,
+        /// How many of its most recent suggestions to list (what `tce ideas
+        /// split --signals` names).
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        examples: usize,
         /// Print as JSON.
         #[arg(long)]
         json: bool,
@@ -222,6 +226,32 @@ pub enum IdeasCommand {
         #[arg(long, env = "TCE_AGENT")]
         agent: Option<String>,
         /// Print the idea as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Split suggestions off an idea into a new idea of the same brand;
+    /// recorded on both. Prints the new idea.
+    #[command(disable_version_flag = true)]
+    Split {
+        /// The idea to split.
+        id: i64,
+        /// The suggestions that move: CHANNEL:EXTERNAL_ID (or
+        /// CHANNEL/EXTERNAL_ID as `tce ideas show` prints them),
+        /// comma-separated or repeated. At least one, not all.
+        #[arg(
+            long,
+            value_name = "CHANNEL:EXTERNAL_ID",
+            value_delimiter = ',',
+            required = true
+        )]
+        signals: Vec<String>,
+        /// The version you saw (refused if it changed since).
+        #[arg(long)]
+        version: Option<u64>,
+        /// Who makes the change [default: TCE_AGENT, else USER].
+        #[arg(long, env = "TCE_AGENT")]
+        agent: Option<String>,
+        /// Print the new idea as JSON.
         #[arg(long)]
         json: bool,
     },

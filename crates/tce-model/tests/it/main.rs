@@ -378,3 +378,41 @@ fn evidence_rules_are_optional_and_checked() {
             tce.toml:24: evidence.significance_level: must be between 0 and 1 (e.g. 0.05), got 5"#]],
     );
 }
+
+#[test]
+fn advocacy_invitation_and_share_links_are_checked() {
+    let m = Model::parse(MINIMAL, Path::new("tce.toml")).unwrap();
+    assert_eq!(m.advocacy.invitation, tce_model::DEFAULT_INVITATION);
+    assert_eq!(m.brands[0].share_link, None);
+
+    let ok = MINIMAL.replace(
+        "own = true",
+        "own = true\nshare_link = \"https://acme.example/share\"",
+    )
+        + "\n[advocacy]\ninvitation = \"Thanks {author}! Tell others about {brand}: {link}\"\n";
+    let m = Model::parse(&ok, Path::new("tce.toml")).unwrap();
+    assert_eq!(
+        m.brands[0].share_link.as_deref(),
+        Some("https://acme.example/share")
+    );
+    assert_eq!(
+        m.advocacy.invitation,
+        "Thanks {author}! Tell others about {brand}: {link}"
+    );
+
+    check(
+        &(MINIMAL.replace("own = true", "own = true\nshare_link = \"acme.example\"")
+            + "\n[advocacy]\ninvitation = \"Hi {name}, share {brand}\"\n"),
+        expect![[r#"
+            tce.toml:21: brands[0].share_link: "acme.example": must be an http:// or https:// link without spaces
+            tce.toml:24: advocacy.invitation: unknown placeholder {name} (placeholders: {author}, {brand}, {link})"#]],
+    );
+    check(
+        &(MINIMAL.to_string() + "\n[advocacy]\ninvitation = \"Hi {author\"\n"),
+        expect!["tce.toml:23: advocacy.invitation: a `{` without its `}` (placeholders: {author}, {brand}, {link})"],
+    );
+    check(
+        &(MINIMAL.to_string() + "\n[advocacy]\ninvtation = \"Hi\"\n"),
+        expect!["tce.toml:23:1: unknown field `invtation`, expected `invitation`"],
+    );
+}

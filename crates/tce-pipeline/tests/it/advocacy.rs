@@ -461,3 +461,156 @@ fn net_advocacy_is_the_same_whatever_order_months_arrive_in() {
         assert_eq!((g.signals, g.positive, g.negative, g.churn), *counts);
     }
 }
+
+#[test]
+fn a_moments_invitation_is_the_workspaces_template_with_the_brands_share_link() {
+    let t = tce_model::templates::template("airline").expect("airline template");
+    let src = t.toml.replacen(
+        "id = \"skyway\"\n",
+        "id = \"skyway\"\nshare_link = \"https://skyway.example/love\"\n",
+        1,
+    ) + "\n[advocacy]\ninvitation = \"Thank you {author}! Tell your friends about {brand}: {link}\"\n";
+    let model = Model::parse(&src, Path::new("tce.toml")).expect("model parses");
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let review = |id: &str, author: &str, text: &str| tce_model::Signal {
+        channel: "tripadvisor".into(),
+        external_id: id.into(),
+        brand: None,
+        author: Some(author.into()),
+        author_followers: Some(10),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 3, 4, 10, 0, 0)
+            .single()
+            .expect("time"),
+        text: text.into(),
+        rating: Some(tce_model::Rating {
+            value: 5.0,
+            scale: tce_model::RatingScale::Stars5,
+        }),
+        stage_ratings: Vec::new(),
+        in_reply_to: None,
+        url: Some(format!("https://reviews.example/{id}")),
+        lang: None,
+    };
+    let batch = pipeline.prepare_all([
+        review(
+            "r1",
+            "@ann",
+            "SkyWay was wonderful, friendly crew and on time",
+        ),
+        review(
+            "r2",
+            "@bob",
+            "City Hop was wonderful, friendly crew and on time",
+        ),
+    ]);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let moments = store
+        .moments(&MomentQuery {
+            limit: 10,
+            ..MomentQuery::default()
+        })
+        .expect("moments");
+    let texts: Vec<(&str, &str)> = moments
+        .iter()
+        .map(|m| (m.author.as_str(), m.text.as_str()))
+        .collect();
+    // Only the own brand's top rating is a moment, and its invitation is
+    // the workspace's template with SkyWay's share link, not the review's.
+    assert_eq!(
+        texts,
+        [(
+            "@ann",
+            "Thank you @ann! Tell your friends about SkyWay Airlines: https://skyway.example/love"
+        )]
+    );
+}
+
+#[test]
+fn retention_purge_takes_the_moments_and_suggestions_of_purged_signals() {
+    let model = airline();
+    let mut store = SqliteStore::open_in_memory().expect("store");
+    let pipeline = Pipeline::open(&model, Path::new("."), &mut store).expect("pipeline");
+    let post = |id: &str, day: u32, text: &str, five_stars: bool| tce_model::Signal {
+        channel: "tripadvisor".into(),
+        external_id: id.into(),
+        brand: None,
+        author: Some(format!("@author-{id}")),
+        author_followers: Some(100),
+        created_at: Utc
+            .with_ymd_and_hms(2026, 3, day, 10, 0, 0)
+            .single()
+            .expect("time"),
+        text: text.into(),
+        rating: five_stars.then_some(tce_model::Rating {
+            value: 5.0,
+            scale: tce_model::RatingScale::Stars5,
+        }),
+        stage_ratings: Vec::new(),
+        in_reply_to: None,
+        url: None,
+        lang: None,
+    };
+    let batch = pipeline.prepare_all([
+        post(
+            "old-praise",
+            4,
+            "SkyWay was wonderful, friendly crew and on time",
+            true,
+        ),
+        post(
+            "old-idea",
+            4,
+            "SkyWay please add vegan meals on long flights",
+            false,
+        ),
+        post(
+            "new-idea",
+            20,
+            "SkyWay please add vegan meals on long haul flights",
+            false,
+        ),
+    ]);
+    pipeline
+        .store(&mut store, &batch, Door::File)
+        .expect("store");
+    let all = MomentQuery {
+        limit: 10,
+        ..MomentQuery::default()
+    };
+    assert_eq!(store.moments(&all).expect("moments").len(), 1);
+    let ideas = store.ideas(&IdeaQuery::default()).expect("ideas");
+    assert_eq!(ideas.len(), 1, "{ideas:?}");
+    let idea = &ideas[0];
+    assert_eq!(
+        (idea.volume, idea.representative.1.as_str()),
+        (2, "old-idea")
+    );
+
+    store
+        .purge_before(NaiveDate::from_ymd_opt(2026, 3, 10).expect("day"))
+        .expect("purge");
+    // The purged signals' moment and suggestion are gone; the idea keeps
+    // its count and shows a suggestion that is still stored.
+    assert!(store.moments(&all).expect("moments").is_empty());
+    let kept: Vec<String> = store
+        .idea_signals(idea.id, 10)
+        .expect("suggestions")
+        .into_iter()
+        .map(|s| s.external_id)
+        .collect();
+    assert_eq!(kept, ["new-idea"]);
+    let after = store.idea(idea.id).expect("read").expect("idea");
+    assert_eq!(after.volume, 2);
+    assert_eq!(
+        after.representative,
+        (
+            "tripadvisor".to_string(),
+            "new-idea".to_string(),
+            "SkyWay please add vegan meals on long haul flights".to_string()
+        )
+    );
+}

@@ -881,3 +881,86 @@ pub(super) fn idea_status_counts(conn: &Connection) -> Result<Vec<IdeaStatusCoun
     }
     Ok(out)
 }
+
+/// Splits suggestions off an idea into a new one (see `Store::split_idea`).
+pub(super) fn split_idea(
+    conn: &mut Connection,
+    source: &Idea,
+    expected: u64,
+    part: &Idea,
+    signals: &[(String, String)],
+    events: &[IdeaEvent],
+) -> Result<i64, StoreError> {
+    let tx = conn.transaction()?;
+    check_version(&tx, source.id, expected)?;
+    let mut s = source.clone();
+    write_idea(&tx, &mut s)?;
+    let mut p = part.clone();
+    p.id = 0;
+    write_idea(&tx, &mut p)?;
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE idea_signals SET idea_id = ?4 \
+             WHERE channel = ?1 AND external_id = ?2 AND idea_id = ?3",
+        )?;
+        for (channel, external_id) in signals {
+            if stmt.execute(params![channel, external_id, source.id, p.id])? != 1 {
+                // Moved away (or never there) since the caller read the idea.
+                return Err(StoreError::StaleRecord {
+                    what: "idea",
+                    id: source.id,
+                    expected,
+                    current: expected,
+                });
+            }
+        }
+    }
+    let new_id = |id: i64| if id == 0 { p.id } else { id };
+    let events: Vec<IdeaEvent> = events
+        .iter()
+        .map(|e| IdeaEvent {
+            idea: new_id(e.idea),
+            other: e.other.map(new_id),
+            ..e.clone()
+        })
+        .collect();
+    insert_idea_events(&tx, &events)?;
+    tx.commit()?;
+    Ok(p.id)
+}
+
+/// Retention (inside `purge_before`'s transaction, after the signals went):
+/// the moments and idea suggestions of signals created before `cutoff_ts`
+/// go with them; an idea whose representative post was purged takes its
+/// oldest remaining suggestion instead (an empty text when none remains).
+/// Ideas keep their counts, like a rollup of what customers asked.
+/// Returns the moments deleted.
+pub(super) fn purge_before(conn: &Connection, cutoff_ts: i64) -> Result<u64, StoreError> {
+    let moments = conn.execute("DELETE FROM moments WHERE created_at < ?1", [cutoff_ts])?;
+    conn.execute("DELETE FROM idea_signals WHERE at < ?1", [cutoff_ts])?;
+    let orphaned: Vec<i64> = conn
+        .prepare(
+            "SELECT id FROM ideas WHERE rep_text != '' AND NOT EXISTS \
+             (SELECT 1 FROM signals s WHERE s.channel = ideas.rep_channel AND s.external_id = ideas.rep_id)",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut oldest = conn.prepare(
+        "SELECT s.channel, s.external_id, s.text FROM idea_signals i \
+         JOIN signals s ON s.channel = i.channel AND s.external_id = i.external_id \
+         WHERE i.idea_id = ?1 ORDER BY i.at, i.channel, i.external_id LIMIT 1",
+    )?;
+    for id in orphaned {
+        let rep: Option<(String, String, String)> = oldest
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        match rep {
+            Some((channel, external_id, text)) => conn.execute(
+                "UPDATE ideas SET rep_channel = ?2, rep_id = ?3, rep_text = ?4 WHERE id = ?1",
+                params![id, channel, external_id, text],
+            )?,
+            None => conn.execute("UPDATE ideas SET rep_text = '' WHERE id = ?1", [id])?,
+        };
+    }
+    Ok(moments as u64)
+}

@@ -359,6 +359,24 @@ impl Store for SqliteStore {
         advocacy::change_ideas(&mut self.conn, ideas, events, moves)
     }
 
+    fn split_idea(
+        &mut self,
+        source: &crate::Idea,
+        expected_version: u64,
+        part: &crate::Idea,
+        signals: &[(String, String)],
+        events: &[crate::IdeaEvent],
+    ) -> Result<i64, StoreError> {
+        advocacy::split_idea(
+            &mut self.conn,
+            source,
+            expected_version,
+            part,
+            signals,
+            events,
+        )
+    }
+
     fn moments(&self, query: &crate::MomentQuery) -> Result<Vec<crate::Moment>, StoreError> {
         advocacy::moments(&self.conn, query)
     }

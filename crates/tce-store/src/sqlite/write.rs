@@ -534,6 +534,7 @@ pub(super) fn purge_before(
     )?;
     tx.execute("DELETE FROM purge_ids", [])?;
     let cases = super::care::purge_before(&tx, cutoff)?;
+    super::advocacy::purge_before(&tx, cutoff_ts)?;
     let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;
     tx.execute("DELETE FROM rating_daily WHERE day < ?1", params![day])?;
     tx.execute(

@@ -57,6 +57,11 @@ fn advocates_moments_and_ideas_round_trip() {
     let id = first["id"].as_i64().unwrap().to_string();
     let shown = json(tce(&ws, &["ideas", "show", &id, "--json"]));
     assert!(shown["examples"].as_array().is_some_and(|e| !e.is_empty()));
+    let one = json(tce(
+        &ws,
+        &["ideas", "show", &id, "--examples", "1", "--json"],
+    ));
+    assert_eq!(one["examples"].as_array().map(Vec::len), Some(1));
 
     // new → shipped is refused; new → under_review → planned → shipped goes.
     let refused = tce(&ws, &["ideas", "status", &id, "shipped", "--agent", "ann"]);
@@ -97,6 +102,81 @@ fn advocates_moments_and_ideas_round_trip() {
         &["ideas", "merge", &id, &other, "--agent", "ann", "--json"],
     ));
     assert!(merged["volume"].as_u64().unwrap() > first["volume"].as_u64().unwrap());
+
+    // Split two of its suggestions back out: they move, the counts add up,
+    // and both ideas record it.
+    let refs: Vec<String> = merged["examples"].as_array().unwrap()[..2]
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["channel"].as_str().unwrap(),
+                e["external_id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let part = json(tce(
+        &ws,
+        &[
+            "ideas",
+            "split",
+            &id,
+            "--signals",
+            &refs.join(","),
+            "--agent",
+            "ann",
+            "--json",
+        ],
+    ));
+    assert_eq!(part["volume"], 2, "{part}");
+    assert_eq!(part["events"][0]["kind"], "split_from");
+    let kept = json(tce(&ws, &["ideas", "show", &id, "--json"]));
+    assert_eq!(
+        kept["volume"].as_u64().unwrap() + 2,
+        merged["volume"].as_u64().unwrap()
+    );
+    assert_eq!(
+        kept["events"].as_array().unwrap().last().unwrap()["kind"],
+        "split_into"
+    );
+    // All of an idea's suggestions, or none, is refused with the reason.
+    let part_id = part["id"].as_i64().unwrap().to_string();
+    let all = tce(
+        &ws,
+        &[
+            "ideas",
+            "split",
+            &part_id,
+            "--signals",
+            &refs.join(","),
+            "--agent",
+            "ann",
+        ],
+    );
+    assert!(!all.status.success());
+    assert!(
+        stderr(&all).contains("at least one must stay"),
+        "{}",
+        stderr(&all)
+    );
+    let none = tce(
+        &ws,
+        &[
+            "ideas",
+            "split",
+            &part_id,
+            "--signals",
+            "",
+            "--agent",
+            "ann",
+        ],
+    );
+    assert!(!none.status.success());
+    assert!(
+        stderr(&none).contains("is not CHANNEL:EXTERNAL_ID"),
+        "{}",
+        stderr(&none)
+    );
 
     let moments = json(tce(&ws, &["moments", "list", "--json", "--status", "new"]));
     let m = &moments["moments"].as_array().unwrap()[0];
