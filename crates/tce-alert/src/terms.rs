@@ -12,7 +12,7 @@
 //! seen before has a small but non-zero rate. State is bounded: at most
 //! `max_terms` terms per series, the weakest evicted first.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -256,7 +256,7 @@ impl TermTracker {
         Ok(TermTracker {
             lambda: 0.5f64.powf(1.0 / windows_per_half_life),
             settings,
-            series: HashMap::new(),
+            series: HashMap::default(),
         })
     }
 
@@ -302,6 +302,19 @@ impl TermTracker {
         tokens: &[&str],
         out: &mut Vec<EmergingTerm>,
     ) {
+        self.observe_terms(key, ts, &document_terms(tokens), out);
+    }
+
+    /// [`TermTracker::observe`] with the document's terms already drawn
+    /// ([`document_terms`]): a document seen by several series (its brand,
+    /// its touchpoints) is tokenised once.
+    pub fn observe_terms(
+        &mut self,
+        key: &SeriesKey,
+        ts: i64,
+        terms: &[String],
+        out: &mut Vec<EmergingTerm>,
+    ) {
         let w = ts.div_euclid(i64::from(self.settings.window_secs));
         if !self.series.contains_key(key) {
             self.series.insert(
@@ -313,7 +326,7 @@ impl TermTracker {
                     docs: 0,
                     base_docs: 0.0,
                     docs_at: w,
-                    terms: HashMap::new(),
+                    terms: HashMap::default(),
                     recent: Vec::new(),
                 },
             );
@@ -322,11 +335,10 @@ impl TermTracker {
             return;
         };
         let current = *series.window.get_or_insert(w);
-        let terms = document_terms(tokens);
         if w < current {
             series.base_docs += 1.0;
             for t in terms {
-                if let Some(stat) = series.terms.get_mut(&t) {
+                if let Some(stat) = series.terms.get_mut(t) {
                     stat.base += 1.0;
                 }
             }
@@ -338,12 +350,15 @@ impl TermTracker {
         }
         series.docs += 1;
         for t in terms {
-            let stat = series.terms.entry(t).or_insert(TermStat {
-                current: 0,
-                base: 0.0,
-                base_at: w,
-                last_seen: w,
-            });
+            let stat = match series.terms.get_mut(t) {
+                Some(stat) => stat,
+                None => series.terms.entry(t.clone()).or_insert(TermStat {
+                    current: 0,
+                    base: 0.0,
+                    base_at: w,
+                    last_seen: w,
+                }),
+            };
             stat.current += 1;
             stat.last_seen = w;
         }

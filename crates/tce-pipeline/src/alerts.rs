@@ -343,9 +343,10 @@ impl AlertDerive<'_> {
         for &(ts, a, b, text) in docs {
             let words = tce_alert::terms::tokenize(text);
             let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
+            let terms = tce_alert::terms::document_terms(&tokens);
             for &i in ids.get(a..b).unwrap_or_default() {
                 if let Some(key) = keys.get(i) {
-                    tracker.observe(key, ts, &tokens, &mut emerged);
+                    tracker.observe_terms(key, ts, &terms, &mut emerged);
                 }
             }
         }
