@@ -159,28 +159,14 @@ pub fn net_trend(
         .collect())
 }
 
-/// Net advocacy per brand over the months from `from` (all when `None`),
-/// in the model's brand order.
+/// Net advocacy per brand over the months from the one holding `from` (all
+/// when `None`), in the model's brand order (see [`net_by_brand_between`]).
 pub fn net_by_brand(
     store: &dyn Store,
     model: &Model,
     from: Option<NaiveDate>,
 ) -> Result<Vec<NetAdvocacyView>, InsightError> {
-    let mut sums: BTreeMap<String, [u64; 3]> = BTreeMap::new();
-    for r in store.net_advocacy(None)? {
-        if from.is_some_and(|f| r.period < f) {
-            continue;
-        }
-        let s = sums.entry(r.brand).or_default();
-        s[0] += r.eligible;
-        s[1] += r.advocates;
-        s[2] += r.detractors;
-    }
-    Ok(model
-        .brands
-        .iter()
-        .filter_map(|b| sums.get(&b.id).and_then(|c| view(&b.id, None, *c)))
-        .collect())
+    net_by_brand_between(store, model, from, None)
 }
 
 /// The minimum signals in a month for an author to count in net advocacy.
