@@ -579,11 +579,9 @@ pub(super) fn author(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND author = ?2"
     ))?;
-    let mut rows = stmt.query(params![brand, author])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(author_state(r)?.aggregate)),
-        None => Ok(None),
-    }
+    super::first_row(&mut stmt, params![brand, author], |r| {
+        Ok(author_state(r)?.aggregate)
+    })
 }
 
 pub(super) fn net_advocacy(
@@ -644,11 +642,7 @@ pub(super) fn ideas(conn: &Connection, q: &IdeaQuery) -> Result<Vec<Idea>, Store
 pub(super) fn idea_by_id(conn: &Connection, id: i64) -> Result<Option<Idea>, StoreError> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {IDEA_COLUMNS} FROM ideas WHERE id = ?1"))?;
-    let mut rows = stmt.query([id])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(idea(r)?)),
-        None => Ok(None),
-    }
+    super::first_row(&mut stmt, [id], idea)
 }
 
 pub(super) fn idea_signals(
@@ -788,11 +782,7 @@ pub(super) fn moment_by_id(conn: &Connection, id: i64) -> Result<Option<Moment>,
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {MOMENT_COLUMNS} FROM moments WHERE id = ?1"
     ))?;
-    let mut rows = stmt.query([id])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(moment(r)?)),
-        None => Ok(None),
-    }
+    super::first_row(&mut stmt, [id], moment)
 }
 
 /// Stores a moment's new status if it still has `expected` (else stale).

@@ -286,11 +286,7 @@ fn active_alerts(conn: &Connection, brands: &[&str]) -> Result<Vec<Alert>, Store
 pub(super) fn alert(conn: &Connection, id: i64) -> Result<Option<Alert>, StoreError> {
     let mut stmt =
         conn.prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?;
-    let mut rows = stmt.query([id])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(read_alert(r)?)),
-        None => Ok(None),
-    }
+    super::first_row(&mut stmt, [id], read_alert)
 }
 
 pub(super) fn alerts(conn: &Connection, q: &AlertQuery) -> Result<Vec<Alert>, StoreError> {
@@ -630,11 +626,7 @@ pub(super) fn delivery(conn: &Connection, id: i64) -> Result<Option<Delivery>, S
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?1"
     ))?;
-    let mut rows = stmt.query([id])?;
-    match rows.next()? {
-        Some(r) => Ok(Some(read_delivery(r)?)),
-        None => Ok(None),
-    }
+    super::first_row(&mut stmt, [id], read_delivery)
 }
 
 pub(super) fn due_deliveries(

@@ -33,6 +33,17 @@ use std::time::Duration;
 use tce_care::{Case, CaseEvent, CaseId};
 use tce_model::EnrichedSignal;
 
+/// The first row of a lookup by key, read by `read`; `None` when there is
+/// none. (rusqlite's `query_row(..).optional()` wants a reader returning
+/// rusqlite's error; row readers here return [`StoreError`].)
+fn first_row<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    stmt.query(params)?.next()?.map(read).transpose()
+}
+
 /// Page size of new databases: for the text-heavy signals table, larger
 /// pages mean fewer page splits and fewer WAL frames per batch (16 KiB
 /// measured faster than 4 and 8 KiB and as fast as 32 KiB).
