@@ -522,7 +522,17 @@ async fn get_benchmark(
             };
             let cards = ins.cards(&filter)?;
             let w = ins.weights(&filter)?;
-            Ok(BenchmarkDto::new(&benchmark(&model, &cards), w.source()))
+            let net = tce_insight::advocacy::net_by_brand_between(
+                s,
+                &model,
+                filter.from,
+                filter.to,
+            )?;
+            Ok(BenchmarkDto::new(
+                &benchmark(&model, &cards),
+                w.source(),
+                &net,
+            ))
         })
         .await?;
     Ok(Json(dto))

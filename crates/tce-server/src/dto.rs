@@ -421,11 +421,59 @@ pub struct BenchmarkDto {
     pub weights_source: WeightSource,
     /// Signals a brand's stage needs to enter a gap.
     pub min_signals: u64,
+    /// Net advocacy per brand over the months of the range (brands with no
+    /// eligible author left out).
+    pub net_advocacy: Vec<BenchmarkNetDto>,
+}
+
+/// A brand's net advocacy over the months of a range: advocates' share
+/// minus detractors' among the author-months with enough signals.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BenchmarkNetDto {
+    /// Brand id.
+    pub brand: String,
+    /// Eligible author-months (authors with enough signals in a month).
+    pub eligible: u64,
+    /// Advocates among them.
+    pub advocates: u64,
+    /// Detractors among them.
+    pub detractors: u64,
+    /// Net advocacy in points (−100…100).
+    pub value: f64,
+    /// 95 % interval, low end.
+    pub low: f64,
+    /// 95 % interval, high end.
+    pub high: f64,
+    /// Too little evidence to compare brands on (fewer than `min_eligible`
+    /// eligible author-months).
+    pub thin: bool,
+    /// Eligible author-months a brand needs to be compared.
+    pub min_eligible: u64,
+}
+
+impl BenchmarkNetDto {
+    fn of(n: &tce_insight::advocacy::NetAdvocacyView) -> Self {
+        BenchmarkNetDto {
+            brand: n.brand.clone(),
+            eligible: n.eligible,
+            advocates: n.advocates,
+            detractors: n.detractors,
+            value: n.value,
+            low: n.low,
+            high: n.high,
+            thin: n.thin(),
+            min_eligible: tce_insight::advocacy::NET_MIN_ELIGIBLE,
+        }
+    }
 }
 
 impl BenchmarkDto {
-    /// From the insight.
-    pub fn new(b: &Benchmark, source: Source) -> Self {
+    /// From the insight, with net advocacy per brand over the range.
+    pub fn new(
+        b: &Benchmark,
+        source: Source,
+        net: &[tce_insight::advocacy::NetAdvocacyView],
+    ) -> Self {
         BenchmarkDto {
             stages: b.stages.clone(),
             brands: b
@@ -444,6 +492,7 @@ impl BenchmarkDto {
             own_gap_to_best: b.own_gap_to_best.clone(),
             weights_source: source.into(),
             min_signals: b.min_signals,
+            net_advocacy: net.iter().map(BenchmarkNetDto::of).collect(),
         }
     }
 }

@@ -116,7 +116,20 @@ impl AppState {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        let pipeline = db.write_blocking(|s| Pipeline::open(&model, &model_dir, s))?;
+        // Work a stopped file ingest left pending is derived before the
+        // server takes signals (they are derived in id order).
+        let pipeline = db.write_blocking(|s| {
+            let pipeline = Pipeline::open(&model, &model_dir, s)?;
+            let caught = pipeline.catch_up(s)?;
+            if caught.care.cases_opened + caught.advocacy.observed > 0 {
+                tracing::info!(
+                    message = "Derived the work of pending signals.",
+                    cases_opened = caught.care.cases_opened,
+                    observed = caught.advocacy.observed
+                );
+            }
+            Ok::<_, tce_pipeline::PipelineError>(pipeline)
+        })?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 model: Arc::new(model),

@@ -73,14 +73,50 @@ pub trait Store: Send {
 
     /// [`Store::insert_grouped`] that also runs `derive` inside the
     /// transaction, on the signals newly stored: the work they cause
-    /// (cases) is committed with them or not at all. A re-ingested signal
-    /// is a duplicate and derives nothing again.
+    /// (cases) is committed with them or not at all, and the derivation
+    /// cursor moves past them. A re-ingested signal is a duplicate and
+    /// derives nothing again.
+    ///
+    /// Work is derived in signal-id order, so when signals stored earlier
+    /// are still pending (see [`Store::derive_cursor`]) the batch is stored
+    /// without deriving and its summaries say `derived: false`: the caller
+    /// derives the pending signals ([`Store::pending_signals`],
+    /// [`Store::derive_range`]).
     fn insert_with(
         &mut self,
         signals: &[EnrichedSignal],
         lens: &[usize],
         derive: &mut dyn Derive,
     ) -> Result<Vec<InsertSummary>, StoreError>;
+
+    /// [`Store::insert_grouped`] that leaves the work the signals cause
+    /// pending (the cursor stays): for a file ingest, which derives once per
+    /// several batches with [`Store::derive_range`]. Returns each part's
+    /// summary and each signal's id (`None` for a duplicate).
+    fn insert_pending(
+        &mut self,
+        signals: &[EnrichedSignal],
+        lens: &[usize],
+    ) -> Result<Inserted, StoreError>;
+
+    /// Where derivation stands: signals up to `upto` have their work
+    /// derived; `last` is the largest stored signal id.
+    fn derive_cursor(&self) -> Result<DeriveCursor, StoreError>;
+
+    /// Runs `derive` on `fresh` in one transaction and moves the cursor to
+    /// the last of them — if they are exactly the stored signals after the
+    /// cursor up to that last one, in id order. `Ok(false)`, with nothing
+    /// done, when they are not (another process stored or derived signals
+    /// meanwhile): derive from [`Store::pending_signals`] instead.
+    fn derive_range(
+        &mut self,
+        fresh: &[(i64, &EnrichedSignal)],
+        derive: &mut dyn Derive,
+    ) -> Result<bool, StoreError>;
+
+    /// Up to `limit` stored signals with ids above `after`, in id order
+    /// (to derive what is pending after a crash or another writer).
+    fn pending_signals(&self, after: i64, limit: usize) -> Result<Vec<StoredSignal>, StoreError>;
 
     /// Retention: deletes every signal created before `cutoff` (midnight
     /// UTC) with its touchpoints, ratings and survey answer, and takes it out
@@ -443,6 +479,34 @@ pub struct InsertSummary {
     /// Signals skipped because their (channel, external id) was already
     /// stored or came earlier in the batch.
     pub duplicates: u64,
+    /// Whether the work the batch causes was derived in its transaction
+    /// (see [`Store::insert_with`]).
+    pub derived: bool,
+}
+
+/// What [`Store::insert_pending`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inserted {
+    /// Each part's summary.
+    pub parts: Vec<InsertSummary>,
+    /// Each signal's id, `None` for a duplicate.
+    pub ids: Vec<Option<i64>>,
+}
+
+/// Where derivation stands ([`Store::derive_cursor`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeriveCursor {
+    /// Signals with ids up to this one have their work derived.
+    pub upto: i64,
+    /// The largest stored signal id.
+    pub last: i64,
+}
+
+impl DeriveCursor {
+    /// Whether stored signals wait for their work to be derived.
+    pub fn pending(&self) -> bool {
+        self.last > self.upto
+    }
 }
 
 /// What one [`Store::purge_before`] deleted.

@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tce_ingest::{ReadOptions, Reject, SignalReader};
 use tce_model::{EnrichedSignal, Model};
-use tce_pipeline::{Door, EnrichScratch, Pipeline};
+use tce_pipeline::{Door, EnrichScratch, Pipeline, Session, Stored};
 use tce_store::{OutcomeRow, Store};
 
 /// Rejected records listed on stderr per run; the rest are counted.
@@ -85,6 +85,16 @@ pub struct CareSummary {
     pub auto_closed: u64,
 }
 
+impl FileSummary {
+    fn add(&mut self, done: &Stored) {
+        self.accepted += done.accepted;
+        self.duplicates += done.duplicates;
+        self.cases_opened += done.care.cases_opened;
+        self.brand_replies += done.care.responses;
+        self.follow_ups += done.care.follow_ups;
+    }
+}
+
 /// Messages from the reader thread.
 enum Msg {
     Batch(Vec<EnrichedSignal>),
@@ -100,6 +110,11 @@ pub fn ingest_files(
         crate::workspace::check_output(path, "--rejects")?;
     }
     let pipeline = Pipeline::open(model, &opts.model_dir, store)?;
+    // Work an earlier run stored but did not derive (it was stopped) is
+    // derived first, in signal order.
+    let (mut session, caught) = pipeline
+        .session(store)
+        .context("deriving the work of signals an earlier run left pending")?;
     let mut rejects_out = match &opts.rejects {
         Some(path) => Some(BufWriter::new(
             File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -108,11 +123,14 @@ pub fn ingest_files(
     };
     let started = Instant::now();
     let mut summary = IngestSummary::default();
+    summary.care.cases_opened = caught.care.cases_opened;
+    summary.care.brand_replies = caught.care.responses;
+    summary.care.follow_ups = caught.care.follow_ups;
     let mut shown = 0;
     for path in files {
         let file = ingest_file(
             model,
-            &pipeline,
+            &mut session,
             store,
             path,
             opts,
@@ -192,7 +210,7 @@ pub fn import_outcomes(model: &Model, store: &mut dyn Store, path: &Path) -> Res
 
 fn ingest_file(
     model: &Model,
-    pipeline: &Pipeline,
+    session: &mut Session<'_>,
     store: &mut dyn Store,
     path: &Path,
     opts: &IngestOptions,
@@ -218,6 +236,7 @@ fn ingest_file(
     // reuses the allocation.
     let (back_tx, back_rx) = mpsc::channel::<Vec<EnrichedSignal>>();
 
+    let pipeline = session.pipeline();
     let result: Result<Vec<Reject>> = std::thread::scope(|scope| {
         let bytes = &bytes;
         let producer = scope.spawn(move || {
@@ -254,14 +273,8 @@ fn ingest_file(
         let mut failure = None;
         for msg in rx.iter() {
             let Msg::Batch(batch) = msg;
-            match pipeline.store(store, &batch, Door::File) {
-                Ok(done) => {
-                    summary.accepted += done.accepted;
-                    summary.duplicates += done.duplicates;
-                    summary.cases_opened += done.care.cases_opened;
-                    summary.brand_replies += done.care.responses;
-                    summary.follow_ups += done.care.follow_ups;
-                }
+            match session.store(store, batch, Door::File) {
+                Ok(done) => summary.add(&done),
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -271,11 +284,22 @@ fn ingest_file(
                 bytes.load(Ordering::Relaxed),
                 summary.accepted + summary.duplicates,
             );
-            // The reader may have finished: then the batch is dropped here.
-            let _ = back_tx.send(batch);
+            // Derived batches go back to the reader (if it has finished,
+            // they are dropped here).
+            for batch in session.take_done() {
+                let _ = back_tx.send(batch);
+            }
         }
         drop(back_tx);
         drop(rx);
+        // The file's last batches: their work is derived before the file
+        // counts as done (and its summary holds it).
+        if failure.is_none() {
+            match session.finish(store) {
+                Ok(done) => summary.add(&done),
+                Err(e) => failure = Some(e),
+            }
+        }
         let rejects = producer
             .join()
             .map_err(|_| anyhow::anyhow!("the reader thread of {} panicked", path.display()))?;

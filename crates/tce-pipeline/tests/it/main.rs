@@ -5,6 +5,7 @@
 mod advocacy;
 mod alerts;
 mod care;
+mod cursor;
 
 use chrono::{DateTime, Utc};
 use std::path::Path;

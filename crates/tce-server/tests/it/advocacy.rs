@@ -550,6 +550,28 @@ async fn the_benchmark_shows_net_advocacy_beside_the_tce_index_with_n_and_interv
     assert!(tce_server::pages::net_cell(None)
         .into_string()
         .contains('—'));
+
+    // The API gives the same figures, with n and whether they are too thin.
+    let api = t
+        .get(
+            &format!("/api/v1/benchmark?from={from}&to={to}"),
+            Some(&t.tokens.analyst),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.text());
+    let body = api.json();
+    let rows = body["net_advocacy"].as_array().expect("net_advocacy");
+    assert_eq!(rows.len(), net.len());
+    for (row, n) in rows.iter().zip(&net) {
+        assert_eq!(row["brand"], n.brand.as_str());
+        assert_eq!(row["eligible"].as_u64(), Some(n.eligible));
+        assert_eq!(row["advocates"].as_u64(), Some(n.advocates));
+        assert_eq!(row["detractors"].as_u64(), Some(n.detractors));
+        assert_eq!(row["value"].as_f64(), Some(n.value));
+        assert_eq!(row["low"].as_f64(), Some(n.low));
+        assert_eq!(row["high"].as_f64(), Some(n.high));
+        assert_eq!(row["thin"].as_bool(), Some(n.thin()));
+    }
 }
 
 #[tokio::test]

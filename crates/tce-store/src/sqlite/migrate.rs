@@ -60,6 +60,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0012_maturity_indexes.sql",
         sql: include_str!("../../migrations/sqlite/0012_maturity_indexes.sql"),
     },
+    Migration {
+        name: "0013_derive_cursor.sql",
+        sql: include_str!("../../migrations/sqlite/0013_derive_cursor.sql"),
+    },
 ];
 
 /// The schema version after every migration.

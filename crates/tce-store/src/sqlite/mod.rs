@@ -21,10 +21,11 @@ mod write;
 use crate::{
     Alert, AlertEventRow, AlertObservation, AlertQuery, BacklogGroup, BacklogRow, BucketCount,
     CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage, CaseQuery, Delivery,
-    DeliveryAttempt, DeliveryStatus, Derive, InsertSummary, NewAlertEvent, NewAssessment,
-    NewDelivery, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow, RollupFilter,
-    RollupRow, SeriesKey, SeriesState, SignalPage, SignalQuery, Stats, Store, StoreError,
-    StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord, Webhook,
+    DeliveryAttempt, DeliveryStatus, Derive, DeriveCursor, InsertSummary, Inserted, NewAlertEvent,
+    NewAssessment, NewDelivery, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow,
+    RollupFilter, RollupRow, SeriesKey, SeriesState, SignalPage, SignalQuery, Stats, Store,
+    StoreError, StoredAssessment, StoredCaseEvent, StoredSignal, SurveyResponse, TokenRecord,
+    Webhook,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
@@ -142,7 +143,38 @@ impl Store for SqliteStore {
         lens: &[usize],
         derive: &mut dyn Derive,
     ) -> Result<Vec<InsertSummary>, StoreError> {
-        write::insert_grouped(&mut self.conn, signals, lens, derive)
+        write::insert_grouped(
+            &mut self.conn,
+            signals,
+            lens,
+            write::Derivation::Now(derive),
+        )
+        .map(|done| done.parts)
+    }
+
+    fn insert_pending(
+        &mut self,
+        signals: &[EnrichedSignal],
+        lens: &[usize],
+    ) -> Result<Inserted, StoreError> {
+        write::insert_grouped(&mut self.conn, signals, lens, write::Derivation::Later)
+    }
+
+    fn derive_cursor(&self) -> Result<DeriveCursor, StoreError> {
+        let (upto, last) = write::cursor(&self.conn)?;
+        Ok(DeriveCursor { upto, last })
+    }
+
+    fn derive_range(
+        &mut self,
+        fresh: &[(i64, &EnrichedSignal)],
+        derive: &mut dyn Derive,
+    ) -> Result<bool, StoreError> {
+        write::derive_range(&mut self.conn, fresh, derive)
+    }
+
+    fn pending_signals(&self, after: i64, limit: usize) -> Result<Vec<StoredSignal>, StoreError> {
+        read::signals_after(&self.conn, after, limit)
     }
 
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError> {

@@ -485,6 +485,26 @@ pub(super) fn signals_by_ref(
     Ok(items)
 }
 
+/// Up to `limit` signals with ids above `after`, in id order, with their
+/// details.
+pub(super) fn signals_after(
+    conn: &Connection,
+    after: i64,
+    limit: usize,
+) -> Result<Vec<StoredSignal>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signals s WHERE s.id > ?1 ORDER BY s.id LIMIT ?2"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut rows = stmt.query(params![after, limit])?;
+    let mut items = Vec::new();
+    while let Some(r) = rows.next()? {
+        items.push(signal_from_row(r)?);
+    }
+    attach_details(conn, &mut items)?;
+    Ok(items)
+}
+
 /// Reads the touchpoints and stage ratings of a page of signals.
 fn attach_details(conn: &Connection, items: &mut [StoredSignal]) -> Result<(), StoreError> {
     let mut tps = conn.prepare_cached(

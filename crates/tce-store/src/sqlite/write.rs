@@ -26,7 +26,7 @@ use super::read::{day_string, midnight_utc};
 use crate::rollup::{
     distinct_stage_ratings, distinct_touchpoints, effective_brand, BatchRatings, BatchRollup, Row,
 };
-use crate::{Derive, InsertSummary, OutcomeRow, PurgeSummary, StoreError};
+use crate::{Derive, InsertSummary, Inserted, OutcomeRow, PurgeSummary, StoreError};
 use rusqlite::{params, Connection, Statement, Transaction, TransactionBehavior};
 use std::fmt::Write as _;
 use tce_model::{EnrichedSignal, IntentScore, Rating, StageRating, TouchpointMatch};
@@ -129,12 +129,20 @@ fn check(s: &EnrichedSignal) -> Result<(), StoreError> {
 /// Stores `batch` in one transaction; `lens` splits it into consecutive
 /// parts (group commit of several requests' batches), each of which gets
 /// its own summary. The lengths must add up to the batch's length.
+/// When an insert derives the work its signals cause.
+pub(super) enum Derivation<'d> {
+    /// In the insert transaction, when nothing stored before is pending.
+    Now(&'d mut dyn Derive),
+    /// Later ([`derive_range`]); the cursor stays.
+    Later,
+}
+
 pub(super) fn insert_grouped(
     conn: &mut Connection,
     batch: &[EnrichedSignal],
     lens: &[usize],
-    derive: &mut dyn Derive,
-) -> Result<Vec<InsertSummary>, StoreError> {
+    derivation: Derivation<'_>,
+) -> Result<Inserted, StoreError> {
     let total: usize = lens.iter().sum();
     if total != batch.len() {
         return Err(StoreError::GroupLengths {
@@ -144,7 +152,15 @@ pub(super) fn insert_grouped(
     }
     let mut summaries = vec![InsertSummary::default(); lens.len()];
     if batch.is_empty() {
-        return Ok(summaries);
+        if matches!(derivation, Derivation::Now(_)) {
+            for s in &mut summaries {
+                s.derived = true;
+            }
+        }
+        return Ok(Inserted {
+            parts: summaries,
+            ids: Vec::new(),
+        });
     }
     for s in batch {
         check(s)?;
@@ -155,6 +171,15 @@ pub(super) fn insert_grouped(
         .enumerate()
         .flat_map(|(part, &len)| std::iter::repeat_n(part, len));
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Derive now only when every signal stored before is derived: the work
+    // of signals is derived in id order.
+    let derive_now = match derivation {
+        Derivation::Now(derive) => {
+            let (upto, last) = cursor(&tx)?;
+            (upto == last).then_some(derive)
+        }
+        Derivation::Later => None,
+    };
     let ids = insert_signals(&tx, batch)?;
 
     let mut touchpoints: Vec<(i64, i64, &TouchpointMatch)> = Vec::with_capacity(batch.len() * 3);
@@ -163,7 +188,7 @@ pub(super) fn insert_grouped(
     let mut rollup = BatchRollup::with_capacity(batch.len());
     let mut ratings = BatchRatings::default();
     let mut fresh: Vec<&EnrichedSignal> = Vec::with_capacity(batch.len());
-    for ((es, id), part) in batch.iter().zip(ids).zip(parts) {
+    for ((es, &id), part) in batch.iter().zip(&ids).zip(parts) {
         let summary = &mut summaries[part];
         let Some(id) = id else {
             summary.duplicates += 1;
@@ -238,15 +263,87 @@ pub(super) fn insert_grouped(
     )?;
     upsert_rollups(&tx, rollup)?;
     upsert_ratings(&tx, ratings)?;
+    if let Some(derive) = derive_now {
+        run_derive(&tx, &fresh, derive)?;
+        if let Some(last) = ids.iter().rev().find_map(|id| *id) {
+            set_cursor(&tx, last)?;
+        }
+        for s in &mut summaries {
+            s.derived = true;
+        }
+    }
+    tx.commit()?;
+    Ok(Inserted {
+        parts: summaries,
+        ids,
+    })
+}
+
+/// Runs `derive` on `fresh` inside `tx` (care's aggregates flushed after).
+fn run_derive(
+    tx: &Transaction<'_>,
+    fresh: &[&EnrichedSignal],
+    derive: &mut dyn Derive,
+) -> Result<(), StoreError> {
     let mut derived = super::care::Tx {
-        conn: &tx,
+        conn: tx,
         next_id: None,
         aggregates: super::care::CareAggregates::default(),
     };
-    derive.derive(&fresh, &mut derived)?;
-    derived.aggregates.flush(&tx)?;
+    derive.derive(fresh, &mut derived)?;
+    derived.aggregates.flush(tx)
+}
+
+/// The derivation cursor and the largest signal id.
+pub(super) fn cursor(conn: &Connection) -> Result<(i64, i64), StoreError> {
+    let upto: i64 = conn
+        .prepare_cached("SELECT upto FROM derive_cursor WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    let last: i64 = conn
+        .prepare_cached("SELECT ifnull(max(id), 0) FROM signals")?
+        .query_row([], |r| r.get(0))?;
+    Ok((upto, last))
+}
+
+fn set_cursor(tx: &Transaction<'_>, upto: i64) -> Result<(), StoreError> {
+    tx.prepare_cached("UPDATE derive_cursor SET upto = ?1 WHERE id = 1")?
+        .execute([upto])?;
+    Ok(())
+}
+
+/// Derives `fresh` — which must be every stored signal after the cursor up
+/// to the last of them, in id order — in one transaction, and moves the
+/// cursor past them. `Ok(false)` (nothing done) when they are not: another
+/// writer stored or derived signals meanwhile, or some were purged.
+pub(super) fn derive_range(
+    conn: &mut Connection,
+    fresh: &[(i64, &EnrichedSignal)],
+    derive: &mut dyn Derive,
+) -> Result<bool, StoreError> {
+    let (Some(&(first, _)), Some(&(last, _))) = (fresh.first(), fresh.last()) else {
+        return Ok(true);
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (upto, _) = cursor(&tx)?;
+    if first <= upto || fresh.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Ok(false);
+    }
+    // Ids are unique integers: `fresh` being exactly upto+1 ..= last is
+    // proof enough; otherwise count what is stored in between.
+    let exact = usize::try_from(last - upto).is_ok_and(|n| n == fresh.len()) || {
+        let stored: i64 = tx
+            .prepare_cached("SELECT count(*) FROM signals WHERE id > ?1 AND id <= ?2")?
+            .query_row([upto, last], |r| r.get(0))?;
+        usize::try_from(stored).is_ok_and(|n| n == fresh.len())
+    };
+    if !exact {
+        return Ok(false);
+    }
+    let refs: Vec<&EnrichedSignal> = fresh.iter().map(|(_, s)| *s).collect();
+    run_derive(&tx, &refs, derive)?;
+    set_cursor(&tx, last)?;
     tx.commit()?;
-    Ok(summaries)
+    Ok(true)
 }
 
 /// Inserts the signals; returns the id of each, `None` for a duplicate.
@@ -533,6 +630,12 @@ pub(super) fn purge_before(
         [],
     )?;
     tx.execute("DELETE FROM purge_ids", [])?;
+    // New signals get the largest id + 1: a cursor above the largest id
+    // left would skip them.
+    tx.execute(
+        "UPDATE derive_cursor SET upto = min(upto, (SELECT ifnull(max(id), 0) FROM signals))",
+        [],
+    )?;
     let cases = super::care::purge_before(&tx, cutoff)?;
     super::advocacy::purge_before(&tx, cutoff_ts)?;
     let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;

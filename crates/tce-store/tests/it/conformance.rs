@@ -1171,3 +1171,92 @@ pub fn signals_by_ref(store: &mut dyn Store) {
         assert!(all.iter().any(|(id, a)| *id == s.id && *a == s.signal));
     }
 }
+
+/// Records what a derivation was given.
+#[derive(Default)]
+struct Seen(Vec<String>);
+
+impl tce_store::Derive for Seen {
+    fn derive(
+        &mut self,
+        fresh: &[&EnrichedSignal],
+        _: &mut dyn tce_store::DeriveTx,
+    ) -> Result<(), StoreError> {
+        self.0
+            .extend(fresh.iter().map(|s| s.signal.external_id.clone()));
+        Ok(())
+    }
+}
+
+/// Derivation follows a cursor in id order: a pending insert leaves work
+/// behind it, an inline derivation does not jump over that work, a range
+/// is derived only when it is exactly what is pending, and a purge that
+/// removes the newest signals brings the cursor back so new ones are not
+/// skipped.
+pub fn derive_cursor(store: &mut dyn Store) {
+    let all = fixtures::signals(41, 30);
+    let ext = |r: std::ops::Range<usize>| -> Vec<String> {
+        all[r]
+            .iter()
+            .map(|s| s.signal.external_id.clone())
+            .collect()
+    };
+    let mut seen = Seen::default();
+    store
+        .insert_with(&all[..10], &[10], &mut seen)
+        .expect("insert");
+    assert_eq!(seen.0, ext(0..10));
+    let c = store.derive_cursor().expect("cursor");
+    assert!(!c.pending() && c.upto == c.last && c.last > 0, "{c:?}");
+
+    // Stored, acknowledged, not derived.
+    let done = store.insert_pending(&all[10..20], &[10]).expect("pending");
+    assert_eq!(done.parts[0].inserted, 10);
+    assert!(!done.parts[0].derived);
+    let ids: Vec<i64> = done.ids.iter().map(|id| id.expect("fresh")).collect();
+    let c = store.derive_cursor().expect("cursor");
+    assert!(c.pending() && c.last == ids[9], "{c:?}");
+
+    // An inline derivation does not jump the queue: it leaves its batch pending.
+    let mut later = Seen::default();
+    let parts = store
+        .insert_with(&all[20..25], &[5], &mut later)
+        .expect("insert");
+    assert!(!parts[0].derived && later.0.is_empty());
+
+    // Only exactly what is pending may be derived as a range.
+    let pending = store.pending_signals(c.upto, 100).expect("pending");
+    assert_eq!(pending.len(), 15);
+    let refs: Vec<(i64, &EnrichedSignal)> = pending.iter().map(|s| (s.id, &s.signal)).collect();
+    let mut part = Seen::default();
+    assert!(!store.derive_range(&refs[1..], &mut part).expect("gap"));
+    assert!(part.0.is_empty());
+    assert!(store
+        .derive_range(&refs[..10], &mut part)
+        .expect("first ten"));
+    assert_eq!(part.0, ext(10..20));
+    assert!(!store.derive_range(&refs[..10], &mut part).expect("twice"));
+    assert!(store.derive_range(&refs[10..], &mut part).expect("rest"));
+    assert_eq!(part.0, ext(10..25));
+    assert!(!store.derive_cursor().expect("cursor").pending());
+
+    // Purging the newest signals brings the cursor back to what is left.
+    let newest = all[..25]
+        .iter()
+        .map(|s| s.signal.created_at)
+        .max()
+        .expect("signals");
+    let everything = (newest + chrono::Duration::days(2)).date_naive();
+    store.purge_before(everything).expect("purge");
+    let c = store.derive_cursor().expect("cursor");
+    assert!(!c.pending() && c.upto <= c.last, "{c:?}");
+    let mut fresh = Seen::default();
+    store
+        .insert_with(&all[25..], &[5], &mut fresh)
+        .expect("insert");
+    assert_eq!(
+        fresh.0,
+        ext(25..30),
+        "new signals after a purge are derived"
+    );
+}

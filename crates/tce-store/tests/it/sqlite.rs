@@ -408,3 +408,8 @@ fn evidence_counts_read_indexes() {
         assert!(!p.contains("TEMP B-TREE"), "{sql}: {p}");
     }
 }
+
+#[test]
+fn derive_cursor() {
+    both(conformance::derive_cursor);
+}
