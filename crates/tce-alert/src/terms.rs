@@ -473,9 +473,36 @@ const STOPWORDS: &[&str] = &[
     "which", "while", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+/// Up to eight bytes as a number whose order is theirs (big-endian, zero
+/// padded): for strings without NUL, the same order and equality.
+const fn pack(b: &[u8]) -> u64 {
+    let mut x = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        x <<= 8;
+        if i < b.len() {
+            x |= b[i] as u64;
+        }
+        i += 1;
+    }
+    x
+}
+
+/// [`STOPWORDS`] packed (all shorter than eight bytes; sorted, as they are).
+static PACKED_STOPWORDS: [u64; STOPWORDS.len()] = {
+    let mut out = [0u64; STOPWORDS.len()];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        out[i] = pack(STOPWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
 /// Whether a lowercase word is a stopword.
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.binary_search(&word).is_ok()
+    let b = word.as_bytes();
+    b.len() <= 8 && !b.contains(&0) && PACKED_STOPWORDS.binary_search(&pack(b)).is_ok()
 }
 
 /// Lowercase words of a text: runs of letters, digits and inner apostrophes.
@@ -844,4 +871,29 @@ fn evict(series: &mut TermSeries, decay: &Decay, now: i64, max: usize) {
     series
         .terms
         .retain(|i, _| !gone.get(i).copied().unwrap_or(false));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_stopwords_are_the_stopwords() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOPWORDS.iter().all(|w| w.len() < 8 && is_stopword(w)));
+        for w in [
+            "", "b", "aa", "abouts", "zzz", "the\0", "th", "thee", "i'd", "yours", "wouldn't",
+            "belt", "baggage", "whichever", "\0",
+        ] {
+            assert_eq!(is_stopword(w), STOPWORDS.binary_search(&w).is_ok(), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_of_powers_is_powi() {
+        let d = Decay::new(0.5f64.powf(1.0 / 28.0));
+        for n in [0, 1, 2, 3, 27, 28, 100, 1023, 1024, 5000] {
+            assert_eq!(d.pow(n).to_bits(), d.lambda.powi(n).to_bits(), "{n}");
+        }
+    }
 }
