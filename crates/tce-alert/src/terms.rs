@@ -12,6 +12,8 @@
 //! seen before has a small but non-zero rate. State is bounded: at most
 //! `max_terms` terms per series, the weakest evicted first.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -129,7 +131,10 @@ pub struct EmergingTerm {
     pub p_value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+
+/// Counts of one term of a series: documents of the open window with it,
+/// and its decayed count as of window `base_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 struct TermStat {
     current: u32,
     base: f64,
@@ -137,8 +142,200 @@ struct TermStat {
     last_seen: i64,
 }
 
+impl TermStat {
+    fn fresh(w: i64) -> TermStat {
+        TermStat {
+            current: 0,
+            base: 0.0,
+            base_at: w,
+            last_seen: w,
+        }
+    }
+}
+
+/// The terms of a series: a slab of (term, counts) indexed by term, and the
+/// slots touched in the open window (those with `current > 0`, each once),
+/// so that a window's close visits only them.
+///
+/// A term is *forgotten* once its decayed count at the series' last close
+/// (`docs_at`) is below [`FORGET_BELOW`] and the open window has not seen
+/// it (see [`forgotten`]). Forgotten terms are dropped lazily — when the
+/// slab outgrows `max_terms`, when the tracker hands its states out to be
+/// saved — and never count: a forgotten term seen again starts afresh, a
+/// late document does not revive it, and it is never scored, evicted nor
+/// counted by [`TermSeries::len`]. So the outcome is the same as dropping
+/// it at the close where its count fell below the threshold.
+#[derive(Debug, Clone, Default)]
+struct Terms {
+    index: HashMap<Arc<str>, u32>,
+    slots: Vec<(Arc<str>, TermStat)>,
+    touched: Vec<u32>,
+}
+
+impl Terms {
+    fn get(&self, term: &str) -> Option<usize> {
+        self.index.get(term).map(|&i| i as usize)
+    }
+
+    fn push(&mut self, term: Arc<str>, stat: TermStat) -> usize {
+        let i = self.slots.len();
+        let slot = u32::try_from(i).unwrap_or(u32::MAX);
+        self.index.insert(term.clone(), slot);
+        self.slots.push((term, stat));
+        if stat.current > 0 {
+            self.touched.push(slot);
+        }
+        i
+    }
+
+    /// Keeps the slots for which `keep` holds (order kept; indexes renumbered).
+    fn retain(&mut self, mut keep: impl FnMut(usize, &TermStat) -> bool) {
+        let mut renumber: Vec<u32> = Vec::with_capacity(self.slots.len());
+        let mut next = 0u32;
+        for (i, (_, st)) in self.slots.iter().enumerate() {
+            if keep(i, st) {
+                renumber.push(next);
+                next += 1;
+            } else {
+                renumber.push(u32::MAX);
+            }
+        }
+        if next as usize == self.slots.len() {
+            return;
+        }
+        let mut i = 0;
+        self.slots.retain(|_| {
+            let kept = renumber.get(i).is_some_and(|&n| n != u32::MAX);
+            i += 1;
+            kept
+        });
+        self.index.retain(|_, slot| match renumber.get(*slot as usize) {
+            Some(&n) if n != u32::MAX => {
+                *slot = n;
+                true
+            }
+            _ => false,
+        });
+        self.touched.retain_mut(|slot| match renumber.get(*slot as usize) {
+            Some(&n) if n != u32::MAX => {
+                *slot = n;
+                true
+            }
+            _ => false,
+        });
+    }
+}
+
+impl PartialEq for Terms {
+    /// The same terms with the same counts, whatever their slots.
+    fn eq(&self, other: &Terms) -> bool {
+        self.slots.len() == other.slots.len()
+            && self.slots.iter().all(|(t, st)| {
+                other
+                    .get(t)
+                    .and_then(|i| other.slots.get(i))
+                    .is_some_and(|(_, o)| o == st)
+            })
+    }
+}
+
+/// Saved as a list of `[term, current, base, base_at, last_seen]`; a map
+/// of term to `{current, base, base_at, last_seen}` (the encoding before
+/// this one) is read too.
+impl Serialize for Terms {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.slots.len()))?;
+        for (t, st) in &self.slots {
+            seq.serialize_element(&(&**t, st.current, st.base, st.base_at, st.last_seen))?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Terms {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Terms, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Terms;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of [term, current, base, base_at, last_seen] or a map of terms")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Terms, A::Error> {
+                let mut terms = Terms::default();
+                while let Some((Name(t), current, base, base_at, last_seen)) =
+                    seq.next_element::<(Name, u32, f64, i64, i64)>()?
+                {
+                    let stat = TermStat {
+                        current,
+                        base,
+                        base_at,
+                        last_seen,
+                    };
+                    terms.insert_loaded(t, stat);
+                }
+                Ok(terms)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Terms, A::Error> {
+                let mut terms = Terms::default();
+                while let Some((Name(t), stat)) = map.next_entry::<Name, TermStat>()? {
+                    terms.insert_loaded(t, stat);
+                }
+                Ok(terms)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A term as read (straight into its shared string).
+struct Name(Arc<str>);
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Name, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Name;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a term")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name, E> {
+                Ok(Name(Arc::from(v)))
+            }
+        }
+        deserializer.deserialize_str(V)
+    }
+}
+
+impl Terms {
+    /// A loaded term (a repeated one replaces the earlier).
+    fn insert_loaded(&mut self, term: Arc<str>, stat: TermStat) {
+        match self.get(&term) {
+            Some(i) => {
+                if let Some(slot) = self.slots.get_mut(i) {
+                    let was = slot.1.current;
+                    slot.1 = stat;
+                    if was == 0 && stat.current > 0 {
+                        self.touched.push(i as u32);
+                    } else if was > 0 && stat.current == 0 {
+                        self.touched.retain(|&s| s as usize != i);
+                    }
+                }
+            }
+            None => {
+                self.push(term, stat);
+            }
+        }
+    }
+}
+
 /// The saved state of one series of the tracker (bounded by `max_terms`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TermSeries {
     key: SeriesKey,
     window: Option<i64>,
@@ -146,11 +343,32 @@ pub struct TermSeries {
     docs: u32,
     base_docs: f64,
     docs_at: i64,
-    terms: HashMap<String, TermStat>,
+    terms: Terms,
     /// Terms reported by the last [`RECENT_WINDOWS`] windows, so that an
     /// alert opening after its terms emerged can still carry them.
     #[serde(default)]
     recent: Vec<EmergingTerm>,
+    /// The tracker's decay per window (not saved; NaN until a tracker
+    /// holds the series: then no term counts as forgotten).
+    #[serde(skip, default = "unknown_lambda")]
+    lambda: f64,
+}
+
+fn unknown_lambda() -> f64 {
+    f64::NAN
+}
+
+impl PartialEq for TermSeries {
+    fn eq(&self, other: &TermSeries) -> bool {
+        self.key == other.key
+            && self.window == other.window
+            && self.windows_seen == other.windows_seen
+            && self.docs == other.docs
+            && self.base_docs == other.base_docs
+            && self.docs_at == other.docs_at
+            && self.terms == other.terms
+            && self.recent == other.recent
+    }
 }
 
 impl TermSeries {
@@ -159,14 +377,19 @@ impl TermSeries {
         &self.key
     }
 
-    /// Terms kept.
+    /// Terms kept (forgotten ones not counted).
     pub fn len(&self) -> usize {
-        self.terms.len()
+        let pow = |n: i32| self.lambda.powi(n);
+        self.terms
+            .slots
+            .iter()
+            .filter(|(_, st)| !forgotten(st, self.docs_at, pow))
+            .count()
     }
 
     /// No term kept.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.len() == 0
     }
 
     /// Terms that emerged in windows ending after `since` (unix seconds),
@@ -185,11 +408,56 @@ const FORGET_BELOW: f64 = 0.5;
 /// windows, a day): bounded by this × `max_reported`.
 pub const RECENT_WINDOWS: i64 = 4;
 
+/// Powers of the decay kept in a table (`lambda.powi(n)` for smaller `n`).
+const POWERS: usize = 1024;
+
+/// The decay per window and its first powers.
+#[derive(Debug, Clone)]
+struct Decay {
+    lambda: f64,
+    powers: Vec<f64>,
+}
+
+impl Decay {
+    fn new(lambda: f64) -> Decay {
+        Decay {
+            lambda,
+            powers: (0..POWERS as i32).map(|n| lambda.powi(n)).collect(),
+        }
+    }
+
+    /// `lambda.powi(n)`, from the table when it holds it.
+    fn pow(&self, n: i32) -> f64 {
+        usize::try_from(n)
+            .ok()
+            .and_then(|i| self.powers.get(i))
+            .copied()
+            .unwrap_or_else(|| self.lambda.powi(n))
+    }
+
+    fn decayed(&self, base: f64, from: i64, to: i64) -> f64 {
+        base * self.pow(steps(from, to))
+    }
+}
+
+/// Windows from `from` to `to` (none if `to` is earlier).
+fn steps(from: i64, to: i64) -> i32 {
+    to.saturating_sub(from).clamp(0, i64::from(i32::MAX)) as i32
+}
+
+/// Whether a term is forgotten: not seen in the open window and its decayed
+/// count at the last close (`docs_at`) below [`FORGET_BELOW`] — the test
+/// every close applies, so a term it holds for was dropped at that close
+/// or at an earlier one (the count only decays while the term is unseen).
+fn forgotten(st: &TermStat, docs_at: i64, pow: impl Fn(i32) -> f64) -> bool {
+    st.current == 0 && st.base * pow(steps(st.base_at, docs_at)) < FORGET_BELOW
+}
+
 /// Tracks terms per series and reports the emerging ones as windows close.
 #[derive(Debug, Clone)]
 pub struct TermTracker {
     settings: TermSettings,
-    lambda: f64,
+    decay: Decay,
     series: HashMap<SeriesKey, TermSeries>,
 }
 
@@ -205,9 +473,36 @@ const STOPWORDS: &[&str] = &[
     "which", "while", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+/// Up to eight bytes as a number whose order is theirs (big-endian, zero
+/// padded): for strings without NUL, the same order and equality.
+const fn pack(b: &[u8]) -> u64 {
+    let mut x = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        x <<= 8;
+        if i < b.len() {
+            x |= b[i] as u64;
+        }
+        i += 1;
+    }
+    x
+}
+
+/// [`STOPWORDS`] packed (all shorter than eight bytes; sorted, as they are).
+static PACKED_STOPWORDS: [u64; STOPWORDS.len()] = {
+    let mut out = [0u64; STOPWORDS.len()];
+    let mut i = 0;
+    while i < STOPWORDS.len() {
+        out[i] = pack(STOPWORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
+
 /// Whether a lowercase word is a stopword.
 pub fn is_stopword(word: &str) -> bool {
-    STOPWORDS.binary_search(&word).is_ok()
+    let b = word.as_bytes();
+    b.len() <= 8 && !b.contains(&0) && PACKED_STOPWORDS.binary_search(&pack(b)).is_ok()
 }
 
 /// Lowercase words of a text: runs of letters, digits and inner apostrophes.
@@ -247,6 +542,49 @@ pub fn document_terms(tokens: &[&str]) -> Vec<String> {
     terms
 }
 
+/// The distinct terms of a text: [`document_terms`] of its [`tokenize`]d
+/// words, drawn with fewer allocations.
+pub fn text_terms(text: &str) -> Vec<String> {
+    // Lowercase words, and whether each is a term by itself.
+    let mut words: Vec<(String, bool)> = Vec::new();
+    let mut bigrams: Vec<String> = Vec::new();
+    let mut prev: Option<usize> = None;
+    for piece in text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’')) {
+        let piece = piece.trim_matches(|c| c == '\'' || c == '’');
+        if piece.is_empty() {
+            continue;
+        }
+        // As `tokenize`, then as `document_terms` (which lowercases again:
+        // the identity on ASCII).
+        let mut w = piece.to_lowercase();
+        if w.contains('’') {
+            w = w.replace('’', "'");
+        }
+        if !w.is_ascii() {
+            w = w.to_lowercase();
+        }
+        if w.is_empty() || is_stopword(&w) || !w.chars().any(char::is_alphanumeric) {
+            prev = None;
+            continue;
+        }
+        let alone = w.chars().nth(1).is_some() && !w.chars().all(|c| c.is_ascii_digit());
+        if let Some((p, _)) = prev.and_then(|p| words.get(p)) {
+            let mut b = String::with_capacity(p.len() + 1 + w.len());
+            b.push_str(p);
+            b.push(' ');
+            b.push_str(&w);
+            bigrams.push(b);
+        }
+        prev = Some(words.len());
+        words.push((w, alone));
+    }
+    let mut terms = bigrams;
+    terms.extend(words.into_iter().filter(|(_, alone)| *alone).map(|(w, _)| w));
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
 impl TermTracker {
     /// A tracker with no series.
     pub fn new(settings: TermSettings) -> Result<TermTracker, SettingsError> {
@@ -254,7 +592,7 @@ impl TermTracker {
         let windows_per_half_life =
             settings.half_life_days * 86_400.0 / f64::from(settings.window_secs);
         Ok(TermTracker {
-            lambda: 0.5f64.powf(1.0 / windows_per_half_life),
+            decay: Decay::new(0.5f64.powf(1.0 / windows_per_half_life)),
             settings,
             series: HashMap::default(),
         })
@@ -266,14 +604,18 @@ impl TermTracker {
         saved: Vec<TermSeries>,
     ) -> Result<TermTracker, SettingsError> {
         let mut t = TermTracker::new(settings)?;
-        for s in saved {
+        for mut s in saved {
+            s.lambda = t.decay.lambda;
             t.series.insert(s.key.clone(), s);
         }
         Ok(t)
     }
 
-    /// The saved state of every series.
-    pub fn states(&self) -> impl Iterator<Item = &TermSeries> {
+    /// The state of every series, to be saved (forgotten terms dropped).
+    pub fn states(&mut self) -> impl Iterator<Item = &TermSeries> {
+        for series in self.series.values_mut() {
+            forget(series, &self.decay);
+        }
         self.series.values()
     }
 
@@ -288,7 +630,7 @@ impl TermTracker {
     pub fn emerging_now(&self, key: &SeriesKey) -> Vec<EmergingTerm> {
         self.series
             .get(key)
-            .map(|s| score(&self.settings, self.lambda, s))
+            .map(|s| score(&self.settings, &self.decay, s))
             .unwrap_or_default()
     }
 
@@ -306,64 +648,82 @@ impl TermTracker {
     }
 
     /// [`TermTracker::observe`] with the document's terms already drawn
-    /// ([`document_terms`]): a document seen by several series (its brand,
-    /// its touchpoints) is tokenised once.
-    pub fn observe_terms(
+    /// ([`document_terms`], [`text_terms`]): a document seen by several
+    /// series (its brand, its touchpoints) is tokenised once.
+    pub fn observe_terms<T: AsRef<str>>(
         &mut self,
         key: &SeriesKey,
         ts: i64,
-        terms: &[String],
+        terms: &[T],
         out: &mut Vec<EmergingTerm>,
     ) {
         let w = ts.div_euclid(i64::from(self.settings.window_secs));
-        if !self.series.contains_key(key) {
-            self.series.insert(
-                key.clone(),
-                TermSeries {
-                    key: key.clone(),
-                    window: None,
-                    windows_seen: 0,
-                    docs: 0,
-                    base_docs: 0.0,
-                    docs_at: w,
-                    terms: HashMap::default(),
-                    recent: Vec::new(),
-                },
-            );
-        }
-        let Some(series) = self.series.get_mut(key) else {
-            return;
+        let series = match self.series.get_mut(key) {
+            Some(series) => series,
+            None => self.series.entry(key.clone()).or_insert(TermSeries {
+                key: key.clone(),
+                window: None,
+                windows_seen: 0,
+                docs: 0,
+                base_docs: 0.0,
+                docs_at: w,
+                terms: Terms::default(),
+                recent: Vec::new(),
+                lambda: self.decay.lambda,
+            }),
         };
+        let decay = &self.decay;
         let current = *series.window.get_or_insert(w);
+        let docs_at = series.docs_at;
         if w < current {
             series.base_docs += 1.0;
             for t in terms {
-                if let Some(stat) = series.terms.get_mut(t) {
-                    stat.base += 1.0;
+                if let Some(i) = series.terms.get(t.as_ref()) {
+                    if let Some((_, stat)) = series.terms.slots.get_mut(i) {
+                        if !forgotten(stat, docs_at, |n| decay.pow(n)) {
+                            stat.base += 1.0;
+                        }
+                    }
                 }
             }
             return;
         }
         if w > current {
-            close(&self.settings, self.lambda, series, out);
+            close(&self.settings, decay, series, out);
             series.window = Some(w);
         }
+        let docs_at = series.docs_at;
         series.docs += 1;
+        let terms_of = &mut series.terms;
         for t in terms {
-            let stat = match series.terms.get_mut(t) {
-                Some(stat) => stat,
-                None => series.terms.entry(t.clone()).or_insert(TermStat {
-                    current: 0,
-                    base: 0.0,
-                    base_at: w,
-                    last_seen: w,
-                }),
-            };
-            stat.current += 1;
-            stat.last_seen = w;
+            let t = t.as_ref();
+            match terms_of.get(t) {
+                Some(i) => {
+                    if let Some((_, stat)) = terms_of.slots.get_mut(i) {
+                        if stat.current == 0 {
+                            if forgotten(stat, docs_at, |n| decay.pow(n)) {
+                                // Dropped at an earlier close: seen anew.
+                                *stat = TermStat::fresh(w);
+                            }
+                            terms_of.touched.push(i as u32);
+                        }
+                        stat.current += 1;
+                        stat.last_seen = w;
+                    }
+                }
+                None => {
+                    let mut stat = TermStat::fresh(w);
+                    stat.current = 1;
+                    terms_of.push(Arc::from(t), stat);
+                }
+            }
         }
-        if series.terms.len() > self.settings.max_terms {
-            evict(series, self.lambda, w, self.settings.max_terms);
+        let max = self.settings.max_terms;
+        if series.terms.slots.len() > max {
+            forget(series, decay);
+            if series.terms.slots.len() > max {
+                evict(series, decay, w, max);
+            }
         }
     }
 
@@ -373,7 +733,7 @@ impl TermTracker {
         for series in self.series.values_mut() {
             if let Some(w) = series.window {
                 if (w + 1).saturating_mul(window) <= now {
-                    close(&self.settings, self.lambda, series, out);
+                    close(&self.settings, &self.decay, series, out);
                     series.window = Some(now.div_euclid(window));
                 }
             }
@@ -381,13 +741,17 @@ impl TermTracker {
     }
 }
 
-fn decayed(base: f64, lambda: f64, from: i64, to: i64) -> f64 {
-    base * lambda.powi((to - from).clamp(0, i64::from(i32::MAX)) as i32)
+/// Drops the forgotten terms of a series.
+fn forget(series: &mut TermSeries, decay: &Decay) {
+    let docs_at = series.docs_at;
+    series
+        .terms
+        .retain(|_, st| !forgotten(st, docs_at, |n| decay.pow(n)));
 }
 
 /// The emerging terms of the series' current window as it stands (the
 /// test of the window's close on the documents so far).
-fn score(s: &TermSettings, lambda: f64, series: &TermSeries) -> Vec<EmergingTerm> {
+fn score(s: &TermSettings, decay: &Decay, series: &TermSeries) -> Vec<EmergingTerm> {
     let Some(w) = series.window else {
         return Vec::new();
     };
@@ -395,13 +759,17 @@ fn score(s: &TermSettings, lambda: f64, series: &TermSeries) -> Vec<EmergingTerm
     if series.windows_seen < s.warmup_windows || docs == 0 {
         return Vec::new();
     }
-    let base_docs = decayed(series.base_docs, lambda, series.docs_at, w);
+    let base_docs = decay.decayed(series.base_docs, series.docs_at, w);
     let mut found: Vec<EmergingTerm> = Vec::new();
-    for (term, stat) in &series.terms {
+    // Only terms seen in the window can have the support.
+    for &i in &series.terms.touched {
+        let Some((term, stat)) = series.terms.slots.get(i as usize) else {
+            continue;
+        };
         if stat.current < s.min_support {
             continue;
         }
-        let base = decayed(stat.base, lambda, stat.base_at, w);
+        let base = decay.decayed(stat.base, stat.base_at, w);
         let rate0 = (base + 0.5) / (base_docs + 1.0);
         let rate = f64::from(stat.current) / f64::from(docs);
         let expected = rate0 * f64::from(docs);
@@ -413,7 +781,7 @@ fn score(s: &TermSettings, lambda: f64, series: &TermSeries) -> Vec<EmergingTerm
         if p < s.threshold_p {
             found.push(EmergingTerm {
                 series: series.key.clone(),
-                term: term.clone(),
+                term: term.to_string(),
                 window_start: w.saturating_mul(i64::from(s.window_secs)),
                 window_end: (w + 1).saturating_mul(i64::from(s.window_secs)),
                 count: stat.current,
@@ -434,31 +802,31 @@ fn score(s: &TermSettings, lambda: f64, series: &TermSeries) -> Vec<EmergingTerm
     found
 }
 
-/// Reports the closing window's emerging terms, then folds it into the baseline.
-fn close(s: &TermSettings, lambda: f64, series: &mut TermSeries, out: &mut Vec<EmergingTerm>) {
+/// Reports the closing window's emerging terms, then folds it into the
+/// baseline. Visits only the terms the window saw: a term it did not see
+/// whose decayed count falls below the half document every term is
+/// credited with is as good as unseen, and is forgotten from now on
+/// ([`forgotten`]), so the state holds the recent vocabulary, not every
+/// word ever written.
+fn close(s: &TermSettings, decay: &Decay, series: &mut TermSeries, out: &mut Vec<EmergingTerm>) {
     let Some(w) = series.window else {
         return;
     };
-    let found = score(s, lambda, series);
+    let found = score(s, decay, series);
     series.recent.extend(found.iter().cloned());
     out.extend(found);
     let keep_from = (w + 1 - RECENT_WINDOWS).saturating_mul(i64::from(s.window_secs));
     series.recent.retain(|t| t.window_end > keep_from);
     let docs = series.docs;
-    let base_docs = decayed(series.base_docs, lambda, series.docs_at, w);
-    for stat in series.terms.values_mut() {
-        if stat.current > 0 {
-            stat.base = decayed(stat.base, lambda, stat.base_at, w) + f64::from(stat.current);
+    let base_docs = decay.decayed(series.base_docs, series.docs_at, w);
+    let terms = &mut series.terms;
+    for i in terms.touched.drain(..) {
+        if let Some((_, stat)) = terms.slots.get_mut(i as usize) {
+            stat.base = decay.decayed(stat.base, stat.base_at, w) + f64::from(stat.current);
             stat.base_at = w;
             stat.current = 0;
         }
     }
-    // A term whose decayed count fell below the half document every term is
-    // credited with is as good as unseen: forget it, so the state holds the
-    // recent vocabulary, not every word ever written.
-    series
-        .terms
-        .retain(|_, st| decayed(st.base, lambda, st.base_at, w) >= FORGET_BELOW);
     series.base_docs = base_docs + f64::from(docs);
     series.docs_at = w;
     series.docs = 0;
@@ -466,22 +834,66 @@ fn close(s: &TermSettings, lambda: f64, series: &mut TermSeries, out: &mut Vec<E
 }
 
 /// Drops the weakest tenth of the terms (lowest current + decayed baseline,
-/// then least recently seen).
-fn evict(series: &mut TermSeries, lambda: f64, now: i64, max: usize) {
-    let mut scored: Vec<(f64, i64, String)> = series
-        .terms
+/// then least recently seen, then by term: the same terms whatever the
+/// order they are held in).
+fn evict(series: &mut TermSeries, decay: &Decay, now: i64, max: usize) {
+    let slots = &series.terms.slots;
+    let mut scored: Vec<(f64, i64, u32)> = slots
         .iter()
-        .map(|(t, s)| {
+        .enumerate()
+        .map(|(i, (_, s))| {
             (
-                f64::from(s.current) + decayed(s.base, lambda, s.base_at, now),
+                f64::from(s.current) + decay.decayed(s.base, s.base_at, now),
                 s.last_seen,
-                t.clone(),
+                u32::try_from(i).unwrap_or(u32::MAX),
             )
         })
         .collect();
-    let drop = (scored.len() - max + max / 10).min(scored.len());
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    for (_, _, t) in scored.into_iter().take(drop) {
-        series.terms.remove(&t);
+    let drop = (scored.len().saturating_sub(max) + max / 10).min(scored.len());
+    if drop == 0 {
+        return;
+    }
+    let name = |i: u32| slots.get(i as usize).map(|(t, _)| &**t);
+    let weaker = |a: &(f64, i64, u32), b: &(f64, i64, u32)| {
+        a.0.total_cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| name(a.2).cmp(&name(b.2)))
+    };
+    if drop < scored.len() {
+        scored.select_nth_unstable_by(drop - 1, weaker);
+    }
+    let mut gone = vec![false; slots.len()];
+    for &(_, _, i) in scored.iter().take(drop) {
+        if let Some(g) = gone.get_mut(i as usize) {
+            *g = true;
+        }
+    }
+    series
+        .terms
+        .retain(|i, _| !gone.get(i).copied().unwrap_or(false));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_stopwords_are_the_stopwords() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOPWORDS.iter().all(|w| w.len() < 8 && is_stopword(w)));
+        for w in [
+            "", "b", "aa", "abouts", "zzz", "the\0", "th", "thee", "i'd", "yours", "wouldn't",
+            "belt", "baggage", "whichever", "\0",
+        ] {
+            assert_eq!(is_stopword(w), STOPWORDS.binary_search(&w).is_ok(), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_of_powers_is_powi() {
+        let d = Decay::new(0.5f64.powf(1.0 / 28.0));
+        for n in [0, 1, 2, 3, 27, 28, 100, 1023, 1024, 5000] {
+            assert_eq!(d.pow(n).to_bits(), d.lambda.powi(n).to_bits(), "{n}");
+        }
     }
 }

@@ -341,9 +341,7 @@ impl AlertDerive<'_> {
         let mut tracker = TermTracker::restore(settings.clone(), saved).map_err(invalid)?;
         let mut emerged = Vec::new();
         for &(ts, a, b, text) in docs {
-            let words = tce_alert::terms::tokenize(text);
-            let tokens: Vec<&str> = words.iter().map(String::as_str).collect();
-            let terms = tce_alert::terms::document_terms(&tokens);
+            let terms = tce_alert::terms::text_terms(text);
             for &i in ids.get(a..b).unwrap_or_default() {
                 if let Some(key) = keys.get(i) {
                     tracker.observe_terms(key, ts, &terms, &mut emerged);

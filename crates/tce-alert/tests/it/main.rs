@@ -8,6 +8,7 @@ mod detector;
 mod props;
 mod synthetic;
 mod terms;
+mod terms_model;
 mod webhook;
 
 use std::path::PathBuf;
