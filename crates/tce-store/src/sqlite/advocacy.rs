@@ -15,6 +15,7 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{Statement, ToSql};
 use std::collections::BTreeMap;
 use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus, PeriodCounts};
 
@@ -100,6 +101,110 @@ fn group<K: Ord + Clone, V: Clone>(items: impl Iterator<Item = (K, V)>) -> BTree
         m.entry(k).or_default().push(v);
     }
     m
+}
+
+/// Columns an author row is written with ([`author_insert_sql`]).
+const AUTHOR_WRITE_COLUMNS: usize = 22;
+
+/// Author rows per multi-row insert: one statement step instead of one per
+/// row (the last few rows of a batch go one by one).
+const AUTHOR_ROWS_PER_INSERT: usize = 32;
+
+/// `INSERT OR REPLACE` of `rows` author rows, [`AUTHOR_WRITE_COLUMNS`] each.
+fn author_insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT OR REPLACE INTO advocacy_authors (brand, author, signals, positive, negative, \
+         complaints, churn, praise, recommends, experience_sum, followers, positive_days, \
+         last_positive_day, first_at, last_at, class, base_score, period, p_signals, p_positive, \
+         p_negative, p_churn) VALUES ",
+    );
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..AUTHOR_WRITE_COLUMNS {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('?');
+            sql.push_str(&(r * AUTHOR_WRITE_COLUMNS + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// An author row's values as written (what is not a plain column of the
+/// state computed once).
+struct AuthorValues<'a> {
+    brand: &'a str,
+    author: &'a str,
+    g: &'a AuthorAggregate,
+    followers: i64,
+    first_at: Option<i64>,
+    last_at: Option<i64>,
+    class: &'static str,
+    base_score: f64,
+    period: Option<String>,
+    p: PeriodCounts,
+}
+
+impl<'a> AuthorValues<'a> {
+    fn of(
+        brand: &'a str,
+        author: &'a str,
+        state: &'a AuthorState,
+        period: Option<String>,
+    ) -> AuthorValues<'a> {
+        let g = &state.aggregate;
+        AuthorValues {
+            brand,
+            author,
+            g,
+            followers: g.followers.min(i64::MAX as u64) as i64,
+            first_at: g.first_at.map(|t| t.timestamp()),
+            last_at: g.last_at.map(|t| t.timestamp()),
+            class: g.class().as_str(),
+            base_score: g.base_score(),
+            period,
+            p: state.period.map(|(_, p)| p).unwrap_or_default(),
+        }
+    }
+
+    /// Binds the row's values from parameter `at` on (one-based), in the
+    /// order of [`author_insert_sql`]'s columns.
+    fn bind(&self, stmt: &mut Statement<'_>, at: usize) -> Result<(), StoreError> {
+        for (i, p) in self.params().into_iter().enumerate() {
+            stmt.raw_bind_parameter(at + i, p)?;
+        }
+        Ok(())
+    }
+
+    fn params(&self) -> [&dyn ToSql; AUTHOR_WRITE_COLUMNS] {
+        let g = self.g;
+        [
+            &self.brand,
+            &self.author,
+            &g.signals,
+            &g.positive,
+            &g.negative,
+            &g.complaints,
+            &g.churn,
+            &g.praise,
+            &g.recommends,
+            &g.experience_sum,
+            &self.followers,
+            &g.positive_days,
+            &g.last_positive_day,
+            &self.first_at,
+            &self.last_at,
+            &self.class,
+            &self.base_score,
+            &self.period,
+            &self.p.signals,
+            &self.p.positive,
+            &self.p.negative,
+            &self.p.churn,
+        ]
+    }
 }
 
 /// The columns [`author_state`] reads, in its order.
@@ -316,44 +421,43 @@ impl AdvocacyTx for Tx<'_> {
     }
 
     fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO advocacy_authors (brand, author, signals, positive, negative, \
-             complaints, churn, praise, recommends, experience_sum, followers, positive_days, \
-             last_positive_day, first_at, last_at, class, base_score, period, p_signals, p_positive, \
-             p_negative, p_churn) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, ?20, ?21, ?22)",
-        )?;
-        for ((brand, author), state) in rows {
-            let g = &state.aggregate;
-            let (period, p) = match &state.period {
-                Some((d, p)) => (Some(day(*d)), *p),
-                None => (None, PeriodCounts::default()),
-            };
-            stmt.execute(params![
-                brand,
-                author,
-                g.signals,
-                g.positive,
-                g.negative,
-                g.complaints,
-                g.churn,
-                g.praise,
-                g.recommends,
-                g.experience_sum,
-                g.followers.min(i64::MAX as u64) as i64,
-                g.positive_days,
-                g.last_positive_day,
-                g.first_at.map(|t| t.timestamp()),
-                g.last_at.map(|t| t.timestamp()),
-                g.class().as_str(),
-                g.base_score(),
-                period,
-                p.signals,
-                p.positive,
-                p.negative,
-                p.churn,
-            ])?;
+        // A month's text once per distinct month, not once per row.
+        let mut days: Vec<(NaiveDate, String)> = Vec::new();
+        let values: Vec<AuthorValues<'_>> = rows
+            .iter()
+            .map(|((brand, author), state)| {
+                let period = state
+                    .period
+                    .map(|(d, _)| match days.iter().find(|(x, _)| *x == d) {
+                        Some((_, s)) => s.clone(),
+                        None => {
+                            let s = day(d);
+                            days.push((d, s.clone()));
+                            s
+                        }
+                    });
+                AuthorValues::of(brand, author, state, period)
+            })
+            .collect();
+        let mut chunks = values.chunks_exact(AUTHOR_ROWS_PER_INSERT);
+        if values.len() >= AUTHOR_ROWS_PER_INSERT {
+            let mut many = self
+                .conn
+                .prepare_cached(&author_insert_sql(AUTHOR_ROWS_PER_INSERT))?;
+            for chunk in &mut chunks {
+                for (r, v) in chunk.iter().enumerate() {
+                    v.bind(&mut many, r * AUTHOR_WRITE_COLUMNS + 1)?;
+                }
+                many.raw_execute()?;
+            }
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut one = self.conn.prepare_cached(&author_insert_sql(1))?;
+            for v in rest {
+                v.bind(&mut one, 1)?;
+                one.raw_execute()?;
+            }
         }
         Ok(())
     }
@@ -953,4 +1057,83 @@ pub(super) fn purge_before(conn: &Connection, cutoff_ts: i64) -> Result<u64, Sto
         };
     }
     Ok(moments as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn state(n: u32) -> AuthorState {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1 + n % 20, 9, 0, 0).unwrap();
+        AuthorState {
+            aggregate: AuthorAggregate {
+                signals: 1 + n % 4,
+                positive: n % 3,
+                negative: n % 2,
+                complaints: n % 5,
+                churn: u32::from(n % 7 == 0),
+                praise: n % 2,
+                recommends: n % 3,
+                experience_sum: f64::from(n) / 8.0,
+                followers: u64::from(n) * 10,
+                positive_days: n % 3,
+                last_positive_day: (n % 3 > 0).then_some(20_000 + n as i32),
+                first_at: Some(at),
+                last_at: Some(at),
+            },
+            period: match n % 3 {
+                0 => None,
+                1 => Some((
+                    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                    PeriodCounts {
+                        signals: n % 4,
+                        positive: 1,
+                        negative: 0,
+                        churn: n % 2,
+                    },
+                )),
+                _ => Some((
+                    NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+                    PeriodCounts::default(),
+                )),
+            },
+        }
+    }
+
+    /// Rows written several to a statement (and the rest one by one) read
+    /// back as written, and writing them again replaces them.
+    #[test]
+    fn author_states_written_in_multi_row_inserts_read_back() {
+        let store = crate::SqliteStore::open_in_memory().unwrap();
+        let mut tx = Tx {
+            conn: &store.conn,
+            next_id: None,
+            aggregates: Default::default(),
+        };
+        let n = 2 * AUTHOR_ROWS_PER_INSERT as u32 + 11;
+        let mut rows: Vec<(AuthorKey, AuthorState)> = (0..n)
+            .map(|i| {
+                let key = (format!("b{}", i % 2), format!("a{i:03}"));
+                (key, state(i))
+            })
+            .collect();
+        for round in 0..2 {
+            tx.save_author_states(&rows).unwrap();
+            let keys: Vec<AuthorKey> = rows.iter().map(|(k, _)| k.clone()).collect();
+            let mut got = tx.author_states(&keys).unwrap();
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut want = rows.clone();
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(got, want, "round {round}");
+            for (i, (_, s)) in rows.iter_mut().enumerate() {
+                *s = state(i as u32 + 5);
+            }
+        }
+        let count: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM advocacy_authors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, i64::from(n));
+    }
 }
