@@ -64,12 +64,12 @@ fn from_json<T: serde::de::DeserializeOwned>(
 
 /// Runs `sql` (with `?1` the fixed value and `?2…` the chunk's keys) over
 /// `keys` in chunks of [`CHUNK`], padding the last chunk.
-fn chunked<K: Clone + Into<Value>, T>(
+fn chunked<T>(
     conn: &Connection,
     sql_head: &str,
     sql_tail: &str,
-    fixed: &[Value],
-    keys: &[K],
+    fixed: &[&dyn ToSql],
+    keys: &[&str],
     mut each: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();
@@ -81,13 +81,15 @@ fn chunked<K: Clone + Into<Value>, T>(
         .collect();
     let sql = format!("{sql_head} ({}) {sql_tail}", marks.join(", "));
     let mut stmt = conn.prepare_cached(&sql)?;
+    let mut vals: Vec<&dyn ToSql> = Vec::with_capacity(fixed.len() + CHUNK);
     for chunk in keys.chunks(CHUNK) {
-        let mut vals: Vec<Value> = fixed.to_vec();
+        vals.clear();
+        vals.extend_from_slice(fixed);
         for i in 0..CHUNK {
             let k = chunk.get(i).unwrap_or(&chunk[chunk.len() - 1]);
-            vals.push(k.clone().into());
+            vals.push(k);
         }
-        let mut rows = stmt.query(params_from_iter(vals))?;
+        let mut rows = stmt.query(vals.as_slice())?;
         while let Some(r) = rows.next()? {
             out.push(each(r)?);
         }
@@ -403,29 +405,48 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         keys: &[AuthorKey],
     ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(b, a)| (b.as_str(), a.as_str())).collect();
+        self.author_states_of(&keys)
+    }
+
+    fn author_states_of(
+        &mut self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
-        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+        for (brand, authors) in group(keys.iter().copied()) {
             let rows = chunked(
                 self.conn,
                 &format!(
                     "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND author IN"
                 ),
                 "",
-                &[Value::from(brand.clone())],
+                &[&brand],
                 &authors,
                 |r| Ok((r.get::<_, String>(1)?, author_state(r)?)),
             )?;
-            out.extend(rows.into_iter().map(|(a, g)| ((brand.clone(), a), g)));
+            out.extend(rows.into_iter().map(|(a, g)| ((brand.to_string(), a), g)));
         }
         Ok(out)
     }
 
     fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError> {
+        let rows: Vec<(&str, &str, &AuthorState)> = rows
+            .iter()
+            .map(|((b, a), s)| (b.as_str(), a.as_str(), s))
+            .collect();
+        self.save_author_states_of(&rows)
+    }
+
+    fn save_author_states_of(
+        &mut self,
+        rows: &[(&str, &str, &AuthorState)],
+    ) -> Result<(), StoreError> {
         // A month's text once per distinct month, not once per row.
         let mut days: Vec<(NaiveDate, String)> = Vec::new();
         let values: Vec<AuthorValues<'_>> = rows
             .iter()
-            .map(|((brand, author), state)| {
+            .map(|&(brand, author, state)| {
                 let period = state
                     .period
                     .map(|(d, _)| match days.iter().find(|(x, _)| *x == d) {
@@ -466,15 +487,26 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         keys: &[PeriodKey],
     ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
+        let keys: Vec<(&str, &str, NaiveDate)> = keys
+            .iter()
+            .map(|(b, a, p)| (b.as_str(), a.as_str(), *p))
+            .collect();
+        self.archived_periods_of(&keys)
+    }
+
+    fn archived_periods_of(
+        &mut self,
+        keys: &[(&str, &str, NaiveDate)],
+    ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
         let mut out = Vec::new();
-        let groups = group(keys.iter().map(|(b, a, p)| ((b.clone(), *p), a.clone())));
+        let groups = group(keys.iter().map(|&(b, a, p)| ((b, p), a)));
         for ((brand, period), authors) in groups {
             let rows = chunked(
                 self.conn,
                 "SELECT author, signals, positive, negative, churn FROM advocacy_periods \
                  WHERE brand = ?1 AND period = ?2 AND author IN",
                 "",
-                &[Value::from(brand.clone()), Value::from(day(period))],
+                &[&brand, &day(period)],
                 &authors,
                 |r| {
                     Ok((
@@ -490,7 +522,7 @@ impl AdvocacyTx for Tx<'_> {
             )?;
             out.extend(
                 rows.into_iter()
-                    .map(|(a, g)| ((brand.clone(), a, period), g)),
+                    .map(|(a, g)| ((brand.to_string(), a, period), g)),
             );
         }
         Ok(out)
@@ -500,19 +532,33 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         rows: &[(PeriodKey, PeriodCounts)],
     ) -> Result<(), StoreError> {
+        let rows: Vec<(&str, &str, NaiveDate, PeriodCounts)> = rows
+            .iter()
+            .map(|((b, a, d), p)| (b.as_str(), a.as_str(), *d, *p))
+            .collect();
+        self.save_archived_periods_of(&rows)
+    }
+
+    fn save_archived_periods_of(
+        &mut self,
+        rows: &[(&str, &str, NaiveDate, PeriodCounts)],
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "INSERT OR REPLACE INTO advocacy_periods (brand, period, author, signals, positive, \
              negative, churn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for ((brand, author, period), p) in rows {
+        let mut days: Option<(NaiveDate, String)> = None;
+        for (brand, author, period, p) in rows {
+            let d = match &days {
+                Some((x, s)) if x == period => s.clone(),
+                _ => {
+                    let s = day(*period);
+                    days = Some((*period, s.clone()));
+                    s
+                }
+            };
             stmt.execute(params![
-                brand,
-                day(*period),
-                author,
-                p.signals,
-                p.positive,
-                p.negative,
-                p.churn
+                brand, d, author, p.signals, p.positive, p.negative, p.churn
             ])?;
         }
         Ok(())
@@ -571,15 +617,20 @@ impl AdvocacyTx for Tx<'_> {
     }
 
     fn open_moments(&mut self, keys: &[AuthorKey]) -> Result<Vec<Moment>, StoreError> {
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(b, a)| (b.as_str(), a.as_str())).collect();
+        self.open_moments_of(&keys)
+    }
+
+    fn open_moments_of(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Moment>, StoreError> {
         let mut out = Vec::new();
-        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+        for (brand, authors) in group(keys.iter().copied()) {
             out.extend(chunked(
                 self.conn,
                 &format!(
                     "SELECT {MOMENT_COLUMNS} FROM moments WHERE status IN ('new', 'sent') AND brand = ?1 AND author IN"
                 ),
                 "",
-                &[Value::from(brand)],
+                &[&brand],
                 &authors,
                 moment,
             )?);
@@ -1072,13 +1123,13 @@ mod tests {
                 positive: n % 3,
                 negative: n % 2,
                 complaints: n % 5,
-                churn: u32::from(n % 7 == 0),
+                churn: u32::from(n.is_multiple_of(7)),
                 praise: n % 2,
                 recommends: n % 3,
                 experience_sum: f64::from(n) / 8.0,
                 followers: u64::from(n) * 10,
                 positive_days: n % 3,
-                last_positive_day: (n % 3 > 0).then_some(20_000 + n as i32),
+                last_positive_day: (!n.is_multiple_of(3)).then_some(20_000 + n as i32),
                 first_at: Some(at),
                 last_at: Some(at),
             },
