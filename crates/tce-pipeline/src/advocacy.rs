@@ -22,8 +22,7 @@ use tce_advocacy::score::{month_of, Observation};
 use tce_advocacy::{AdvocacyError, AuthorClass, IdeaStatus, MomentStatus, PeriodCounts};
 use tce_model::{EnrichedSignal, Intent, Model};
 use tce_store::{
-    AuthorKey, AuthorState, CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment,
-    PeriodKey, Store, StoreError,
+    AuthorState, CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment, Store, StoreError,
 };
 
 /// What advocacy derivation did in one transaction.
@@ -169,11 +168,6 @@ impl<'a> Keys<'a> {
     fn number(&self, brand: &str, author: &str) -> Option<u32> {
         self.numbers.get(&(brand, author)).copied()
     }
-
-    fn owned(&self, n: u32) -> AuthorKey {
-        let (b, a) = self.pairs[n as usize];
-        (b.to_string(), a.to_string())
-    }
 }
 
 /// The counts of `month` for the author of `state` (pair `key`), where they
@@ -263,13 +257,13 @@ impl AdvocacyDerive<'_> {
         for it in batch.iter().filter(|it| it.social) {
             social_key[it.key as usize] = true;
         }
-        let social_keys: Vec<AuthorKey> = (0..n_keys as u32)
-            .filter(|&n| social_key[n as usize])
-            .map(|n| keys.owned(n))
+        let social_keys: Vec<(&str, &str)> = (0..n_keys)
+            .filter(|&n| social_key[n])
+            .map(|n| keys.pairs[n])
             .collect();
         let mut states: Vec<AuthorState> = vec![AuthorState::default(); n_keys];
         if !social_keys.is_empty() {
-            for ((b, a), st) in tx.author_states(&social_keys)? {
+            for ((b, a), st) in tx.author_states_of(&social_keys)? {
                 if let Some(n) = keys.number(&b, &a) {
                     states[n as usize] = st;
                 }
@@ -287,14 +281,14 @@ impl AdvocacyDerive<'_> {
         archive_months.dedup();
         let mut archive: FxHashMap<(u32, NaiveDate), PeriodCounts> = FxHashMap::default();
         if !archive_months.is_empty() {
-            let archive_keys: Vec<PeriodKey> = archive_months
+            let archive_keys: Vec<(&str, &str, NaiveDate)> = archive_months
                 .iter()
                 .map(|&(n, m)| {
                     let (b, a) = keys.pairs[n as usize];
-                    (b.to_string(), a.to_string(), m)
+                    (b, a, m)
                 })
                 .collect();
-            for ((b, a, m), c) in tx.archived_periods(&archive_keys)? {
+            for ((b, a, m), c) in tx.archived_periods_of(&archive_keys)? {
                 if let Some(n) = keys.number(&b, &a) {
                     archive.insert((n, m), c);
                 }
@@ -304,14 +298,12 @@ impl AdvocacyDerive<'_> {
         let mut net: FxHashMap<(u32, NaiveDate), [i64; 3]> = FxHashMap::default();
 
         // --- moments: open ones of these authors, cases of positive own-brand authors ---
-        let mut open: Vec<Option<Moment>> = vec![None; n_keys];
-        let moment_keys: Vec<AuthorKey> = (0..n_keys as u32).map(|n| keys.owned(n)).collect();
-        for m in tx.open_moments(&moment_keys)? {
+        let mut open: FxHashMap<u32, Moment> = FxHashMap::default();
+        for m in tx.open_moments_of(&keys.pairs)? {
             if let Some(n) = keys.number(&m.brand, &m.author) {
-                open[n as usize] = Some(m);
+                open.insert(n, m);
             }
         }
-        drop(moment_keys);
         let mut case_authors: Vec<(&str, &str)> = batch
             .iter()
             .filter(|it| it.o.positive && brands[it.brand_no as usize].1)
@@ -395,7 +387,7 @@ impl AdvocacyDerive<'_> {
 
             // Moments: share an open one, or record a new one.
             let own = brands[it.brand_no as usize].1;
-            if let Some(m) = &mut open[key] {
+            if let Some(m) = open.get_mut(&it.key) {
                 if moments::shares(m.status, m.sent_at, o) {
                     m.status = MomentStatus::Shared;
                     m.closed_at = Some(o.at);
@@ -438,7 +430,7 @@ impl AdvocacyDerive<'_> {
                     if let Some(c) = case {
                         moment_cases.push(c.id.0);
                     }
-                    open[key] = Some(m.clone());
+                    open.insert(it.key, m.clone());
                     new_moments.push(m);
                     self.counts.moments += 1;
                 }
@@ -518,27 +510,27 @@ impl AdvocacyDerive<'_> {
 
         // Every author of a social signal was observed: their rows are
         // written in key order (neighbouring rows of the table).
-        let states: Vec<(AuthorKey, AuthorState)> = states
-            .into_iter()
+        let rows: Vec<(&str, &str, &AuthorState)> = states
+            .iter()
             .enumerate()
             .filter(|(n, _)| social_key[*n])
-            .map(|(n, st)| (keys.owned(n as u32), st))
+            .map(|(n, st)| (keys.pairs[n].0, keys.pairs[n].1, st))
             .collect();
-        tx.save_author_states(&states)?;
-        drop(states);
+        tx.save_author_states_of(&rows)?;
+        drop(rows);
         let mut archived: Vec<((u32, NaiveDate), PeriodCounts)> = archive
             .into_iter()
             .filter(|(k, _)| archive_changed.contains(k))
             .collect();
         archived.sort_unstable_by_key(|(k, _)| *k);
-        let archived: Vec<(PeriodKey, PeriodCounts)> = archived
+        let archived: Vec<(&str, &str, NaiveDate, PeriodCounts)> = archived
             .into_iter()
             .map(|((n, m), c)| {
                 let (b, a) = keys.pairs[n as usize];
-                ((b.to_string(), a.to_string(), m), c)
+                (b, a, m, c)
             })
             .collect();
-        tx.save_archived_periods(&archived)?;
+        tx.save_archived_periods_of(&archived)?;
         let mut net: Vec<((String, NaiveDate), [i64; 3])> = net
             .into_iter()
             .filter(|(_, d)| *d != [0, 0, 0])
