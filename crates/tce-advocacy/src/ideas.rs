@@ -17,11 +17,15 @@
 
 use crate::error::AdvocacyError;
 use crate::moments::list;
+use aho_corasick::AhoCorasick;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 /// Most terms a centroid keeps.
 pub const MAX_TERMS: usize = 48;
@@ -342,8 +346,28 @@ const CUES: &[&str] = &[
     "make",
 ];
 
+/// [`STOP`] and [`FRAME`] as one sorted list, built once: every word of
+/// every suggestion is looked up (twice) on ingest.
+static STOP_SORTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut v: Vec<&'static str> = STOP.iter().chain(FRAME).copied().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+});
+
+/// [`CUES`] as one automaton, built once (`None`: fall back to a scan).
+static CUE_MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| AhoCorasick::new(CUES).ok());
+
 fn is_stop(w: &str) -> bool {
-    STOP.contains(&w) || FRAME.contains(&w)
+    STOP_SORTED.binary_search(&w).is_ok()
+}
+
+/// Whether a (lower-case) sentence holds one of the [`CUES`].
+fn has_cue(sentence: &str) -> bool {
+    match CUE_MATCHER.as_ref() {
+        Some(m) => m.is_match(sentence),
+        None => CUES.iter().any(|c| sentence.contains(c)),
+    }
 }
 
 /// A light suffix-stripping stemmer: expire, expires, expired, expiring
@@ -385,16 +409,18 @@ pub fn terms(text: &str, extra_stop: &[String]) -> Vec<String> {
         .split(['.', '!', '?', ';', '\n'])
         .filter(|s| !s.trim().is_empty())
         .collect();
-    let cued: Vec<&str> = sentences
-        .iter()
-        .copied()
-        .filter(|s| CUES.iter().any(|c| s.contains(c)))
-        .collect();
+    let cued: Vec<&str> = sentences.iter().copied().filter(|s| has_cue(s)).collect();
     let chosen = if cued.is_empty() { sentences } else { cued };
     let mut out: Vec<String> = chosen
         .iter()
         .flat_map(|s| words(s))
-        .map(|w| w.replace('\'', ""))
+        .map(|w| {
+            if w.contains('\'') {
+                Cow::Owned(w.replace('\'', ""))
+            } else {
+                Cow::Borrowed(w)
+            }
+        })
         .filter(|w| w.len() > 2 && !w.chars().all(|c| c.is_ascii_digit()))
         .filter(|w| !is_stop(w) && !extra_stop.iter().any(|s| s == w))
         .map(|w| stem(&w))
@@ -426,12 +452,27 @@ impl Centroid {
 
     /// Adds one suggestion's terms.
     pub fn add(&mut self, doc: &[String]) {
-        let mut m: BTreeMap<String, u32> = self.terms.drain(..).collect();
+        self.add_dropping(doc, |_| {});
+    }
+
+    /// [`Centroid::add`], handing each term the centroid no longer keeps
+    /// (past [`MAX_TERMS`]) to `dropped`. The terms are counted in place:
+    /// a suggestion has a handful, a centroid at most [`MAX_TERMS`].
+    fn add_dropping(&mut self, doc: &[String], mut dropped: impl FnMut(String)) {
         for t in doc {
-            *m.entry(t.clone()).or_default() += 1;
+            match self.terms.iter_mut().find(|(x, _)| x == t) {
+                Some((_, n)) => *n += 1,
+                None => self.terms.push((t.clone(), 1)),
+            }
         }
         self.docs += 1;
-        self.set(m);
+        self.terms
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if self.terms.len() > MAX_TERMS {
+            for (t, _) in self.terms.drain(MAX_TERMS..) {
+                dropped(t);
+            }
+        }
     }
 
     /// Adds another idea's suggestions (a merge).
@@ -536,9 +577,60 @@ pub fn assign<'a>(
 #[derive(Debug, Default, Clone)]
 pub struct TermIndex {
     /// term → (idea, its count of the term), ideas ascending.
-    postings: std::collections::HashMap<String, Vec<(usize, u32)>>,
+    postings: HashMap<String, Vec<(usize, u32)>, FastHash>,
     /// idea → Σ count² over its centroid's terms.
-    sum_sq: std::collections::HashMap<usize, u64>,
+    sum_sq: HashMap<usize, u64, FastHash>,
+}
+
+/// A fast, non-cryptographic hash for the term index (FxHash's mixing):
+/// its keys are short terms and idea numbers, not attacker-chosen.
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHash;
+
+impl BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(Self::K).rotate_left(26);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl TermIndex {
@@ -564,13 +656,49 @@ impl TermIndex {
         self.sum_sq.insert(n, sum_sq);
     }
 
+    /// Adds a suggestion's terms `doc` to idea `n`'s `centroid`
+    /// ([`Centroid::add`]) and records the change: the same index as
+    /// [`TermIndex::set`] with the centroid's terms before and after, when
+    /// the index held `centroid` for `n`, but only the suggestion's terms
+    /// and those the centroid dropped are touched.
+    pub fn add(&mut self, n: usize, centroid: &mut Centroid, doc: &[String]) {
+        let mut dropped: Vec<String> = Vec::new();
+        centroid.add_dropping(doc, |t| dropped.push(t));
+        for t in &dropped {
+            if let Some(list) = self.postings.get_mut(t) {
+                if let Ok(at) = list.binary_search_by_key(&n, |p| p.0) {
+                    list.remove(at);
+                }
+            }
+        }
+        for t in doc {
+            let Some((_, c)) = centroid.terms.iter().find(|(x, _)| x == t) else {
+                continue;
+            };
+            let list = match self.postings.get_mut(t.as_str()) {
+                Some(list) => list,
+                None => self.postings.entry(t.clone()).or_default(),
+            };
+            match list.binary_search_by_key(&n, |p| p.0) {
+                Ok(at) => list[at].1 = *c,
+                Err(at) => list.insert(at, (n, *c)),
+            }
+        }
+        let sum_sq = centroid
+            .terms
+            .iter()
+            .map(|(_, c)| u64::from(*c).pow(2))
+            .sum();
+        self.sum_sq.insert(n, sum_sq);
+    }
+
     /// What [`assign`] answers over the indexed ideas: the most similar at
     /// or above [`JOIN_AT`], the lowest index on ties; `None` to start a
     /// new idea.
     pub fn assign(&self, doc: &[String]) -> Option<usize> {
-        let mut dots: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+        let mut dots: HashMap<usize, u64, FastHash> = HashMap::default();
         for t in doc {
-            for (n, c) in self.postings.get(t).into_iter().flatten() {
+            for (n, c) in self.postings.get(t.as_str()).into_iter().flatten() {
                 *dots.entry(*n).or_default() += u64::from(*c);
             }
         }
@@ -732,6 +860,81 @@ mod tests {
     }
 
     use super::*;
+
+    /// Adding a suggestion through the index keeps it as `set` with the
+    /// terms before and after would, and the centroid as `Centroid::add`
+    /// (the old merge of counts) would, also when terms fall past MAX_TERMS.
+    #[test]
+    fn term_index_add_matches_set_and_centroid_add() {
+        let vocab: Vec<String> = (0..150).map(|i| format!("t{i:03}")).collect();
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        let (mut by_set, mut by_add) = (TermIndex::default(), TermIndex::default());
+        let (mut a, mut b) = (vec![Centroid::default(); 3], vec![Centroid::default(); 3]);
+        let mut dropped_some = false;
+        for _ in 0..400 {
+            let n = next() % 3;
+            let mut doc: Vec<String> = (0..1 + next() % 7)
+                .map(|_| vocab[next() % vocab.len()].clone())
+                .collect();
+            doc.sort_unstable();
+            doc.dedup();
+            // The old Centroid::add: merge the counts in a map, sort, keep MAX_TERMS.
+            let before = a[n].terms.clone();
+            let mut m: BTreeMap<String, u32> = a[n].terms.drain(..).collect();
+            for t in &doc {
+                *m.entry(t.clone()).or_default() += 1;
+            }
+            a[n].docs += 1;
+            a[n].set(m);
+            dropped_some |= before
+                .iter()
+                .any(|(t, _)| !a[n].terms.iter().any(|(x, _)| x == t));
+            by_set.set(n, &before, &a[n]);
+            by_add.add(n, &mut b[n], &doc);
+            assert_eq!(a[n], b[n]);
+            let probe: Vec<String> = {
+                let mut p: Vec<String> = (0..4)
+                    .map(|_| vocab[next() % vocab.len()].clone())
+                    .collect();
+                p.sort_unstable();
+                p.dedup();
+                p
+            };
+            assert_eq!(by_set.assign(&probe), by_add.assign(&probe));
+            assert_eq!(by_set.sum_sq, by_add.sum_sq);
+            for (t, list) in &by_set.postings {
+                let other = by_add.postings.get(t).map_or(&[][..], |l| l.as_slice());
+                assert_eq!(list.as_slice(), other, "{t}");
+            }
+            for (t, list) in &by_add.postings {
+                assert!(list.is_empty() || by_set.postings.contains_key(t), "{t}");
+            }
+        }
+        assert!(dropped_some, "some centroid dropped terms past MAX_TERMS");
+    }
+
+    #[test]
+    fn stop_words_and_cues_as_listed() {
+        for w in STOP.iter().chain(FRAME) {
+            assert!(is_stop(w), "{w}");
+        }
+        for w in ["dark", "mode", "loyalty", "app", "seat"] {
+            assert!(!is_stop(w), "{w}");
+        }
+        for s in [
+            "why not add it",
+            "i wish",
+            "an idea",
+            "make it so",
+            "nothing here",
+        ] {
+            assert_eq!(has_cue(s), CUES.iter().any(|c| s.contains(c)), "{s}");
+        }
+    }
 
     fn t(s: &str) -> Vec<String> {
         terms(s, &["skyway".to_string()])

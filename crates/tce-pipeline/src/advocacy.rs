@@ -22,8 +22,7 @@ use tce_advocacy::score::{month_of, Observation};
 use tce_advocacy::{AdvocacyError, AuthorClass, IdeaStatus, MomentStatus, PeriodCounts};
 use tce_model::{EnrichedSignal, Intent, Model};
 use tce_store::{
-    AuthorKey, AuthorState, CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment,
-    PeriodKey, Store, StoreError,
+    AuthorState, CaseKeys, Derive, DeriveTx, Idea, IdeaEvent, IdeaSignal, Moment, Store, StoreError,
 };
 
 /// What advocacy derivation did in one transaction.
@@ -112,32 +111,91 @@ fn after_answer(case: &tce_care::Case, s: &EnrichedSignal) -> bool {
     })
 }
 
-/// The counts of `month` for the author of `state`, where they live: in the
-/// row when it is the author's latest month (a later month moves the latest
-/// one to the archive first), else in the archive (a late signal).
+/// One customer signal of a batch, as the derivation reads it.
+struct Item<'a> {
+    s: &'a EnrichedSignal,
+    brand: &'a str,
+    author: &'a str,
+    o: Observation,
+    /// First day of the signal's month.
+    month: NaiveDate,
+    /// The (brand, author) pair's number in the batch (pairs numbered in
+    /// their sort order, so sorting numbers sorts pairs).
+    key: u32,
+    /// The brand's number in the batch.
+    brand_no: u32,
+    /// On a social channel.
+    social: bool,
+    /// A suggestion.
+    suggestion: bool,
+}
+
+/// The (brand, author) pairs of a batch, numbered in sort order.
+struct Keys<'a> {
+    pairs: Vec<(&'a str, &'a str)>,
+    numbers: FxHashMap<(&'a str, &'a str), u32>,
+}
+
+impl<'a> Keys<'a> {
+    /// Numbers the pairs of `items` (setting each item's `key`).
+    fn of(items: &mut [Item<'a>]) -> Keys<'a> {
+        let mut numbers: FxHashMap<(&'a str, &'a str), u32> = FxHashMap::default();
+        let mut pairs: Vec<(&'a str, &'a str)> = Vec::new();
+        for it in items.iter_mut() {
+            let next = pairs.len() as u32;
+            let n = *numbers.entry((it.brand, it.author)).or_insert(next);
+            if n == next {
+                pairs.push((it.brand, it.author));
+            }
+            it.key = n;
+        }
+        let mut order: Vec<u32> = (0..pairs.len() as u32).collect();
+        order.sort_unstable_by_key(|&n| pairs[n as usize]);
+        let mut rank = vec![0u32; pairs.len()];
+        for (r, &n) in order.iter().enumerate() {
+            rank[n as usize] = r as u32;
+        }
+        for it in items.iter_mut() {
+            it.key = rank[it.key as usize];
+        }
+        for n in numbers.values_mut() {
+            *n = rank[*n as usize];
+        }
+        let pairs = order.into_iter().map(|n| pairs[n as usize]).collect();
+        Keys { pairs, numbers }
+    }
+
+    fn number(&self, brand: &str, author: &str) -> Option<u32> {
+        self.numbers.get(&(brand, author)).copied()
+    }
+}
+
+/// The counts of `month` for the author of `state` (pair `key`), where they
+/// live: in the row when it is the author's latest month (a later month
+/// moves the latest one to the archive first), else in the archive (a late
+/// signal).
 fn period_counts<'a>(
     state: &'a mut AuthorState,
-    archive: &'a mut FxHashMap<PeriodKey, PeriodCounts>,
-    changed: &mut FxHashSet<PeriodKey>,
-    (brand, author): &AuthorKey,
+    archive: &'a mut FxHashMap<(u32, NaiveDate), PeriodCounts>,
+    changed: &mut FxHashSet<(u32, NaiveDate)>,
+    key: u32,
     month: NaiveDate,
 ) -> &'a mut PeriodCounts {
-    let pk = |m: NaiveDate| (brand.clone(), author.clone(), m);
     match state.period.map(|(d, _)| d) {
         Some(latest) if latest > month => {
-            changed.insert(pk(month));
-            return archive.entry(pk(month)).or_default();
+            changed.insert((key, month));
+            return archive.entry((key, month)).or_default();
         }
         Some(latest) if latest == month => {}
         _ => {
             if let Some((d, c)) = state.period.take() {
-                archive.insert(pk(d), c);
-                changed.insert(pk(d));
+                archive.insert((key, d), c);
+                changed.insert((key, d));
             }
             // An archived month becoming the latest again (migrated rows)
             // lives in the row from now on.
-            changed.remove(&pk(month));
-            let c = archive.remove(&pk(month)).unwrap_or_default();
+            changed.remove(&(key, month));
+            let c = archive.remove(&(key, month)).unwrap_or_default();
             state.period = Some((month, c));
         }
     }
@@ -149,73 +207,120 @@ fn period_counts<'a>(
 
 impl AdvocacyDerive<'_> {
     fn run(&mut self, fresh: &[&EnrichedSignal], tx: &mut dyn DeriveTx) -> Result<(), StoreError> {
-        let mut batch: Vec<(&EnrichedSignal, &str, &str, Observation)> = fresh
-            .iter()
-            .filter_map(|s| subject(s).map(|(b, a)| (*s, b, a, Observation::of(s))))
-            .collect();
-        let social = |s: &EnrichedSignal| {
-            self.model
-                .channel(&s.signal.channel)
-                .is_some_and(|c| c.social)
-        };
+        // Brands of the batch, numbered as met: (id, own).
+        let mut brands: Vec<(&str, bool)> = Vec::new();
+        let mut batch: Vec<Item<'_>> = Vec::with_capacity(fresh.len());
+        for &s in fresh {
+            let Some((brand, author)) = subject(s) else {
+                continue;
+            };
+            let brand_no = match brands.iter().position(|(b, _)| *b == brand) {
+                Some(n) => n,
+                None => {
+                    let own = self.model.brand(brand).is_some_and(|x| x.own);
+                    brands.push((brand, own));
+                    brands.len() - 1
+                }
+            } as u32;
+            let o = Observation::of(s);
+            batch.push(Item {
+                s,
+                brand,
+                author,
+                o,
+                month: month_of(o.at),
+                key: 0,
+                brand_no,
+                // Advocacy is public word of mouth: only social channels
+                // count towards an author's standing and net advocacy (a
+                // contact centre's notes and private surveys do not).
+                social: self
+                    .model
+                    .channel(&s.signal.channel)
+                    .is_some_and(|c| c.social),
+                suggestion: s
+                    .enrichment
+                    .intents
+                    .iter()
+                    .any(|i| i.intent == Intent::Suggestion),
+            });
+        }
         if batch.is_empty() {
             return Ok(());
         }
-        batch.sort_by_key(|(s, ..)| s.signal.created_at);
+        batch.sort_by_key(|it| it.s.signal.created_at);
+        let keys = Keys::of(&mut batch);
+        let n_keys = keys.pairs.len();
 
         // --- author aggregates and net advocacy ---
-        let mut keys: Vec<(String, String)> = batch
-            .iter()
-            .filter(|(s, ..)| social(s))
-            .map(|(_, b, a, _)| (b.to_string(), a.to_string()))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let mut states: FxHashMap<AuthorKey, AuthorState> =
-            tx.author_states(&keys)?.into_iter().collect();
-        // Months of the batch that are not their author's stored latest
-        // month: their counts, if any, are archived.
-        let mut archive_keys: Vec<PeriodKey> = batch
-            .iter()
-            .filter(|(s, ..)| social(s))
-            .filter_map(|(_, b, a, o)| {
-                let m = month_of(o.at);
-                let key = (b.to_string(), a.to_string());
-                let latest = states.get(&key).and_then(|s| s.period.map(|(d, _)| d));
-                (latest != Some(m)).then_some((key.0, key.1, m))
-            })
-            .collect();
-        archive_keys.sort_unstable();
-        archive_keys.dedup();
-        let mut archive: FxHashMap<PeriodKey, PeriodCounts> =
-            tx.archived_periods(&archive_keys)?.into_iter().collect();
-        let mut archive_changed: FxHashSet<PeriodKey> = FxHashSet::default();
-        let mut net: FxHashMap<(String, NaiveDate), [i64; 3]> = FxHashMap::default();
-
-        // --- moments: open ones of these authors, cases of positive own-brand authors ---
-        let mut open: FxHashMap<(String, String), Moment> = FxHashMap::default();
-        let mut moment_keys: Vec<(String, String)> = batch
-            .iter()
-            .map(|(_, b, a, _)| (b.to_string(), a.to_string()))
-            .collect();
-        moment_keys.sort_unstable();
-        moment_keys.dedup();
-        for m in tx.open_moments(&moment_keys)? {
-            open.insert((m.brand.clone(), m.author.clone()), m);
+        let mut social_key = vec![false; n_keys];
+        for it in batch.iter().filter(|it| it.social) {
+            social_key[it.key as usize] = true;
         }
-        let mut case_keys = CaseKeys::default();
-        for (s, b, a, o) in &batch {
-            if o.positive && self.model.brand(b).is_some_and(|x| x.own) {
-                case_keys
-                    .authors
-                    .push((a.to_string(), s.signal.channel.clone()));
+        let social_keys: Vec<(&str, &str)> = (0..n_keys)
+            .filter(|&n| social_key[n])
+            .map(|n| keys.pairs[n])
+            .collect();
+        let mut states: Vec<AuthorState> = vec![AuthorState::default(); n_keys];
+        if !social_keys.is_empty() {
+            for ((b, a), st) in tx.author_states_of(&social_keys)? {
+                if let Some(n) = keys.number(&b, &a) {
+                    states[n as usize] = st;
+                }
             }
         }
-        case_keys.authors.sort_unstable();
-        case_keys.authors.dedup();
-        let cases = if case_keys.authors.is_empty() {
+        // Months of the batch that are not their author's stored latest
+        // month: their counts, if any, are archived.
+        let mut archive_months: Vec<(u32, NaiveDate)> = batch
+            .iter()
+            .filter(|it| it.social)
+            .filter(|it| states[it.key as usize].period.map(|(d, _)| d) != Some(it.month))
+            .map(|it| (it.key, it.month))
+            .collect();
+        archive_months.sort_unstable();
+        archive_months.dedup();
+        let mut archive: FxHashMap<(u32, NaiveDate), PeriodCounts> = FxHashMap::default();
+        if !archive_months.is_empty() {
+            let archive_keys: Vec<(&str, &str, NaiveDate)> = archive_months
+                .iter()
+                .map(|&(n, m)| {
+                    let (b, a) = keys.pairs[n as usize];
+                    (b, a, m)
+                })
+                .collect();
+            for ((b, a, m), c) in tx.archived_periods_of(&archive_keys)? {
+                if let Some(n) = keys.number(&b, &a) {
+                    archive.insert((n, m), c);
+                }
+            }
+        }
+        let mut archive_changed: FxHashSet<(u32, NaiveDate)> = FxHashSet::default();
+        let mut net: FxHashMap<(u32, NaiveDate), [i64; 3]> = FxHashMap::default();
+
+        // --- moments: open ones of these authors, cases of positive own-brand authors ---
+        let mut open: FxHashMap<u32, Moment> = FxHashMap::default();
+        for m in tx.open_moments_of(&keys.pairs)? {
+            if let Some(n) = keys.number(&m.brand, &m.author) {
+                open.insert(n, m);
+            }
+        }
+        let mut case_authors: Vec<(&str, &str)> = batch
+            .iter()
+            .filter(|it| it.o.positive && brands[it.brand_no as usize].1)
+            .map(|it| (it.author, it.s.signal.channel.as_str()))
+            .collect();
+        case_authors.sort_unstable();
+        case_authors.dedup();
+        let cases = if case_authors.is_empty() {
             Vec::new()
         } else {
+            let case_keys = CaseKeys {
+                authors: case_authors
+                    .iter()
+                    .map(|(a, c)| (a.to_string(), c.to_string()))
+                    .collect(),
+                ..CaseKeys::default()
+            };
             tx.cases_for(&case_keys)?
         };
         let mut cases_by_author: FxHashMap<(&str, &str), Vec<&tce_care::Case>> =
@@ -234,52 +339,45 @@ impl AdvocacyDerive<'_> {
         let department = advocacy_department(self.model);
 
         // --- ideas: the brands' current ideas ---
-        let mut idea_brands: Vec<String> = batch
+        let mut idea_brands: Vec<&str> = batch
             .iter()
-            .filter(|(s, ..)| {
-                s.enrichment
-                    .intents
-                    .iter()
-                    .any(|i| i.intent == Intent::Suggestion)
-            })
-            .map(|(_, b, ..)| b.to_string())
+            .filter(|it| it.suggestion)
+            .map(|it| it.brand)
             .collect();
         idea_brands.sort_unstable();
         idea_brands.dedup();
         let mut ideas_list: Vec<Idea> = if idea_brands.is_empty() {
             Vec::new()
         } else {
+            let idea_brands: Vec<String> = idea_brands.iter().map(|b| b.to_string()).collect();
             tx.ideas_of(&idea_brands)?
         };
         let mut touched = vec![false; ideas_list.len()];
         // Each brand's ideas by term: a suggestion is compared only with
-        // its brand's ideas that share a term with it.
-        let mut by_term: FxHashMap<String, ideas::TermIndex> = FxHashMap::default();
+        // its brand's ideas that share a term with it. (An idea of a brand
+        // without a suggestion in the batch is never compared.)
+        let mut by_term: Vec<ideas::TermIndex> = vec![ideas::TermIndex::default(); brands.len()];
         for (n, i) in ideas_list.iter().enumerate() {
-            by_term
-                .entry(i.brand.clone())
-                .or_default()
-                .set(n, &[], &i.centroid);
+            if let Some(b) = brands.iter().position(|(b, _)| *b == i.brand) {
+                by_term[b].set(n, &[], &i.centroid);
+            }
         }
         let mut pending_signals: Vec<(usize, IdeaSignal)> = Vec::new();
 
-        for (s, brand, author, o) in &batch {
-            let key = (brand.to_string(), author.to_string());
-            // Advocacy is public word of mouth: only social channels count
-            // towards an author's standing and net advocacy (a contact
-            // centre's notes and private surveys do not).
+        for it in &batch {
+            let (s, brand, author, o) = (it.s, it.brand, it.author, &it.o);
+            let key = it.key as usize;
             let mut was_advocate = false;
-            if social(s) {
-                let state = states.entry(key.clone()).or_default();
+            if it.social {
+                let state = &mut states[key];
                 was_advocate = state.aggregate.class() == AuthorClass::Advocate;
                 state.aggregate.observe(o);
-                let month = month_of(o.at);
-                let p = period_counts(state, &mut archive, &mut archive_changed, &key, month);
+                let p = period_counts(state, &mut archive, &mut archive_changed, it.key, it.month);
                 let before = p.class().counts();
                 p.observe(o);
                 let after = p.class().counts();
                 if before != after {
-                    let d = net.entry((brand.to_string(), month)).or_default();
+                    let d = net.entry((it.brand_no, it.month)).or_default();
                     for k in 0..3 {
                         d[k] += after[k] - before[k];
                     }
@@ -288,8 +386,8 @@ impl AdvocacyDerive<'_> {
             }
 
             // Moments: share an open one, or record a new one.
-            let own = self.model.brand(brand).is_some_and(|b| b.own);
-            if let Some(m) = open.get_mut(&key) {
+            let own = brands[it.brand_no as usize].1;
+            if let Some(m) = open.get_mut(&it.key) {
                 if moments::shares(m.status, m.sent_at, o) {
                     m.status = MomentStatus::Shared;
                     m.closed_at = Some(o.at);
@@ -299,7 +397,7 @@ impl AdvocacyDerive<'_> {
                 }
             } else if own && o.positive {
                 let case = cases_by_author
-                    .get(&(*author, s.signal.channel.as_str()))
+                    .get(&(author, s.signal.channel.as_str()))
                     .and_then(|cs| {
                         cs.iter()
                             .find(|c| after_answer(c, s) && !moment_cases.contains(&c.id.0))
@@ -332,29 +430,23 @@ impl AdvocacyDerive<'_> {
                     if let Some(c) = case {
                         moment_cases.push(c.id.0);
                     }
-                    open.insert(key.clone(), m.clone());
+                    open.insert(it.key, m.clone());
                     new_moments.push(m);
                     self.counts.moments += 1;
                 }
             }
 
             // Ideas.
-            if s.enrichment
-                .intents
-                .iter()
-                .any(|i| i.intent == Intent::Suggestion)
-            {
+            if it.suggestion {
                 let doc = ideas::terms(&s.signal.text, self.brand_words);
                 if doc.is_empty() {
                     continue;
                 }
-                let index = by_term.entry(brand.to_string()).or_default();
+                let index = &mut by_term[it.brand_no as usize];
                 let n = match index.assign(&doc) {
                     Some(n) => {
                         let i = &mut ideas_list[n];
-                        let before = i.centroid.terms.clone();
-                        i.centroid.add(&doc);
-                        index.set(n, &before, &i.centroid);
+                        index.add(n, &mut i.centroid, &doc);
                         i.volume += 1;
                         i.reach += s.signal.author_followers.unwrap_or(0);
                         i.first_seen = i.first_seen.min(o.at);
@@ -394,7 +486,12 @@ impl AdvocacyDerive<'_> {
                 };
                 let i = &mut ideas_list[n];
                 for tp in &s.enrichment.touchpoints {
-                    *i.touchpoints.entry(tp.touchpoint.clone()).or_default() += 1;
+                    match i.touchpoints.get_mut(&tp.touchpoint) {
+                        Some(c) => *c += 1,
+                        None => {
+                            i.touchpoints.insert(tp.touchpoint.clone(), 1);
+                        }
+                    }
                 }
                 touched[n] = true;
                 pending_signals.push((
@@ -411,14 +508,34 @@ impl AdvocacyDerive<'_> {
             }
         }
 
-        let states: Vec<_> = states.into_iter().collect();
-        tx.save_author_states(&states)?;
-        let archived: Vec<(PeriodKey, PeriodCounts)> = archive
+        // Every author of a social signal was observed: their rows are
+        // written in key order (neighbouring rows of the table).
+        let rows: Vec<(&str, &str, &AuthorState)> = states
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| social_key[*n])
+            .map(|(n, st)| (keys.pairs[n].0, keys.pairs[n].1, st))
+            .collect();
+        tx.save_author_states_of(&rows)?;
+        drop(rows);
+        let mut archived: Vec<((u32, NaiveDate), PeriodCounts)> = archive
             .into_iter()
             .filter(|(k, _)| archive_changed.contains(k))
             .collect();
-        tx.save_archived_periods(&archived)?;
-        let mut net: Vec<_> = net.into_iter().filter(|(_, d)| *d != [0, 0, 0]).collect();
+        archived.sort_unstable_by_key(|(k, _)| *k);
+        let archived: Vec<(&str, &str, NaiveDate, PeriodCounts)> = archived
+            .into_iter()
+            .map(|((n, m), c)| {
+                let (b, a) = keys.pairs[n as usize];
+                (b, a, m, c)
+            })
+            .collect();
+        tx.save_archived_periods_of(&archived)?;
+        let mut net: Vec<((String, NaiveDate), [i64; 3])> = net
+            .into_iter()
+            .filter(|(_, d)| *d != [0, 0, 0])
+            .map(|((b, m), d)| ((brands[b as usize].0.to_string(), m), d))
+            .collect();
         net.sort_by(|a, b| a.0.cmp(&b.0));
         tx.add_net_counts(&net)?;
         new_moments.extend(changed_moments);

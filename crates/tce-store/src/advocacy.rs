@@ -33,6 +33,64 @@ pub trait AdvocacyTx {
     /// Writes (inserts or replaces) author states.
     fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError>;
 
+    /// [`AdvocacyTx::author_states`] of borrowed (brand, author) pairs.
+    fn author_states_of(
+        &mut self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
+        let keys: Vec<AuthorKey> = keys
+            .iter()
+            .map(|(b, a)| (b.to_string(), a.to_string()))
+            .collect();
+        self.author_states(&keys)
+    }
+
+    /// [`AdvocacyTx::save_author_states`] of (brand, author, state) borrowed.
+    fn save_author_states_of(
+        &mut self,
+        rows: &[(&str, &str, &AuthorState)],
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(AuthorKey, AuthorState)> = rows
+            .iter()
+            .map(|(b, a, s)| ((b.to_string(), a.to_string()), (*s).clone()))
+            .collect();
+        self.save_author_states(&rows)
+    }
+
+    /// [`AdvocacyTx::archived_periods`] of borrowed (brand, author, month) keys.
+    fn archived_periods_of(
+        &mut self,
+        keys: &[(&str, &str, NaiveDate)],
+    ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
+        let keys: Vec<PeriodKey> = keys
+            .iter()
+            .map(|(b, a, d)| (b.to_string(), a.to_string(), *d))
+            .collect();
+        self.archived_periods(&keys)
+    }
+
+    /// [`AdvocacyTx::save_archived_periods`] of (brand, author, month,
+    /// counts) borrowed.
+    fn save_archived_periods_of(
+        &mut self,
+        rows: &[(&str, &str, NaiveDate, PeriodCounts)],
+    ) -> Result<(), StoreError> {
+        let rows: Vec<(PeriodKey, PeriodCounts)> = rows
+            .iter()
+            .map(|(b, a, d, p)| ((b.to_string(), a.to_string(), *d), *p))
+            .collect();
+        self.save_archived_periods(&rows)
+    }
+
+    /// [`AdvocacyTx::open_moments`] of borrowed (brand, author) pairs.
+    fn open_moments_of(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Moment>, StoreError> {
+        let keys: Vec<AuthorKey> = keys
+            .iter()
+            .map(|(b, a)| (b.to_string(), a.to_string()))
+            .collect();
+        self.open_moments(&keys)
+    }
+
     /// The archived counts of these (brand, author, month) triples: months
     /// other than an author's latest (absent ones left out).
     fn archived_periods(

@@ -15,6 +15,7 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{Statement, ToSql};
 use std::collections::BTreeMap;
 use tce_advocacy::{AuthorAggregate, Centroid, IdeaStatus, MomentKind, MomentStatus, PeriodCounts};
 
@@ -63,12 +64,12 @@ fn from_json<T: serde::de::DeserializeOwned>(
 
 /// Runs `sql` (with `?1` the fixed value and `?2…` the chunk's keys) over
 /// `keys` in chunks of [`CHUNK`], padding the last chunk.
-fn chunked<K: Clone + Into<Value>, T>(
+fn chunked<T>(
     conn: &Connection,
     sql_head: &str,
     sql_tail: &str,
-    fixed: &[Value],
-    keys: &[K],
+    fixed: &[&dyn ToSql],
+    keys: &[&str],
     mut each: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();
@@ -80,13 +81,15 @@ fn chunked<K: Clone + Into<Value>, T>(
         .collect();
     let sql = format!("{sql_head} ({}) {sql_tail}", marks.join(", "));
     let mut stmt = conn.prepare_cached(&sql)?;
+    let mut vals: Vec<&dyn ToSql> = Vec::with_capacity(fixed.len() + CHUNK);
     for chunk in keys.chunks(CHUNK) {
-        let mut vals: Vec<Value> = fixed.to_vec();
+        vals.clear();
+        vals.extend_from_slice(fixed);
         for i in 0..CHUNK {
             let k = chunk.get(i).unwrap_or(&chunk[chunk.len() - 1]);
-            vals.push(k.clone().into());
+            vals.push(k);
         }
-        let mut rows = stmt.query(params_from_iter(vals))?;
+        let mut rows = stmt.query(vals.as_slice())?;
         while let Some(r) = rows.next()? {
             out.push(each(r)?);
         }
@@ -100,6 +103,98 @@ fn group<K: Ord + Clone, V: Clone>(items: impl Iterator<Item = (K, V)>) -> BTree
         m.entry(k).or_default().push(v);
     }
     m
+}
+
+/// Columns an author row is written with ([`author_insert_sql`]).
+const AUTHOR_WRITE_COLUMNS: usize = 22;
+
+/// `INSERT OR REPLACE` of one author row, [`AUTHOR_WRITE_COLUMNS`] values.
+fn author_insert_sql() -> String {
+    let marks: Vec<String> = (1..=AUTHOR_WRITE_COLUMNS)
+        .map(|c| format!("?{c}"))
+        .collect();
+    format!(
+        "INSERT OR REPLACE INTO advocacy_authors (brand, author, signals, positive, negative, \
+         complaints, churn, praise, recommends, experience_sum, followers, positive_days, \
+         last_positive_day, first_at, last_at, class, base_score, period, p_signals, p_positive, \
+         p_negative, p_churn) VALUES ({})",
+        marks.join(", ")
+    )
+}
+
+/// An author row's values as written (what is not a plain column of the
+/// state computed once).
+struct AuthorValues<'a> {
+    brand: &'a str,
+    author: &'a str,
+    g: &'a AuthorAggregate,
+    followers: i64,
+    first_at: Option<i64>,
+    last_at: Option<i64>,
+    class: &'static str,
+    base_score: f64,
+    period: Option<String>,
+    p: PeriodCounts,
+}
+
+impl<'a> AuthorValues<'a> {
+    fn of(
+        brand: &'a str,
+        author: &'a str,
+        state: &'a AuthorState,
+        period: Option<String>,
+    ) -> AuthorValues<'a> {
+        let g = &state.aggregate;
+        AuthorValues {
+            brand,
+            author,
+            g,
+            followers: g.followers.min(i64::MAX as u64) as i64,
+            first_at: g.first_at.map(|t| t.timestamp()),
+            last_at: g.last_at.map(|t| t.timestamp()),
+            class: g.class().as_str(),
+            base_score: g.base_score(),
+            period,
+            p: state.period.map(|(_, p)| p).unwrap_or_default(),
+        }
+    }
+
+    /// Binds the row's values from parameter `at` on (one-based), in the
+    /// order of [`author_insert_sql`]'s columns.
+    fn bind(&self, stmt: &mut Statement<'_>, at: usize) -> Result<(), StoreError> {
+        for (i, p) in self.params().into_iter().enumerate() {
+            stmt.raw_bind_parameter(at + i, p)?;
+        }
+        Ok(())
+    }
+
+    fn params(&self) -> [&dyn ToSql; AUTHOR_WRITE_COLUMNS] {
+        let g = self.g;
+        [
+            &self.brand,
+            &self.author,
+            &g.signals,
+            &g.positive,
+            &g.negative,
+            &g.complaints,
+            &g.churn,
+            &g.praise,
+            &g.recommends,
+            &g.experience_sum,
+            &self.followers,
+            &g.positive_days,
+            &g.last_positive_day,
+            &self.first_at,
+            &self.last_at,
+            &self.class,
+            &self.base_score,
+            &self.period,
+            &self.p.signals,
+            &self.p.positive,
+            &self.p.negative,
+            &self.p.churn,
+        ]
+    }
 }
 
 /// The columns [`author_state`] reads, in its order.
@@ -298,62 +393,68 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         keys: &[AuthorKey],
     ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(b, a)| (b.as_str(), a.as_str())).collect();
+        self.author_states_of(&keys)
+    }
+
+    fn author_states_of(
+        &mut self,
+        keys: &[(&str, &str)],
+    ) -> Result<Vec<(AuthorKey, AuthorState)>, StoreError> {
         let mut out = Vec::with_capacity(keys.len());
-        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+        for (brand, authors) in group(keys.iter().copied()) {
             let rows = chunked(
                 self.conn,
                 &format!(
                     "SELECT {AUTHOR_COLUMNS} FROM advocacy_authors WHERE brand = ?1 AND author IN"
                 ),
                 "",
-                &[Value::from(brand.clone())],
+                &[&brand],
                 &authors,
                 |r| Ok((r.get::<_, String>(1)?, author_state(r)?)),
             )?;
-            out.extend(rows.into_iter().map(|(a, g)| ((brand.clone(), a), g)));
+            out.extend(rows.into_iter().map(|(a, g)| ((brand.to_string(), a), g)));
         }
         Ok(out)
     }
 
     fn save_author_states(&mut self, rows: &[(AuthorKey, AuthorState)]) -> Result<(), StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT OR REPLACE INTO advocacy_authors (brand, author, signals, positive, negative, \
-             complaints, churn, praise, recommends, experience_sum, followers, positive_days, \
-             last_positive_day, first_at, last_at, class, base_score, period, p_signals, p_positive, \
-             p_negative, p_churn) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, \
-             ?19, ?20, ?21, ?22)",
-        )?;
-        for ((brand, author), state) in rows {
-            let g = &state.aggregate;
-            let (period, p) = match &state.period {
-                Some((d, p)) => (Some(day(*d)), *p),
-                None => (None, PeriodCounts::default()),
-            };
-            stmt.execute(params![
-                brand,
-                author,
-                g.signals,
-                g.positive,
-                g.negative,
-                g.complaints,
-                g.churn,
-                g.praise,
-                g.recommends,
-                g.experience_sum,
-                g.followers.min(i64::MAX as u64) as i64,
-                g.positive_days,
-                g.last_positive_day,
-                g.first_at.map(|t| t.timestamp()),
-                g.last_at.map(|t| t.timestamp()),
-                g.class().as_str(),
-                g.base_score(),
-                period,
-                p.signals,
-                p.positive,
-                p.negative,
-                p.churn,
-            ])?;
+        let rows: Vec<(&str, &str, &AuthorState)> = rows
+            .iter()
+            .map(|((b, a), s)| (b.as_str(), a.as_str(), s))
+            .collect();
+        self.save_author_states_of(&rows)
+    }
+
+    fn save_author_states_of(
+        &mut self,
+        rows: &[(&str, &str, &AuthorState)],
+    ) -> Result<(), StoreError> {
+        // A month's text once per distinct month, not once per row.
+        let mut days: Vec<(NaiveDate, String)> = Vec::new();
+        let values: Vec<AuthorValues<'_>> = rows
+            .iter()
+            .map(|&(brand, author, state)| {
+                let period = state
+                    .period
+                    .map(|(d, _)| match days.iter().find(|(x, _)| *x == d) {
+                        Some((_, s)) => s.clone(),
+                        None => {
+                            let s = day(d);
+                            days.push((d, s.clone()));
+                            s
+                        }
+                    });
+                AuthorValues::of(brand, author, state, period)
+            })
+            .collect();
+        // One row a statement: a multi-row INSERT OR REPLACE needs a
+        // statement journal (measured: every page it changes copied to the
+        // sub-journal), which costs more than the statements it saves.
+        let mut stmt = self.conn.prepare_cached(&author_insert_sql())?;
+        for v in &values {
+            v.bind(&mut stmt, 1)?;
+            stmt.raw_execute()?;
         }
         Ok(())
     }
@@ -362,15 +463,26 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         keys: &[PeriodKey],
     ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
+        let keys: Vec<(&str, &str, NaiveDate)> = keys
+            .iter()
+            .map(|(b, a, p)| (b.as_str(), a.as_str(), *p))
+            .collect();
+        self.archived_periods_of(&keys)
+    }
+
+    fn archived_periods_of(
+        &mut self,
+        keys: &[(&str, &str, NaiveDate)],
+    ) -> Result<Vec<(PeriodKey, PeriodCounts)>, StoreError> {
         let mut out = Vec::new();
-        let groups = group(keys.iter().map(|(b, a, p)| ((b.clone(), *p), a.clone())));
+        let groups = group(keys.iter().map(|&(b, a, p)| ((b, p), a)));
         for ((brand, period), authors) in groups {
             let rows = chunked(
                 self.conn,
                 "SELECT author, signals, positive, negative, churn FROM advocacy_periods \
                  WHERE brand = ?1 AND period = ?2 AND author IN",
                 "",
-                &[Value::from(brand.clone()), Value::from(day(period))],
+                &[&brand, &day(period)],
                 &authors,
                 |r| {
                     Ok((
@@ -386,7 +498,7 @@ impl AdvocacyTx for Tx<'_> {
             )?;
             out.extend(
                 rows.into_iter()
-                    .map(|(a, g)| ((brand.clone(), a, period), g)),
+                    .map(|(a, g)| ((brand.to_string(), a, period), g)),
             );
         }
         Ok(out)
@@ -396,19 +508,33 @@ impl AdvocacyTx for Tx<'_> {
         &mut self,
         rows: &[(PeriodKey, PeriodCounts)],
     ) -> Result<(), StoreError> {
+        let rows: Vec<(&str, &str, NaiveDate, PeriodCounts)> = rows
+            .iter()
+            .map(|((b, a, d), p)| (b.as_str(), a.as_str(), *d, *p))
+            .collect();
+        self.save_archived_periods_of(&rows)
+    }
+
+    fn save_archived_periods_of(
+        &mut self,
+        rows: &[(&str, &str, NaiveDate, PeriodCounts)],
+    ) -> Result<(), StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "INSERT OR REPLACE INTO advocacy_periods (brand, period, author, signals, positive, \
              negative, churn) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        for ((brand, author, period), p) in rows {
+        let mut days: Option<(NaiveDate, String)> = None;
+        for (brand, author, period, p) in rows {
+            let d = match &days {
+                Some((x, s)) if x == period => s.clone(),
+                _ => {
+                    let s = day(*period);
+                    days = Some((*period, s.clone()));
+                    s
+                }
+            };
             stmt.execute(params![
-                brand,
-                day(*period),
-                author,
-                p.signals,
-                p.positive,
-                p.negative,
-                p.churn
+                brand, d, author, p.signals, p.positive, p.negative, p.churn
             ])?;
         }
         Ok(())
@@ -467,15 +593,20 @@ impl AdvocacyTx for Tx<'_> {
     }
 
     fn open_moments(&mut self, keys: &[AuthorKey]) -> Result<Vec<Moment>, StoreError> {
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(b, a)| (b.as_str(), a.as_str())).collect();
+        self.open_moments_of(&keys)
+    }
+
+    fn open_moments_of(&mut self, keys: &[(&str, &str)]) -> Result<Vec<Moment>, StoreError> {
         let mut out = Vec::new();
-        for (brand, authors) in group(keys.iter().map(|(b, a)| (b.clone(), a.clone()))) {
+        for (brand, authors) in group(keys.iter().copied()) {
             out.extend(chunked(
                 self.conn,
                 &format!(
                     "SELECT {MOMENT_COLUMNS} FROM moments WHERE status IN ('new', 'sent') AND brand = ?1 AND author IN"
                 ),
                 "",
-                &[Value::from(brand)],
+                &[&brand],
                 &authors,
                 moment,
             )?);
@@ -953,4 +1084,83 @@ pub(super) fn purge_before(conn: &Connection, cutoff_ts: i64) -> Result<u64, Sto
         };
     }
     Ok(moments as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn state(n: u32) -> AuthorState {
+        let at = Utc.with_ymd_and_hms(2026, 3, 1 + n % 20, 9, 0, 0).unwrap();
+        AuthorState {
+            aggregate: AuthorAggregate {
+                signals: 1 + n % 4,
+                positive: n % 3,
+                negative: n % 2,
+                complaints: n % 5,
+                churn: u32::from(n.is_multiple_of(7)),
+                praise: n % 2,
+                recommends: n % 3,
+                experience_sum: f64::from(n) / 8.0,
+                followers: u64::from(n) * 10,
+                positive_days: n % 3,
+                last_positive_day: (!n.is_multiple_of(3)).then_some(20_000 + n as i32),
+                first_at: Some(at),
+                last_at: Some(at),
+            },
+            period: match n % 3 {
+                0 => None,
+                1 => Some((
+                    NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+                    PeriodCounts {
+                        signals: n % 4,
+                        positive: 1,
+                        negative: 0,
+                        churn: n % 2,
+                    },
+                )),
+                _ => Some((
+                    NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+                    PeriodCounts::default(),
+                )),
+            },
+        }
+    }
+
+    /// Rows written read back as written, and writing them again replaces
+    /// them.
+    #[test]
+    fn author_states_written_read_back() {
+        let store = crate::SqliteStore::open_in_memory().unwrap();
+        let mut tx = Tx {
+            conn: &store.conn,
+            next_id: None,
+            aggregates: Default::default(),
+        };
+        let n = 75;
+        let mut rows: Vec<(AuthorKey, AuthorState)> = (0..n)
+            .map(|i| {
+                let key = (format!("b{}", i % 2), format!("a{i:03}"));
+                (key, state(i))
+            })
+            .collect();
+        for round in 0..2 {
+            tx.save_author_states(&rows).unwrap();
+            let keys: Vec<AuthorKey> = rows.iter().map(|(k, _)| k.clone()).collect();
+            let mut got = tx.author_states(&keys).unwrap();
+            got.sort_by(|a, b| a.0.cmp(&b.0));
+            let mut want = rows.clone();
+            want.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(got, want, "round {round}");
+            for (i, (_, s)) in rows.iter_mut().enumerate() {
+                *s = state(i as u32 + 5);
+            }
+        }
+        let count: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM advocacy_authors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(count, i64::from(n));
+    }
 }
