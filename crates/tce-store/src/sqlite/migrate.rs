@@ -60,6 +60,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0012_maturity_indexes.sql",
         sql: include_str!("../../migrations/sqlite/0012_maturity_indexes.sql"),
     },
+    Migration {
+        name: "0015_care_queue_indexes.sql",
+        sql: include_str!("../../migrations/sqlite/0015_care_queue_indexes.sql"),
+    },
 ];
 
 /// The schema version after every migration.
