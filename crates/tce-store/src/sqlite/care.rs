@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use tce_care::sla::{SlaClock, Timing};
 use tce_care::{
     Actor, Case, CaseEvent, CaseEventKind, CaseId, CaseKind, Factor, FactorContribution, Party,
@@ -822,67 +822,49 @@ pub(super) fn rebuild_daily(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Events appended per statement: a case's events usually fit one (the
-/// sweep's resolve-and-close writes four).
-const EVENTS_PER_STATEMENT: usize = 4;
-
-/// The insert of `n` events (1 to [`EVENTS_PER_STATEMENT`]).
-fn events_sql(n: usize) -> &'static str {
-    static SQL: OnceLock<Vec<String>> = OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        (1..=EVENTS_PER_STATEMENT)
-            .map(|n| {
-                let row = format!("({})", vec!["?"; 14].join(", "));
-                format!(
-                    "INSERT INTO case_events (case_id, at, actor, kind, department, brand, \
-                     channel, priority, wall_secs, business_secs, within_sla, sentiment, \
-                     after_resolution, data) VALUES {}",
-                    vec![row; n].join(", ")
-                )
-            })
-            .collect()
-    });
-    &all[n.clamp(1, EVENTS_PER_STATEMENT) - 1]
-}
-
+/// One event per statement: an insert of several rows would need a
+/// statement journal (it could fail halfway), copying every page it
+/// touches — dearer than the statements it saves.
 fn append_events(
     conn: &Connection,
     case: &Case,
     events: &[CaseEvent],
     aggregates: &mut CareAggregates,
 ) -> Result<(), StoreError> {
-    for chunk in events.chunks(EVENTS_PER_STATEMENT) {
-        let mut insert = conn.prepare_cached(events_sql(chunk.len()))?;
-        for (i, e) in chunk.iter().enumerate() {
-            let (wall, business, within) = timing_of(&e.kind);
-            let (sentiment, after) = match &e.kind {
-                CaseEventKind::CustomerMessage {
-                    sentiment,
-                    after_resolution,
-                    ..
-                } => (*sentiment, *after_resolution),
-                _ => (None, false),
-            };
-            let data = serde_json::to_string(&event_dto(&e.kind))
-                .map_err(|err| json_err("case_events", "data", err))?;
-            let at = i * 14;
-            insert.raw_bind_parameter(at + 1, case_id(e.case)?)?;
-            insert.raw_bind_parameter(at + 2, secs(e.at))?;
-            insert.raw_bind_parameter(at + 3, actor_str(&e.actor))?;
-            insert.raw_bind_parameter(at + 4, e.kind.as_str())?;
-            insert.raw_bind_parameter(at + 5, &case.routing.department)?;
-            insert.raw_bind_parameter(at + 6, &case.brand)?;
-            insert.raw_bind_parameter(at + 7, &case.channel)?;
-            insert.raw_bind_parameter(at + 8, case.priority.priority.as_str())?;
-            insert.raw_bind_parameter(at + 9, wall)?;
-            insert.raw_bind_parameter(at + 10, business)?;
-            insert.raw_bind_parameter(at + 11, within)?;
-            insert.raw_bind_parameter(at + 12, sentiment)?;
-            insert.raw_bind_parameter(at + 13, after)?;
-            insert.raw_bind_parameter(at + 14, data)?;
-            aggregates.add(case, e);
-        }
-        insert.raw_execute()?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO case_events (case_id, at, actor, kind, department, brand, channel, \
+         priority, wall_secs, business_secs, within_sla, sentiment, after_resolution, data) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for e in events {
+        let (wall, business, within) = timing_of(&e.kind);
+        let (sentiment, after) = match &e.kind {
+            CaseEventKind::CustomerMessage {
+                sentiment,
+                after_resolution,
+                ..
+            } => (*sentiment, *after_resolution),
+            _ => (None, false),
+        };
+        let data = serde_json::to_string(&event_dto(&e.kind))
+            .map_err(|err| json_err("case_events", "data", err))?;
+        insert.execute(params![
+            case_id(e.case)?,
+            secs(e.at),
+            actor_str(&e.actor),
+            e.kind.as_str(),
+            case.routing.department,
+            case.brand,
+            case.channel,
+            case.priority.priority.as_str(),
+            wall,
+            business,
+            within,
+            sentiment,
+            after,
+            data,
+        ])?;
+        aggregates.add(case, e);
     }
     Ok(())
 }
