@@ -131,7 +131,6 @@ pub struct EmergingTerm {
     pub p_value: f64,
 }
 
-
 /// Counts of one term of a series: documents of the open window with it,
 /// and its decayed count as of window `base_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -209,20 +208,22 @@ impl Terms {
             i += 1;
             kept
         });
-        self.index.retain(|_, slot| match renumber.get(*slot as usize) {
-            Some(&n) if n != u32::MAX => {
-                *slot = n;
-                true
-            }
-            _ => false,
-        });
-        self.touched.retain_mut(|slot| match renumber.get(*slot as usize) {
-            Some(&n) if n != u32::MAX => {
-                *slot = n;
-                true
-            }
-            _ => false,
-        });
+        self.index
+            .retain(|_, slot| match renumber.get(*slot as usize) {
+                Some(&n) if n != u32::MAX => {
+                    *slot = n;
+                    true
+                }
+                _ => false,
+            });
+        self.touched
+            .retain_mut(|slot| match renumber.get(*slot as usize) {
+                Some(&n) if n != u32::MAX => {
+                    *slot = n;
+                    true
+                }
+                _ => false,
+            });
     }
 }
 
@@ -263,7 +264,10 @@ impl<'de> Deserialize<'de> for Terms {
                 f.write_str("a list of [term, current, base, base_at, last_seen] or a map of terms")
             }
 
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Terms, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Terms, A::Error> {
                 let mut terms = Terms::default();
                 while let Some((Name(t), current, base, base_at, last_seen)) =
                     seq.next_element::<(Name, u32, f64, i64, i64)>()?
@@ -279,7 +283,10 @@ impl<'de> Deserialize<'de> for Terms {
                 Ok(terms)
             }
 
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Terms, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Terms, A::Error> {
                 let mut terms = Terms::default();
                 while let Some((Name(t), stat)) = map.next_entry::<Name, TermStat>()? {
                     terms.insert_loaded(t, stat);
@@ -579,7 +586,12 @@ pub fn text_terms(text: &str) -> Vec<String> {
         words.push((w, alone));
     }
     let mut terms = bigrams;
-    terms.extend(words.into_iter().filter(|(_, alone)| *alone).map(|(w, _)| w));
+    terms.extend(
+        words
+            .into_iter()
+            .filter(|(_, alone)| *alone)
+            .map(|(w, _)| w),
+    );
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -882,8 +894,21 @@ mod tests {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(STOPWORDS.iter().all(|w| w.len() < 8 && is_stopword(w)));
         for w in [
-            "", "b", "aa", "abouts", "zzz", "the\0", "th", "thee", "i'd", "yours", "wouldn't",
-            "belt", "baggage", "whichever", "\0",
+            "",
+            "b",
+            "aa",
+            "abouts",
+            "zzz",
+            "the\0",
+            "th",
+            "thee",
+            "i'd",
+            "yours",
+            "wouldn't",
+            "belt",
+            "baggage",
+            "whichever",
+            "\0",
         ] {
             assert_eq!(is_stopword(w), STOPWORDS.binary_search(&w).is_ok(), "{w:?}");
         }

@@ -239,12 +239,12 @@ impl CareDerive<'_> {
                 }
             }
         }
-        for w in &work {
+        for w in work {
             match w.stored_version {
                 None => {
                     tx.insert_case(&w.case, &w.events)?;
                     if w.case.priority.priority == tce_care::Priority::P1 {
-                        self.p1_opened.push(w.case.clone());
+                        self.p1_opened.push(w.case);
                     }
                 }
                 Some(v) if !w.events.is_empty() => tx.update_case(&w.case, v, &w.events)?,

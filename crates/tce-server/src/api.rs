@@ -522,12 +522,8 @@ async fn get_benchmark(
             };
             let cards = ins.cards(&filter)?;
             let w = ins.weights(&filter)?;
-            let net = tce_insight::advocacy::net_by_brand_between(
-                s,
-                &model,
-                filter.from,
-                filter.to,
-            )?;
+            let net =
+                tce_insight::advocacy::net_by_brand_between(s, &model, filter.from, filter.to)?;
             Ok(BenchmarkDto::new(
                 &benchmark(&model, &cards),
                 w.source(),

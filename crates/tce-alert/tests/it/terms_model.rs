@@ -305,7 +305,14 @@ fn same_state(t: &mut TermTracker, m: &Model) {
         let key: SeriesKey = serde_json::from_value(s["key"].clone()).unwrap();
         let ms = &m.series[&key];
         let model = serde_json::to_value(ms).unwrap();
-        for field in ["window", "windows_seen", "docs", "base_docs", "docs_at", "recent"] {
+        for field in [
+            "window",
+            "windows_seen",
+            "docs",
+            "base_docs",
+            "docs_at",
+            "recent",
+        ] {
             assert_eq!(s[field], model[field], "{field} of {key:?}");
         }
         assert_eq!(saved_terms(&s), saved_terms(&model), "terms of {key:?}");
@@ -378,8 +385,12 @@ fn run(seed: u64, settings: TermSettings, steps: usize) -> usize {
         }
         // Compare by window: the order of series within one advance is the
         // trackers' own.
-        got.sort_by(|a, b| (&a.series, a.window_start, &a.term).cmp(&(&b.series, b.window_start, &b.term)));
-        want.sort_by(|a, b| (&a.series, a.window_start, &a.term).cmp(&(&b.series, b.window_start, &b.term)));
+        got.sort_by(|a, b| {
+            (&a.series, a.window_start, &a.term).cmp(&(&b.series, b.window_start, &b.term))
+        });
+        want.sort_by(|a, b| {
+            (&a.series, a.window_start, &a.term).cmp(&(&b.series, b.window_start, &b.term))
+        });
         assert_eq!(got, want, "seed {seed}, step {step}");
         emerged += got.len();
         got.clear();
@@ -413,9 +424,35 @@ fn closes_that_visit_only_the_windows_terms_match_the_full_scan() {
 fn text_terms_are_the_document_terms_of_the_tokens() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let pieces = [
-        "Lost", "TAG", "belt", "5", "the", "it's", "it’s", "’quoted’", "'", "’", "don't",
-        "İstanbul", "ΣΟΦΙΑ", "straße", "ǅemal", "12", "a", "x", "!!", ",", "🧳", "café", "CAFÉ",
-        "--", "O'Neil", "rock'n'roll", "I'M", "’’", "3rd",
+        "Lost",
+        "TAG",
+        "belt",
+        "5",
+        "the",
+        "it's",
+        "it’s",
+        "’quoted’",
+        "'",
+        "’",
+        "don't",
+        "İstanbul",
+        "ΣΟΦΙΑ",
+        "straße",
+        "ǅemal",
+        "12",
+        "a",
+        "x",
+        "!!",
+        ",",
+        "🧳",
+        "café",
+        "CAFÉ",
+        "--",
+        "O'Neil",
+        "rock'n'roll",
+        "I'M",
+        "’’",
+        "3rd",
     ];
     for _ in 0..5000 {
         let n = rng.gen_range(0..12);

@@ -11,11 +11,12 @@ use crate::care::{
     CasePage, CaseQuery, DeriveTx, StoredCaseEvent,
 };
 use crate::StoreError;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use tce_care::sla::{SlaClock, Timing};
@@ -27,9 +28,27 @@ use tce_care::{
 /// `breach_at` of a case that will not breach.
 const NEVER: i64 = i64::MAX;
 
+/// The active statuses (new, open, pending) as the partial queue indexes
+/// say it (migration 0014): a query that says it literally can use them.
+/// Two constants, not the three active ones: SQLite tests a list of three
+/// or more through a temporary b-tree built each time a statement runs, and
+/// it tests the indexes' condition on every case written.
+const ACTIVE: &str = "status NOT IN ('resolved', 'closed')";
+
 const CASE_COLUMNS: &str = "id, kind, brand, channel, author, department, touchpoint, status, \
      priority, assignee, opened_at, last_customer_at, first_response_at, resolved_at, closed_at, \
      breach_at, version, detail";
+
+/// A day as `%Y-%m-%d`, without chrono's format-string interpreter (one
+/// per case and per counted event at ingest).
+fn day_str(d: NaiveDate) -> String {
+    let y = d.year();
+    if (0..=9999).contains(&y) {
+        format!("{y:04}-{:02}-{:02}", d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
+}
 
 fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
@@ -122,9 +141,9 @@ struct SlaDto {
 /// One priority factor; short keys, as a case holds five of them and every
 /// change rewrites the case row.
 #[derive(Serialize, Deserialize)]
-struct FactorDto {
+struct FactorDto<'a> {
     #[serde(rename = "f")]
-    factor: String,
+    factor: Cow<'a, str>,
     #[serde(rename = "v")]
     value: f64,
     #[serde(rename = "w")]
@@ -132,14 +151,15 @@ struct FactorDto {
     #[serde(rename = "p")]
     points: f64,
     #[serde(rename = "d")]
-    detail: String,
+    detail: Cow<'a, str>,
 }
 
+/// Written borrowing the case's strings, read back owned.
 #[derive(Serialize, Deserialize)]
-struct Detail {
-    reason: String,
+struct Detail<'a> {
+    reason: Cow<'a, str>,
     score: f64,
-    factors: Vec<FactorDto>,
+    factors: Vec<FactorDto<'a>>,
     sla: SlaDto,
     reopened: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,18 +169,18 @@ struct Detail {
 fn detail_of(case: &Case) -> Result<String, StoreError> {
     let s = &case.sla;
     let d = Detail {
-        reason: case.routing.reason.clone(),
+        reason: b(&case.routing.reason),
         score: case.priority.score,
         factors: case
             .priority
             .factors
             .iter()
             .map(|f| FactorDto {
-                factor: f.factor.as_str().to_string(),
+                factor: b(f.factor.as_str()),
                 value: f.value,
                 weight: f.weight,
                 points: f.points,
-                detail: f.detail.clone(),
+                detail: b(&f.detail),
             })
             .collect(),
         sla: SlaDto {
@@ -182,45 +202,46 @@ fn detail_of(case: &Case) -> Result<String, StoreError> {
     serde_json::to_string(&d).map_err(|e| json_err("cases", "detail", e))
 }
 
-/// Event payloads as stored in `case_events.data`.
+/// Event payloads as stored in `case_events.data`: written borrowing the
+/// event's strings, read back owned.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-enum EventDto {
+enum EventDto<'a> {
     Opened {
-        case_kind: String,
-        department: String,
-        touchpoint: Option<String>,
-        reason: String,
-        priority: String,
+        case_kind: Cow<'a, str>,
+        department: Cow<'a, str>,
+        touchpoint: Option<Cow<'a, str>>,
+        reason: Cow<'a, str>,
+        priority: Cow<'a, str>,
     },
     Status {
-        from: String,
-        to: String,
+        from: Cow<'a, str>,
+        to: Cow<'a, str>,
     },
     Assignee {
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<Cow<'a, str>>,
+        to: Option<Cow<'a, str>>,
     },
     Department {
-        from: String,
-        to: String,
-        reason: String,
+        from: Cow<'a, str>,
+        to: Cow<'a, str>,
+        reason: Cow<'a, str>,
     },
     Priority {
-        from: String,
-        to: String,
+        from: Cow<'a, str>,
+        to: Cow<'a, str>,
     },
     Response {
-        text: String,
-        channel: String,
-        agent: Option<String>,
-        signal: Option<(String, String)>,
+        text: Cow<'a, str>,
+        channel: Cow<'a, str>,
+        agent: Option<Cow<'a, str>>,
+        signal: Option<(Cow<'a, str>, Cow<'a, str>)>,
     },
     Note {
-        text: String,
+        text: Cow<'a, str>,
     },
     CustomerMessage {
-        signal: (String, String),
+        signal: (Cow<'a, str>, Cow<'a, str>),
         sentiment: Option<f64>,
         after_resolution: bool,
     },
@@ -240,46 +261,55 @@ enum EventDto {
     },
 }
 
-fn pair(s: &SignalRef) -> (String, String) {
-    (s.channel.clone(), s.external_id.clone())
+fn pair(s: &SignalRef) -> (Cow<'_, str>, Cow<'_, str>) {
+    (b(&s.channel), b(&s.external_id))
 }
 
-fn signal_ref((channel, external_id): (String, String)) -> SignalRef {
+fn signal_ref((channel, external_id): (Cow<'_, str>, Cow<'_, str>)) -> SignalRef {
     SignalRef {
-        channel,
-        external_id,
+        channel: channel.into_owned(),
+        external_id: external_id.into_owned(),
     }
 }
 
-fn event_dto(kind: &CaseEventKind) -> EventDto {
+/// Borrowed.
+fn b(s: &str) -> Cow<'_, str> {
+    Cow::Borrowed(s)
+}
+
+fn ob(s: &Option<String>) -> Option<Cow<'_, str>> {
+    s.as_deref().map(Cow::Borrowed)
+}
+
+fn event_dto(kind: &CaseEventKind) -> EventDto<'_> {
     match kind {
         CaseEventKind::Opened {
             kind,
             routing,
             priority,
         } => EventDto::Opened {
-            case_kind: kind.as_str().into(),
-            department: routing.department.clone(),
-            touchpoint: routing.touchpoint.clone(),
-            reason: routing.reason.clone(),
-            priority: priority.as_str().into(),
+            case_kind: b(kind.as_str()),
+            department: b(&routing.department),
+            touchpoint: ob(&routing.touchpoint),
+            reason: b(&routing.reason),
+            priority: b(priority.as_str()),
         },
         CaseEventKind::Status { from, to } => EventDto::Status {
-            from: from.as_str().into(),
-            to: to.as_str().into(),
+            from: b(from.as_str()),
+            to: b(to.as_str()),
         },
         CaseEventKind::Assignee { from, to } => EventDto::Assignee {
-            from: from.clone(),
-            to: to.clone(),
+            from: ob(from),
+            to: ob(to),
         },
         CaseEventKind::Department { from, to, reason } => EventDto::Department {
-            from: from.clone(),
-            to: to.clone(),
-            reason: reason.clone(),
+            from: b(from),
+            to: b(to),
+            reason: b(reason),
         },
         CaseEventKind::Priority { from, to } => EventDto::Priority {
-            from: from.as_str().into(),
-            to: to.as_str().into(),
+            from: b(from.as_str()),
+            to: b(to.as_str()),
         },
         CaseEventKind::Response {
             text,
@@ -287,12 +317,12 @@ fn event_dto(kind: &CaseEventKind) -> EventDto {
             agent,
             signal,
         } => EventDto::Response {
-            text: text.clone(),
-            channel: channel.clone(),
-            agent: agent.clone(),
+            text: b(text),
+            channel: b(channel),
+            agent: ob(agent),
             signal: signal.as_ref().map(pair),
         },
-        CaseEventKind::Note { text } => EventDto::Note { text: text.clone() },
+        CaseEventKind::Note { text } => EventDto::Note { text: b(text) },
         CaseEventKind::CustomerMessage {
             signal,
             sentiment,
@@ -327,7 +357,11 @@ fn event_dto(kind: &CaseEventKind) -> EventDto {
     }
 }
 
-fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
+fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.map(Cow::into_owned)
+}
+
+fn event_kind(dto: EventDto<'_>) -> Result<CaseEventKind, StoreError> {
     let status = |s: &str| parse::<Status>("case_events", "data", s);
     let priority = |s: &str| parse::<Priority>("case_events", "data", s);
     Ok(match dto {
@@ -340,9 +374,9 @@ fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
         } => CaseEventKind::Opened {
             kind: parse("case_events", "data", &case_kind)?,
             routing: Routing {
-                department,
-                touchpoint,
-                reason,
+                department: department.into_owned(),
+                touchpoint: owned(touchpoint),
+                reason: reason.into_owned(),
             },
             priority: priority(&p)?,
         },
@@ -350,8 +384,15 @@ fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
             from: status(&from)?,
             to: status(&to)?,
         },
-        EventDto::Assignee { from, to } => CaseEventKind::Assignee { from, to },
-        EventDto::Department { from, to, reason } => CaseEventKind::Department { from, to, reason },
+        EventDto::Assignee { from, to } => CaseEventKind::Assignee {
+            from: owned(from),
+            to: owned(to),
+        },
+        EventDto::Department { from, to, reason } => CaseEventKind::Department {
+            from: from.into_owned(),
+            to: to.into_owned(),
+            reason: reason.into_owned(),
+        },
         EventDto::Priority { from, to } => CaseEventKind::Priority {
             from: priority(&from)?,
             to: priority(&to)?,
@@ -362,12 +403,14 @@ fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
             agent,
             signal,
         } => CaseEventKind::Response {
-            text,
-            channel,
-            agent,
+            text: text.into_owned(),
+            channel: channel.into_owned(),
+            agent: owned(agent),
             signal: signal.map(signal_ref),
         },
-        EventDto::Note { text } => CaseEventKind::Note { text },
+        EventDto::Note { text } => CaseEventKind::Note {
+            text: text.into_owned(),
+        },
         EventDto::CustomerMessage {
             signal,
             sentiment,
@@ -400,8 +443,12 @@ fn event_kind(dto: EventDto) -> Result<CaseEventKind, StoreError> {
     })
 }
 
-fn actor_str(a: &Actor) -> String {
-    a.to_string()
+fn actor_str(a: &Actor) -> &str {
+    match a {
+        Actor::System => "system",
+        Actor::Customer => "customer",
+        Actor::Agent(name) => name,
+    }
 }
 
 fn actor_of(s: &str) -> Actor {
@@ -475,23 +522,40 @@ pub(super) fn update_case(
     aggregates: &mut CareAggregates,
 ) -> Result<(), StoreError> {
     let id = case_id(case.id)?;
+    // What the stored case was, in one read: its backlog group, version and
+    // how many messages of its thread are stored.
     let before = conn
         .prepare_cached(
-            "SELECT department, brand, channel, kind, priority, status, opened_at \
-             FROM cases WHERE id = ?1",
+            "SELECT department, brand, channel, kind, priority, status, opened_at, version, \
+             (SELECT count(*) FROM case_messages WHERE case_id = ?1) FROM cases WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
+                (
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                ),
+                r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
             ))
         })
         .optional()?;
+    let Some(((d, b, c, k, p, st, at), current, stored)) = before else {
+        return Err(StoreError::NoSuchCase(case.id.0));
+    };
+    let stale = || StoreError::StaleCase {
+        case: case.id.0,
+        expected,
+        current: to_u64(current),
+    };
+    if to_u64(current) != expected {
+        return Err(stale());
+    }
     let changed = conn
         .prepare_cached(
             "UPDATE cases SET department = ?2, touchpoint = ?3, status = ?4, priority = ?5, \
@@ -516,24 +580,12 @@ pub(super) fn update_case(
             version(expected),
         ])?;
     if changed == 0 {
-        let current: Option<i64> = conn
-            .prepare_cached("SELECT version FROM cases WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        return Err(match current {
-            Some(current) => StoreError::StaleCase {
-                case: case.id.0,
-                expected,
-                current: to_u64(current),
-            },
-            None => StoreError::NoSuchCase(case.id.0),
-        });
+        return Err(stale());
     }
-    let from = before.and_then(|(d, b, c, k, p, st, at)| backlog_key(&d, &b, &c, &k, &p, &st, at));
-    aggregates.moved(from, case_backlog_key(case));
-    let stored: i64 = conn
-        .prepare_cached("SELECT count(*) FROM case_messages WHERE case_id = ?1")?
-        .query_row([id], |r| r.get(0))?;
+    aggregates.moved(
+        backlog_key(&d, &b, &c, &k, &p, &st, at),
+        case_backlog_key(case),
+    );
     write_messages(conn, case, to_u64(stored) as usize)?;
     append_events(conn, case, events, aggregates)
 }
@@ -620,7 +672,7 @@ fn backlog_key(
         return None;
     }
     let day = DateTime::from_timestamp(opened_at, 0)
-        .map(|t| t.date_naive().format("%Y-%m-%d").to_string())
+        .map(|t| day_str(t.date_naive()))
         .unwrap_or_default();
     Some((
         department.to_string(),
@@ -678,7 +730,7 @@ impl CareAggregates {
             _ => return,
         }
         let key = (
-            e.at.date_naive().format("%Y-%m-%d").to_string(),
+            day_str(e.at.date_naive()),
             case.routing.department.clone(),
             case.brand.clone(),
             case.channel.clone(),
@@ -770,6 +822,9 @@ pub(super) fn rebuild_daily(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// One event per statement: an insert of several rows would need a
+/// statement journal (it could fail halfway), copying every page it
+/// touches — dearer than the statements it saves.
 fn append_events(
     conn: &Connection,
     case: &Case,
@@ -817,7 +872,8 @@ fn append_events(
 fn case_from_row(r: &Row<'_>) -> Result<Case, StoreError> {
     let text = |i: usize| -> Result<String, StoreError> { Ok(r.get::<_, String>(i)?) };
     let detail: Detail =
-        serde_json::from_str(&text(17)?).map_err(|e| json_err("cases", "detail", e))?;
+        serde_json::from_str(r.get_ref(17)?.as_str().map_err(rusqlite::Error::from)?)
+            .map_err(|e| json_err("cases", "detail", e))?;
     let t = |c: &'static str, s: i64| time("cases", c, s);
     let ot = |c: &'static str, s: Option<i64>| opt_time("cases", c, s);
     let sla = SlaClock {
@@ -842,7 +898,7 @@ fn case_from_row(r: &Row<'_>) -> Result<Case, StoreError> {
                 value: f.value,
                 weight: f.weight,
                 points: f.points,
-                detail: f.detail,
+                detail: f.detail.into_owned(),
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -855,7 +911,7 @@ fn case_from_row(r: &Row<'_>) -> Result<Case, StoreError> {
         routing: Routing {
             department: text(5)?,
             touchpoint: r.get(6)?,
-            reason: detail.reason,
+            reason: detail.reason.into_owned(),
         },
         priority: PriorityScore {
             priority: parse::<Priority>("cases", "priority", &text(8)?)?,
@@ -1006,10 +1062,10 @@ pub(super) fn cases(conn: &Connection, q: &CaseQuery) -> Result<CasePage, StoreE
     }
     if !q.statuses.is_empty() {
         // Statuses are our own ids, written literally: a query for active
-        // cases then says what the partial queue indexes say, so SQLite
-        // walks them in queue order instead of sorting.
+        // cases then says what the partial queue indexes say (migration
+        // 0014), so SQLite walks them in queue order instead of sorting.
         if q.statuses.iter().all(|s| s.is_active()) {
-            sql.push_str(" AND status IN ('new', 'open', 'pending')");
+            sql.push_str(&format!(" AND {ACTIVE}"));
         }
         let statuses: Vec<String> = q
             .statuses
@@ -1311,7 +1367,7 @@ pub(super) fn backlog(
     let mut sql = format!(
         "SELECT {column}, date(opened_at, 'unixepoch'), count(*) \
          FROM cases INDEXED BY cases_active_order \
-         WHERE status IN ('new', 'open', 'pending') AND priority = ? AND breach_at > ?"
+         WHERE {ACTIVE} AND priority = ? AND breach_at > ?"
     );
     let mut base = Vec::new();
     filter(&mut sql, &mut base);

@@ -64,6 +64,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0013_derive_cursor.sql",
         sql: include_str!("../../migrations/sqlite/0013_derive_cursor.sql"),
     },
+    Migration {
+        name: "0014_care_queue_indexes.sql",
+        sql: include_str!("../../migrations/sqlite/0014_care_queue_indexes.sql"),
+    },
 ];
 
 /// The schema version after every migration.

@@ -8,6 +8,7 @@
 mod advocacy;
 mod alerts;
 mod assessments;
+mod care_queue_indexes;
 mod cases;
 mod conformance;
 mod fixtures;
