@@ -356,13 +356,11 @@ impl Pipeline {
         batch: &[EnrichedSignal],
         door: Door,
     ) -> Result<Stored, PipelineError> {
-        self.store_grouped(store, batch, &[batch.len()], door)?
+        Ok(self
+            .store_grouped(store, batch, &[batch.len()], door)?
             .into_iter()
             .next()
-            .ok_or(PipelineError::Store(StoreError::GroupLengths {
-                sum: batch.len(),
-                signals: batch.len(),
-            }))
+            .unwrap_or_default())
     }
 
     /// Group commit: stores several prepared batches, laid one after the
