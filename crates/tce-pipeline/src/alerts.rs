@@ -202,14 +202,99 @@ pub(crate) struct AlertDerive<'m> {
     pub(crate) counts: AlertCounts,
 }
 
+/// A batch's detector work: what it observes, planned from the signals, and
+/// the states it continues, read in the transaction. [`AlertWork::run`] is
+/// pure, so it runs on a thread of its own while care and advocacy use the
+/// transaction; [`AlertDerive::save`] writes what it computed.
+pub(crate) struct AlertWork<'s> {
+    negative: Detector,
+    /// (time, range of `neg_ids`, negative) per signal, in time order.
+    neg_obs: Vec<(i64, usize, usize, bool)>,
+    /// The negative detector's series of each observation.
+    neg_ids: Vec<SeriesId>,
+    praise: Option<Detector>,
+    /// (time, series) per praise signal, in time order.
+    praise_obs: Vec<(i64, SeriesId)>,
+    terms: TermTracker,
+    term_keys: Vec<SeriesKey>,
+    term_ids: Vec<usize>,
+    /// (time, range of `term_ids`, text) per negative signal, in time order.
+    docs: Vec<(i64, usize, usize, &'s str)>,
+    max_ts: i64,
+}
+
+/// What [`AlertWork::run`] computed: the detectors' events and the states
+/// to save.
+pub(crate) struct AlertRun {
+    events: Vec<(&'static str, AlertEvent)>,
+    negative: Detector,
+    praise: Option<Detector>,
+    terms: TermTracker,
+    emerged: Vec<EmergingTerm>,
+}
+
+impl AlertWork<'_> {
+    /// Feeds the batch to the detectors and the emerging-terms tracker,
+    /// each advanced to the batch's latest time. Pure: no I/O, no clock.
+    pub(crate) fn run(self) -> AlertRun {
+        let AlertWork {
+            mut negative,
+            neg_obs,
+            neg_ids,
+            mut praise,
+            praise_obs,
+            mut terms,
+            term_keys,
+            term_ids,
+            docs,
+            max_ts,
+        } = self;
+        let mut events: Vec<(&'static str, AlertEvent)> = Vec::new();
+        let mut out = Vec::new();
+        for &(ts, a, b, neg) in &neg_obs {
+            for &id in neg_ids.get(a..b).unwrap_or_default() {
+                negative.observe(id, ts, neg, &mut out);
+            }
+        }
+        negative.advance(max_ts, &mut out);
+        events.extend(out.drain(..).map(|e| (NEGATIVE, e)));
+        if let Some(d) = praise.as_mut() {
+            for &(ts, id) in &praise_obs {
+                d.observe(id, ts, true, &mut out);
+            }
+            d.advance(max_ts, &mut out);
+            events.extend(out.drain(..).map(|e| (PRAISE, e)));
+        }
+        let mut emerged = Vec::new();
+        for &(ts, a, b, text) in &docs {
+            let words = tce_alert::terms::text_terms(text);
+            for &i in term_ids.get(a..b).unwrap_or_default() {
+                if let Some(key) = term_keys.get(i) {
+                    terms.observe_terms(key, ts, &words, &mut emerged);
+                }
+            }
+        }
+        terms.advance(max_ts, &mut emerged);
+        AlertRun {
+            events,
+            negative,
+            praise,
+            terms,
+            emerged,
+        }
+    }
+}
+
 impl AlertDerive<'_> {
-    pub(crate) fn derive(
-        &mut self,
-        fresh: &[&EnrichedSignal],
+    /// Plans a batch's detector work and reads the states it continues
+    /// (`None`: nothing to observe).
+    pub(crate) fn load<'s>(
+        &self,
+        fresh: &[&'s EnrichedSignal],
         tx: &mut dyn DeriveTx,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<AlertWork<'s>>, StoreError> {
         if !self.settings.enabled || fresh.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let model = self.model;
         // (time, series indexes of the batch, negative) per signal, for each detector.
@@ -217,14 +302,14 @@ impl AlertDerive<'_> {
         let mut praise = Batch::new();
         let mut neg_obs: Vec<(i64, usize, usize, bool)> = Vec::with_capacity(fresh.len());
         let mut praise_obs: Vec<(i64, usize)> = Vec::new();
-        let mut neg_ids: Vec<usize> = Vec::with_capacity(fresh.len() * 4);
+        let mut neg_idx: Vec<usize> = Vec::with_capacity(fresh.len() * 4);
         // Emerging terms: the brand's series and its touchpoints' (every
         // signal's, so their windows close; negative ones are documents).
         let mut term_series = Batch::new();
         let mut term_ids: Vec<usize> = Vec::with_capacity(fresh.len() * 2);
-        let mut docs: Vec<(i64, usize, usize, &str)> = Vec::new();
+        let mut docs: Vec<(i64, usize, usize, &'s str)> = Vec::new();
         let mut max_ts = i64::MIN;
-        for s in fresh {
+        for &s in fresh {
             if s.enrichment.brand_post {
                 continue;
             }
@@ -234,16 +319,16 @@ impl AlertDerive<'_> {
             let ts = s.signal.created_at.timestamp();
             max_ts = max_ts.max(ts);
             let negative = s.enrichment.sentiment_label == SentimentLabel::Negative;
-            let first = neg_ids.len();
+            let first = neg_idx.len();
             let tps = s
                 .enrichment
                 .touchpoints
                 .iter()
                 .map(|t| (t.touchpoint.as_str(), t.stage.as_str()));
             for_each_series(brand.id.as_str(), tps, |b, st, tp| {
-                neg_ids.push(neg.index((b, st, tp)));
+                neg_idx.push(neg.index((b, st, tp)));
             });
-            neg_obs.push((ts, first, neg_ids.len(), negative));
+            neg_obs.push((ts, first, neg_idx.len(), negative));
             let first_term = term_ids.len();
             term_ids.push(term_series.index((brand.id.as_str(), None, None)));
             for t in &s.enrichment.touchpoints {
@@ -269,89 +354,76 @@ impl AlertDerive<'_> {
             }
         }
         if neg_obs.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         neg_obs.sort_by_key(|o| o.0);
         praise_obs.sort_by_key(|o| o.0);
         docs.sort_by_key(|d| d.0);
 
-        let mut events: Vec<(&'static str, AlertEvent)> = Vec::new();
-        let mut out = Vec::new();
-        // The negative detector.
-        {
-            let mut d = restore(tx, NEGATIVE, &self.settings.negative, &neg.keys)?;
-            let ids: Vec<SeriesId> = neg.keys.iter().map(|k| d.series_id(k)).collect();
-            for &(ts, a, b, negative) in &neg_obs {
-                for &i in &neg_ids[a..b] {
-                    d.observe(ids[i], ts, negative, &mut out);
-                }
-            }
-            d.advance(max_ts, &mut out);
-            let states: Vec<_> = d.states().iter().collect();
-            tx.save_series_states(NEGATIVE, &states)?;
-            events.extend(out.drain(..).map(|e| (NEGATIVE, e)));
-        }
+        let mut negative = restore(tx, NEGATIVE, &self.settings.negative, &neg.keys)?;
+        let ids: Vec<SeriesId> = neg.keys.iter().map(|k| negative.series_id(k)).collect();
+        let neg_ids = neg_idx.into_iter().map(|i| ids[i]).collect();
         if self.settings.opportunities {
             // Own brands' praise: every own brand touched by the batch
             // advances, so quiet hours close as zeros.
-            for s in fresh {
+            for &s in fresh {
                 if let Some(b) = brand_of(model, s).filter(|b| b.own && !s.enrichment.brand_post) {
                     praise.index((b.id.as_str(), None, None));
                 }
             }
         }
-        {
-            if !praise.keys.is_empty() {
-                let mut d = restore(tx, PRAISE, &self.settings.praise, &praise.keys)?;
-                let ids: Vec<SeriesId> = praise.keys.iter().map(|k| d.series_id(k)).collect();
-                for &(ts, i) in &praise_obs {
-                    d.observe(ids[i], ts, true, &mut out);
-                }
-                d.advance(max_ts, &mut out);
-                let states: Vec<_> = d.states().iter().collect();
-                tx.save_series_states(PRAISE, &states)?;
-                events.extend(out.drain(..).map(|e| (PRAISE, e)));
+        let (praise, praise_obs) = if praise.keys.is_empty() {
+            (None, Vec::new())
+        } else {
+            let mut d = restore(tx, PRAISE, &self.settings.praise, &praise.keys)?;
+            let ids: Vec<SeriesId> = praise.keys.iter().map(|k| d.series_id(k)).collect();
+            let obs = praise_obs.into_iter().map(|(ts, i)| (ts, ids[i])).collect();
+            (Some(d), obs)
+        };
+        let saved = tx.term_states(&term_series.keys)?;
+        let terms = TermTracker::restore(self.settings.terms.clone(), saved).map_err(|e| {
+            StoreError::Corrupt {
+                table: "alert_series",
+                column: "state",
+                value: e.to_string(),
             }
+        })?;
+        Ok(Some(AlertWork {
+            negative,
+            neg_obs,
+            neg_ids,
+            praise,
+            praise_obs,
+            terms,
+            term_keys: term_series.keys,
+            term_ids,
+            docs,
+            max_ts,
+        }))
+    }
+
+    /// Saves what [`AlertWork::run`] computed and turns its events into
+    /// alerts, their events and deliveries.
+    pub(crate) fn save(&mut self, run: AlertRun, tx: &mut dyn DeriveTx) -> Result<(), StoreError> {
+        let AlertRun {
+            events,
+            negative,
+            praise,
+            mut terms,
+            emerged,
+        } = run;
+        let states: Vec<_> = negative.states().iter().collect();
+        tx.save_series_states(NEGATIVE, &states)?;
+        if let Some(d) = &praise {
+            let states: Vec<_> = d.states().iter().collect();
+            tx.save_series_states(PRAISE, &states)?;
         }
-        let (terms, emerged) = self.terms(tx, &term_series.keys, &term_ids, &docs, max_ts)?;
+        let states: Vec<_> = terms.states().collect();
+        tx.save_term_states(&states)?;
         if events.is_empty() && emerged.is_empty() {
             return Ok(());
         }
         self.apply(events, &terms, &emerged, tx)
-    }
-
-    /// Feeds the batch's negative signals to the emerging-terms tracker of
-    /// the series they touch (restored, advanced to the batch's latest
-    /// time, saved); returns it with the terms that emerged now.
-    fn terms(
-        &self,
-        tx: &mut dyn DeriveTx,
-        keys: &[SeriesKey],
-        ids: &[usize],
-        docs: &[(i64, usize, usize, &str)],
-        now: i64,
-    ) -> Result<(TermTracker, Vec<EmergingTerm>), StoreError> {
-        let settings = &self.settings.terms;
-        let saved = tx.term_states(keys)?;
-        let invalid = |e: tce_alert::SettingsError| StoreError::Corrupt {
-            table: "alert_series",
-            column: "state",
-            value: e.to_string(),
-        };
-        let mut tracker = TermTracker::restore(settings.clone(), saved).map_err(invalid)?;
-        let mut emerged = Vec::new();
-        for &(ts, a, b, text) in docs {
-            let terms = tce_alert::terms::text_terms(text);
-            for &i in ids.get(a..b).unwrap_or_default() {
-                if let Some(key) = keys.get(i) {
-                    tracker.observe_terms(key, ts, &terms, &mut emerged);
-                }
-            }
-        }
-        tracker.advance(now, &mut emerged);
-        let states: Vec<_> = tracker.states().collect();
-        tx.save_term_states(&states)?;
-        Ok((tracker, emerged))
     }
 
     /// Turns detector events into alerts, their events and deliveries.

@@ -104,6 +104,10 @@ pub const FILE_BATCH: usize = 50_000;
 /// MiB.
 pub const DERIVE_BATCH: usize = FILE_BATCH;
 
+/// Fresh signals from which a derivation runs the detectors on a thread of
+/// their own, beside care and advocacy.
+const PARALLEL_ALERTS_FROM: usize = 2_000;
+
 /// What storing one batch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {
@@ -170,13 +174,47 @@ impl Derive for Derived<'_> {
         fresh: &[&EnrichedSignal],
         tx: &mut dyn DeriveTx,
     ) -> Result<(), StoreError> {
-        self.care.derive(fresh, tx)?;
-        let p1 = std::mem::take(&mut self.care.p1_opened);
-        if !p1.is_empty() {
-            self.alerts.counts.queued += webhooks::enqueue_p1_cases(&p1, tx)?;
+        // The detectors' states are read first; their pure work runs on a
+        // thread of its own while care and advocacy use the transaction
+        // (inline for small batches, where a thread costs more than it
+        // saves), and what it computed is written last.
+        let work = self.alerts.load(fresh, tx)?;
+        let Derived {
+            care,
+            advocacy,
+            alerts,
+        } = self;
+        let mut care_and_advocacy = |tx: &mut dyn DeriveTx| -> Result<(), StoreError> {
+            care.derive(fresh, tx)?;
+            let p1 = std::mem::take(&mut care.p1_opened);
+            if !p1.is_empty() {
+                alerts.counts.queued += webhooks::enqueue_p1_cases(&p1, tx)?;
+            }
+            advocacy.derive(fresh, tx)
+        };
+        let run = match work {
+            None => {
+                care_and_advocacy(tx)?;
+                None
+            }
+            Some(work) if fresh.len() < PARALLEL_ALERTS_FROM => {
+                care_and_advocacy(tx)?;
+                Some(work.run())
+            }
+            Some(work) => {
+                let (done, run) = std::thread::scope(|scope| {
+                    let handle = scope.spawn(move || work.run());
+                    let done = care_and_advocacy(tx);
+                    (done, handle.join())
+                });
+                done?;
+                Some(run.unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            }
+        };
+        match run {
+            Some(run) => alerts.save(run, tx),
+            None => Ok(()),
         }
-        self.advocacy.derive(fresh, tx)?;
-        self.alerts.derive(fresh, tx)
     }
 }
 
