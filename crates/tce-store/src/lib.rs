@@ -124,7 +124,9 @@ pub trait Store: Send {
     /// with their threads and events (their metrics with them), and so do
     /// the moments of truth and idea suggestions of purged signals (ideas
     /// keep their counts; a purged representative post is replaced by the
-    /// oldest remaining suggestion). Outcomes and tokens stay.
+    /// oldest remaining suggestion), and so do the standings of authors
+    /// whose last signal predates the cutoff and archived author months
+    /// that ended before it. Outcomes and tokens stay.
     fn purge_before(&mut self, cutoff: NaiveDate) -> Result<PurgeSummary, StoreError>;
 
     /// Signals created before `cutoff` (midnight UTC): what
@@ -520,6 +522,8 @@ pub struct PurgeSummary {
     pub rollup_rows: u64,
     /// Cases deleted (opened before the cutoff), with their threads and events.
     pub cases: u64,
+    /// Author standings deleted: authors none of whose signals is left.
+    pub authors: u64,
 }
 
 /// Counts over everything stored.

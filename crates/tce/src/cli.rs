@@ -585,7 +585,7 @@ pub struct PurgeArgs {
     /// Really delete (without it, only say what would be deleted).
     #[arg(long)]
     pub yes: bool,
-    /// Print the result as JSON (keys: cutoff, signals, survey_answers, rollup_rows, cases).
+    /// Print the result as JSON (keys: cutoff, signals, survey_answers, rollup_rows, cases, authors).
     #[arg(long)]
     pub json: bool,
 }

@@ -342,13 +342,14 @@ fn purge(ws: &Workspace, args: &PurgeArgs) -> Result<ExitCode> {
             "{}",
             serde_json::json!({"cutoff": cutoff.to_string(), "signals": done.signals,
                 "survey_answers": done.survey_answers, "rollup_rows": done.rollup_rows,
-                "cases": done.cases})
+                "cases": done.cases, "authors": done.authors})
         );
     } else {
         println!(
-            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows) \
-             and {} care cases opened before it, with their threads and audit trails",
-            done.signals, done.survey_answers, done.rollup_rows, done.cases
+            "purged {} signals created before {cutoff} ({} survey answers, {} daily rollup rows), \
+             {} care cases opened before it, with their threads and audit trails, and the \
+             standings of {} authors with no signal left",
+            done.signals, done.survey_answers, done.rollup_rows, done.cases, done.authors
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -1057,7 +1057,22 @@ pub(super) fn split_idea(
 /// Ideas keep their counts, like a rollup of what customers asked.
 /// Returns the moments deleted.
 pub(super) fn purge_before(conn: &Connection, cutoff_ts: i64) -> Result<u64, StoreError> {
-    let moments = conn.execute("DELETE FROM moments WHERE created_at < ?1", [cutoff_ts])?;
+    conn.execute("DELETE FROM moments WHERE created_at < ?1", [cutoff_ts])?;
+    // An author's standing is personal data derived from their signals:
+    // when none of them is left, it goes too; archived months that ended
+    // before the cutoff go for everyone (a standing still in use keeps its
+    // totals, which name no signal).
+    let authors = conn.execute(
+        "DELETE FROM advocacy_authors WHERE last_at < ?1",
+        [cutoff_ts],
+    )?;
+    let month = DateTime::from_timestamp(cutoff_ts, 0)
+        .map(tce_advocacy::score::month_of)
+        .unwrap_or_default();
+    conn.execute(
+        "DELETE FROM advocacy_periods WHERE period < ?1",
+        [day(month)],
+    )?;
     conn.execute("DELETE FROM idea_signals WHERE at < ?1", [cutoff_ts])?;
     let orphaned: Vec<i64> = conn
         .prepare(
@@ -1083,7 +1098,7 @@ pub(super) fn purge_before(conn: &Connection, cutoff_ts: i64) -> Result<u64, Sto
             None => conn.execute("UPDATE ideas SET rep_text = '' WHERE id = ?1", [id])?,
         };
     }
-    Ok(moments as u64)
+    Ok(authors as u64)
 }
 
 #[cfg(test)]

@@ -637,7 +637,7 @@ pub(super) fn purge_before(
         [],
     )?;
     let cases = super::care::purge_before(&tx, cutoff)?;
-    super::advocacy::purge_before(&tx, cutoff_ts)?;
+    let authors = super::advocacy::purge_before(&tx, cutoff_ts)?;
     let rollup_days = tx.execute("DELETE FROM rollup_daily WHERE day < ?1", params![day])?;
     tx.execute("DELETE FROM rating_daily WHERE day < ?1", params![day])?;
     tx.execute(
@@ -659,5 +659,6 @@ pub(super) fn purge_before(
         survey_answers: survey_answers as u64,
         rollup_rows: rollup_days as u64,
         cases,
+        authors,
     })
 }

@@ -417,3 +417,117 @@ fn authors_per_class_and_ideas_per_status_are_counted() {
     let dir = tempfile::tempdir().expect("tempdir");
     class_and_status_counts(&mut SqliteStore::open(&dir.path().join("tce.db")).expect("open"));
 }
+
+/// Writes the standings of an author last seen before a cutoff and of one
+/// seen after it, each with an archived month before the cutoff.
+struct Standings {
+    cutoff: chrono::DateTime<chrono::Utc>,
+}
+
+impl Derive for Standings {
+    fn derive(
+        &mut self,
+        _fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        let standing_at = |at: chrono::DateTime<chrono::Utc>| {
+            let mut s = fixtures::signals(13, 1).remove(0);
+            s.signal.created_at = at;
+            let mut g = AuthorAggregate::default();
+            g.observe(&Observation::of(&s));
+            g.observe(&Observation::of(&s));
+            AuthorState {
+                aggregate: g,
+                period: None,
+            }
+        };
+        let day = chrono::Duration::days(1);
+        tx.save_author_states(&[
+            (
+                ("acme".into(), "gone".into()),
+                standing_at(self.cutoff - day),
+            ),
+            (
+                ("acme".into(), "still".into()),
+                standing_at(self.cutoff + day),
+            ),
+        ])?;
+        let old_month = NaiveDate::from_ymd_opt(2026, 1, 1).expect("month");
+        let counts = tce_advocacy::PeriodCounts {
+            signals: 2,
+            positive: 2,
+            negative: 0,
+            churn: 0,
+        };
+        tx.save_archived_periods(&[
+            (("acme".into(), "gone".into(), old_month), counts),
+            (("acme".into(), "still".into(), old_month), counts),
+        ])
+    }
+}
+
+/// Reads what the purge left of [`Standings`].
+struct Left {
+    authors: usize,
+    months: usize,
+}
+
+impl Derive for Left {
+    fn derive(
+        &mut self,
+        _fresh: &[&EnrichedSignal],
+        tx: &mut dyn DeriveTx,
+    ) -> Result<(), StoreError> {
+        let keys = [
+            ("acme".to_string(), "gone".to_string()),
+            ("acme".to_string(), "still".to_string()),
+        ];
+        self.authors = tx.author_states(&keys)?.len();
+        let old_month = NaiveDate::from_ymd_opt(2026, 1, 1).expect("month");
+        let months: Vec<_> = keys
+            .iter()
+            .map(|(b, a)| (b.clone(), a.clone(), old_month))
+            .collect();
+        self.months = tx.archived_periods(&months)?.len();
+        Ok(())
+    }
+}
+
+#[test]
+fn a_purge_takes_the_standings_of_authors_with_no_signal_left() {
+    let mut store = SqliteStore::open_in_memory().expect("memory");
+    let batch = fixtures::signals(11, 4);
+    let cutoff_day = batch
+        .iter()
+        .map(|s| s.signal.created_at)
+        .max()
+        .expect("signals")
+        .date_naive()
+        + chrono::Duration::days(1);
+    let cutoff = cutoff_day.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    store
+        .insert_with(&batch, &[batch.len()], &mut Standings { cutoff })
+        .expect("insert");
+    let done = store.purge_before(cutoff_day).expect("purge");
+    assert_eq!(done.signals, 4, "every signal predates the cutoff");
+    assert_eq!(done.authors, 1, "{done:?}");
+    let mut left = Left {
+        authors: 0,
+        months: 0,
+    };
+    let later: Vec<EnrichedSignal> = fixtures::signals(12, 1)
+        .into_iter()
+        .map(|mut s| {
+            s.signal.created_at = cutoff + chrono::Duration::days(2);
+            s
+        })
+        .collect();
+    store
+        .insert_with(&later, &[later.len()], &mut left)
+        .expect("insert later");
+    assert_eq!(
+        (left.authors, left.months),
+        (1, 0),
+        "the standing with signals after the cutoff stays; months before it go"
+    );
+}
