@@ -325,11 +325,12 @@ struct Core {
     threshold: f64,
     /// Buckets of the long window (0: off).
     window: usize,
-    /// The long window's threshold: half the hourly budget. The window
-    /// opens an incident without persistence (its sum already spans many
-    /// buckets, and a sum below the threshold one hour mostly stays there
-    /// the next, so two consecutive hours would buy little); the stricter
-    /// threshold is what keeps its false alerts in check instead.
+    /// The long window's threshold: the hourly budget, like the buckets'.
+    /// The window opens an incident without persistence (its sum already
+    /// spans many buckets, and a sum below the threshold one hour mostly
+    /// stays there the next, so two consecutive hours would buy little);
+    /// its floor (`window_min_expected`) keeps nearly silent series from
+    /// spending the false-alert budget on a handful of complaints.
     window_threshold: f64,
     /// ln 2 / `level_min_count` (infinite when 0: no lengthening).
     level_per_count: f64,
@@ -365,8 +366,7 @@ impl Core {
             threshold: settings.threshold_p * (f64::from(settings.bucket_secs) / 3600.0).min(1.0),
             window: settings.window_buckets(),
             window_threshold: settings.threshold_p
-                * (f64::from(settings.bucket_secs) / 3600.0).min(1.0)
-                / 2.0,
+                * (f64::from(settings.bucket_secs) / 3600.0).min(1.0),
             level_per_count: if settings.level_min_count > 0.0 {
                 std::f64::consts::LN_2 / settings.level_min_count
             } else {
@@ -480,7 +480,7 @@ impl Core {
         let window_full = w > 0 && base.n + 1 >= w as u64;
         let mut p_window = 1.0;
         if alerting && window_full {
-            let m = base.window_mu.max(s.min_expected);
+            let m = base.window_mu.max(s.window_min_expected);
             let phi_w = base.window_dispersion.max(1.0);
             if base.window_x as f64 > m {
                 p_window = stats::upper_tail(m, phi_w, base.window_x);

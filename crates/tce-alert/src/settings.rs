@@ -77,6 +77,12 @@ pub struct Settings {
     /// Floor of the expected count in the test (default 1): a series that
     /// expects 0.05 an hour does not alert on 2.
     pub min_expected: f64,
+    /// Floor of the expected count of the long window (default 2): a
+    /// touchpoint expecting one complaint a day is tested as if it expected
+    /// two, so that a handful of chance complaints on a nearly silent
+    /// touchpoint does not alert (five where one is usual is not evidence
+    /// of an operational problem). At least `min_expected`.
+    pub window_min_expected: f64,
     /// Buckets learnt before any alert (default: one week of buckets).
     pub warmup_buckets: Option<u32>,
     /// How long after its end a bucket stays open for late signals, in
@@ -114,6 +120,7 @@ impl Default for Settings {
             cooldown: 3,
             close_p: 0.05,
             min_expected: 1.0,
+            window_min_expected: 2.0,
             warmup_buckets: None,
             lateness_secs: 900,
             volume_of: VolumeMeasure::Negatives,
@@ -230,6 +237,14 @@ impl Settings {
                 "min_expected",
                 self.min_expected,
                 "must be positive",
+            ));
+        }
+        if !(self.window_min_expected.is_finite() && self.window_min_expected >= self.min_expected)
+        {
+            return Err(SettingsError::invalid(
+                "window_min_expected",
+                self.window_min_expected,
+                "must be at least min_expected",
             ));
         }
         if self.late_buckets() > MAX_LATE_BUCKETS {

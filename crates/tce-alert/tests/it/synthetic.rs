@@ -132,7 +132,7 @@ fn overdispersed_counts_stay_within_the_false_alert_budget() {
 /// A sparse touchpoint (about three complaints a day) whose incident brings
 /// six times that, spread over two days: no hour is anomalous on its own,
 /// the day's sum is. Over 20 seeds, measured: found within 24 hours of its
-/// start on 17 (median 10 hours), later on 2, missed on 1 (draws well
+/// start on 17 (median 9 hours), later on 2, missed on 1 (draws well
 /// below the planted rate); asserted: at least 15 within 24 hours. With the long window off, never found: hourly tests
 /// alone cannot see it.
 #[test]
