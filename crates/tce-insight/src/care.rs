@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use tce_model::Model;
-use tce_store::{BacklogGroup, CareDailyRow, CareEventQuery, CareTimingRow, Store};
+use tce_store::{BacklogGroup, CareDailyRow, CareEventQuery, CareTimingDay, Store};
 
 /// What rows of care statistics are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -262,17 +262,15 @@ struct Acc {
 }
 
 impl Acc {
-    fn add_timing(&mut self, t: &CareTimingRow) {
-        let within = u64::from(t.within_sla);
-        if t.resolution {
-            self.res_wall.push(t.wall_secs as f64);
-            self.res_business.push(t.business_secs as f64);
-            self.res_within += within;
+    fn add_timing(&mut self, t: &CareTimingDay) {
+        let (wall, business, within) = if t.resolution {
+            (&mut self.res_wall, &mut self.res_business, &mut self.res_within)
         } else {
-            self.fr_wall.push(t.wall_secs as f64);
-            self.fr_business.push(t.business_secs as f64);
-            self.fr_within += within;
-        }
+            (&mut self.fr_wall, &mut self.fr_business, &mut self.fr_within)
+        };
+        wall.extend(t.wall_secs.iter().map(|&s| s as f64));
+        business.extend(t.business_secs.iter().map(|&s| s as f64));
+        *within += t.within_sla;
     }
 
     fn add_daily(&mut self, d: &CareDailyRow) {
@@ -397,17 +395,17 @@ pub fn stats(
         departments: req.departments.clone(),
     };
     let daily = store.care_daily(&query)?;
-    let timings = store.care_timings(&query)?;
+    let timings = store.care_timing_days(&query)?;
     let min_n = model.evidence.min_touchpoint_signals;
     let first = daily
         .iter()
         .map(|d| d.day)
-        .chain(timings.iter().map(|t| t.at.date_naive()))
+        .chain(timings.iter().map(|t| t.day))
         .min();
     let last = daily
         .iter()
         .map(|d| d.day)
-        .chain(timings.iter().map(|t| t.at.date_naive()))
+        .chain(timings.iter().map(|t| t.day))
         .max();
     let coverage = match (first, last) {
         (Some(a), Some(b)) => Some(Coverage {
@@ -438,7 +436,7 @@ pub fn stats(
         by_key.entry(key).or_default().add_timing(t);
         if let Some(p) = req.period {
             by_period
-                .entry((key, p.start(t.at.date_naive())))
+                .entry((key, p.start(t.day)))
                 .or_default()
                 .add_timing(t);
         }
