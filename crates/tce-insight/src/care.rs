@@ -110,7 +110,11 @@ pub struct Durations {
 }
 
 impl Durations {
-    fn of(mut secs: Vec<f64>) -> Durations {
+    fn of(lists: Lists<'_>) -> Durations {
+        let mut secs = Vec::with_capacity(lists.iter().map(|d| d.len()).sum());
+        for d in lists {
+            secs.extend(d.iter().map(|&s| s as f64));
+        }
         Durations {
             n: secs.len() as u64,
             p50_secs: percentile_unsorted(&mut secs, 0.5),
@@ -264,14 +268,20 @@ pub struct CareStats {
     pub assumptions: Vec<String>,
 }
 
+/// Durations of a group as the store's per-day lists, not yet copied.
+type Lists<'a> = Vec<&'a [i64]>;
+
+/// One group's figures as they are gathered; durations are the store's
+/// per-day lists, copied once into one vector per measure when the row is
+/// made.
 #[derive(Default)]
-struct Acc {
+struct Acc<'a> {
     opened: u64,
-    fr_wall: Vec<f64>,
-    fr_business: Vec<f64>,
+    fr_wall: Lists<'a>,
+    fr_business: Lists<'a>,
     fr_within: u64,
-    res_wall: Vec<f64>,
-    res_business: Vec<f64>,
+    res_wall: Lists<'a>,
+    res_business: Lists<'a>,
     res_within: u64,
     reopened: u64,
     after_n: u64,
@@ -279,15 +289,23 @@ struct Acc {
     after_pos: u64,
 }
 
-impl Acc {
-    fn add_timing(&mut self, t: &CareTimingDay) {
+impl<'a> Acc<'a> {
+    fn add_timing(&mut self, t: &'a CareTimingDay) {
         let (wall, business, within) = if t.resolution {
-            (&mut self.res_wall, &mut self.res_business, &mut self.res_within)
+            (
+                &mut self.res_wall,
+                &mut self.res_business,
+                &mut self.res_within,
+            )
         } else {
-            (&mut self.fr_wall, &mut self.fr_business, &mut self.fr_within)
+            (
+                &mut self.fr_wall,
+                &mut self.fr_business,
+                &mut self.fr_within,
+            )
         };
-        wall.extend(t.wall_secs.iter().map(|&s| s as f64));
-        business.extend(t.business_secs.iter().map(|&s| s as f64));
+        wall.push(&t.wall_secs);
+        business.push(&t.business_secs);
         *within += t.within_sla;
     }
 
@@ -301,7 +319,8 @@ impl Acc {
 
     fn row(self, key: String, name: String, min_n: u64) -> CareRow {
         let share = |k: u64, n: usize| (n > 0).then(|| k as f64 / n as f64);
-        let (fr_n, res_n) = (self.fr_wall.len(), self.res_wall.len());
+        let count = |l: &Lists<'_>| l.iter().map(|d| d.len()).sum::<usize>();
+        let (fr_n, res_n) = (count(&self.fr_wall), count(&self.res_wall));
         let breaches = (fr_n as u64 - self.fr_within) + (res_n as u64 - self.res_within);
         let after_n = self.after_n as usize;
         CareRow {
@@ -578,7 +597,9 @@ mod tests {
         for n in [1usize, 2, 3, 4, 5, 10, 11, 99, 1000, 1001] {
             let values: Vec<f64> = (0..n)
                 .map(|_| {
-                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((x >> 33) % 5000) as f64
                 })
                 .collect();

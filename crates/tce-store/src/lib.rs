@@ -232,8 +232,7 @@ pub trait Store: Send {
     /// First responses and resolutions with their durations per day ×
     /// department × brand × channel in the query's range (whole UTC days, as
     /// [`Store::care_daily`]; `kinds` is ignored), by day.
-    fn care_timing_days(&self, query: &CareEventQuery)
-        -> Result<Vec<CareTimingDay>, StoreError>;
+    fn care_timing_days(&self, query: &CareEventQuery) -> Result<Vec<CareTimingDay>, StoreError>;
 
     /// The backlog: active cases grouped (see [`BacklogRow`]), with how many
     /// are in breach at `now`; of some departments only, or all.

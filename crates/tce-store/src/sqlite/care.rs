@@ -1475,7 +1475,10 @@ pub(super) fn backlog(
     }
     let mut counts: Vec<((String, String), i64)> = sums
         .into_iter()
-        .flat_map(|(key, days)| days.into_iter().map(move |(day, n)| ((key.clone(), day), n)))
+        .flat_map(|(key, days)| {
+            days.into_iter()
+                .map(move |(day, n)| ((key.clone(), day), n))
+        })
         .collect();
     counts.sort_unstable();
     // Not yet due: one range of the active queue index per priority.
@@ -1634,7 +1637,15 @@ mod tests {
             durations("wall_secs", "12,0,-3,9223372036854775807", 4).ok(),
             Some(vec![12, 0, -3, i64::MAX])
         );
-        for bad in ["", "1,,2", "1,x", "1 ,2", "-", "9223372036854775808", "1,2,"] {
+        for bad in [
+            "",
+            "1,,2",
+            "1,x",
+            "1 ,2",
+            "-",
+            "9223372036854775808",
+            "1,2,",
+        ] {
             assert!(durations("wall_secs", bad, 0).is_err(), "{bad:?}");
         }
     }

@@ -320,10 +320,7 @@ impl Store for SqliteStore {
         care::care_last_day(&self.conn)
     }
 
-    fn care_timing_days(
-        &self,
-        query: &CareEventQuery,
-    ) -> Result<Vec<CareTimingDay>, StoreError> {
+    fn care_timing_days(&self, query: &CareEventQuery) -> Result<Vec<CareTimingDay>, StoreError> {
         care::care_timing_days(&self.conn, query)
     }
 

@@ -405,7 +405,11 @@ pub fn aggregates_follow_the_cases(store: &mut dyn Store) {
     // The resolution is a timed event.
     let timings = timing_cells(store);
     assert_eq!(
-        timings.iter().filter(|(k, _)| k.4).map(|(_, v)| v.0).sum::<u64>(),
+        timings
+            .iter()
+            .filter(|(k, _)| k.4)
+            .map(|(_, v)| v.0)
+            .sum::<u64>(),
         1
     );
     assert_eq!(timings, timing_cells_of_the_log(store));
@@ -455,7 +459,8 @@ fn timing_cells_of_the_log(
         .care_events(&CareEventQuery::default())
         .expect("events")
     {
-        let (Some(wall), Some(business), Some(within)) = (e.wall_secs, e.business_secs, e.within_sla)
+        let (Some(wall), Some(business), Some(within)) =
+            (e.wall_secs, e.business_secs, e.within_sla)
         else {
             continue;
         };
@@ -566,7 +571,10 @@ fn the_timing_aggregate_is_backfilled_by_its_migration() {
         store.update_case(&case, version, &events).expect("update");
     }
     let kept = timing_cells(&store);
-    assert!(kept.keys().any(|k| k.4) && kept.keys().any(|k| !k.4), "{kept:?}");
+    assert!(
+        kept.keys().any(|k| k.4) && kept.keys().any(|k| !k.4),
+        "{kept:?}"
+    );
     assert!(kept.len() >= 4, "{kept:?}");
     assert_eq!(kept, timing_cells_of_the_log(&store));
     store
