@@ -4,7 +4,9 @@
 # imported, then every dashboard page fetched over HTTP from the server
 # (crates/tce-server/examples/pages.rs): once cold, then ROUNDS times.
 # It also measures the care queue of the API (`GET /api/v1/cases`, with and
-# without filters): the cases are derived by `tce ingest` as it stores.
+# without filters): the cases are derived by `tce ingest` as it stores; and
+# the Advocates and Ideas pages (with a brand / competitors filter) with
+# their API lists (`GET /api/v1/advocates`, `GET /api/v1/ideas`).
 # Prints per page cold / p50 / p95 / max and the worst p95 (target <= 150 ms).
 #
 # Usage: bench/pages.sh [SIGNALS] [ROUNDS]   (default 10000000 30)

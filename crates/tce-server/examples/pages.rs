@@ -2,8 +2,11 @@
 //!
 //! `pages DIR [ROUNDS]` serves the workspace DIR (tce.toml + tce.db) without
 //! authentication on a free loopback port and fetches every dashboard page
-//! (and the care queue of the API, `GET /api/v1/cases`) over HTTP: once cold (after the start-up warm-up that `tce serve` runs,
-//! timed separately), then ROUNDS times (default 30).
+//! (and the list endpoints of the API behind the care queue,
+//! `GET /api/v1/cases`, and the Advocates and Ideas pages,
+//! `GET /api/v1/advocates` and `GET /api/v1/ideas`) over HTTP: once cold
+//! (after the start-up warm-up that `tce serve` runs, timed separately),
+//! then ROUNDS times (default 30).
 //! Prints per page the cold time, p50 / p95 / max of the rounds and one
 //! request right after the cache was invalidated (as by an ingest), and the
 //! worst of each.
@@ -17,7 +20,7 @@ use std::time::{Duration, Instant};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
-const PAGES: [&str; 19] = [
+const PAGES: [&str; 29] = [
     "/",
     "/journey",
     "/journey?brand=bluejet",
@@ -38,6 +41,18 @@ const PAGES: [&str; 19] = [
     "/api/v1/cases",
     "/api/v1/cases?department=baggage",
     "/api/v1/cases?status=new,open&breached=true",
+    // Advocacy and ideas, pages and API lists (issue 13: p95 <= 150 ms at
+    // 10M signals). `skyway` is the airline template's own brand.
+    "/advocates",
+    "/advocates?brand=skyway",
+    "/ideas",
+    "/ideas?brand=skyway",
+    "/ideas?competitors=1",
+    "/api/v1/advocates",
+    "/api/v1/advocates?brand=skyway&limit=100",
+    "/api/v1/ideas",
+    "/api/v1/ideas?own=false",
+    "/api/v1/ideas?status=new&limit=200",
 ];
 
 fn main() -> Result<(), Error> {

@@ -195,27 +195,28 @@ pub struct CareDailyRow {
     pub after_positive: u64,
 }
 
-/// A first response or a resolution with its durations, as percentiles
-/// read them (hundreds of thousands per page: the few distinct names are
-/// shared, not copied per row).
+/// The first responses (or the resolutions) of one UTC day × department ×
+/// brand × channel with their durations, kept as events are appended (so
+/// percentiles read a row per cell, not every event).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CareTimingRow {
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// A resolution (else a first response).
-    pub resolution: bool,
+pub struct CareTimingDay {
+    /// The UTC day.
+    pub day: chrono::NaiveDate,
     /// The case's department then.
-    pub department: std::sync::Arc<str>,
+    pub department: String,
     /// The case's brand.
-    pub brand: std::sync::Arc<str>,
+    pub brand: String,
     /// The case's channel.
-    pub channel: std::sync::Arc<str>,
-    /// Wall-clock seconds from opening.
-    pub wall_secs: i64,
-    /// Business seconds from opening, pauses excluded.
-    pub business_secs: i64,
-    /// Whether it came by its due time.
-    pub within_sla: bool,
+    pub channel: String,
+    /// Resolutions (else first responses).
+    pub resolution: bool,
+    /// How many came by their due time.
+    pub within_sla: u64,
+    /// Wall-clock seconds from opening, one per event, in arrival order.
+    pub wall_secs: Vec<i64>,
+    /// Business seconds from opening, pauses excluded, one per event, in
+    /// arrival order (not paired with `wall_secs`).
+    pub business_secs: Vec<i64>,
 }
 
 /// What backlog rows are grouped by.

@@ -35,7 +35,7 @@ pub use alerts::{
 };
 pub use assessment::{NewAssessment, StoredAssessment};
 pub use care::{
-    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
+    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingDay, CaseKeys,
     CasePage, CaseQuery, Derive, DeriveTx, NoDerive, StoredCaseEvent,
 };
 pub use error::StoreError;
@@ -231,9 +231,10 @@ pub trait Store: Send {
     /// The latest UTC day with care events counted in `care_daily`.
     fn care_last_day(&self) -> Result<Option<chrono::NaiveDate>, StoreError>;
 
-    /// First responses and resolutions with their durations in the query's
-    /// range (`kinds` is ignored), from the covering timing index.
-    fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError>;
+    /// First responses and resolutions with their durations per day ×
+    /// department × brand × channel in the query's range (whole UTC days, as
+    /// [`Store::care_daily`]; `kinds` is ignored), by day.
+    fn care_timing_days(&self, query: &CareEventQuery) -> Result<Vec<CareTimingDay>, StoreError>;
 
     /// The backlog: active cases grouped (see [`BacklogRow`]), with how many
     /// are in breach at `now`; of some departments only, or all.

@@ -7,7 +7,7 @@
 
 use super::read::{midnight_utc, to_u64};
 use crate::care::{
-    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CaseKeys,
+    BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingDay, CaseKeys,
     CasePage, CaseQuery, DeriveTx, StoredCaseEvent,
 };
 use crate::StoreError;
@@ -18,7 +18,6 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use tce_care::sla::{SlaClock, Timing};
 use tce_care::{
     Actor, Case, CaseEvent, CaseEventKind, CaseId, CaseKind, Factor, FactorContribution, Party,
@@ -649,12 +648,27 @@ struct DailyCounts {
 /// status, opening day.
 type BacklogKey = (String, String, String, String, String, String, String);
 
-/// Changes to the care aggregates (`care_daily`, `care_backlog`) gathered
-/// while cases are written, applied once per transaction by
-/// [`CareAggregates::flush`].
+/// The first responses or resolutions of one `care_timing_daily` cell
+/// gathered in a transaction: durations as the comma-separated integers the
+/// table holds.
+#[derive(Debug, Default)]
+struct TimingCell {
+    n: i64,
+    within: i64,
+    wall_secs: String,
+    business_secs: String,
+}
+
+/// A `care_timing_daily` cell: day, department, brand, channel, kind.
+type TimingKey = (String, String, String, String, &'static str);
+
+/// Changes to the care aggregates (`care_daily`, `care_timing_daily`,
+/// `care_backlog`) gathered while cases are written, applied once per
+/// transaction by [`CareAggregates::flush`].
 #[derive(Debug, Default)]
 pub(super) struct CareAggregates {
     daily: FxHashMap<(String, String, String, String), DailyCounts>,
+    timing: FxHashMap<TimingKey, TimingCell>,
     backlog: FxHashMap<BacklogKey, i64>,
 }
 
@@ -713,6 +727,25 @@ impl CareAggregates {
     }
 
     fn add(&mut self, case: &Case, e: &CaseEvent) {
+        if let (Some(wall), Some(business), Some(within)) = timing_of(&e.kind) {
+            let key = (
+                day_str(e.at.date_naive()),
+                case.routing.department.clone(),
+                case.brand.clone(),
+                case.channel.clone(),
+                e.kind.as_str(),
+            );
+            let t = self.timing.entry(key).or_default();
+            if t.n > 0 {
+                t.wall_secs.push(',');
+                t.business_secs.push(',');
+            }
+            t.n += 1;
+            t.within += i64::from(within);
+            t.wall_secs.push_str(&wall.to_string());
+            t.business_secs.push_str(&business.to_string());
+            return;
+        }
         let mut c = DailyCounts::default();
         match &e.kind {
             CaseEventKind::Opened { .. } => c.opened = 1,
@@ -773,6 +806,28 @@ impl CareAggregates {
                 }
             }
         }
+        if !self.timing.is_empty() {
+            let mut upsert = conn.prepare_cached(
+                "INSERT INTO care_timing_daily (day, department, brand, channel, kind, n, within, \
+                 wall_secs, business_secs) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT DO UPDATE SET n = n + excluded.n, within = within + excluded.within, \
+                 wall_secs = wall_secs || ',' || excluded.wall_secs, \
+                 business_secs = business_secs || ',' || excluded.business_secs",
+            )?;
+            for ((day, department, brand, channel, kind), t) in self.timing.drain() {
+                upsert.execute(params![
+                    day,
+                    department,
+                    brand,
+                    channel,
+                    kind,
+                    t.n,
+                    t.within,
+                    t.wall_secs,
+                    t.business_secs
+                ])?;
+            }
+        }
         if self.daily.is_empty() {
             return Ok(());
         }
@@ -802,8 +857,20 @@ impl CareAggregates {
     }
 }
 
-/// Rebuilds `care_daily` from the event log (after a purge took events away).
+/// Rebuilds `care_daily` and `care_timing_daily` from the event log (after
+/// a purge took events away).
 pub(super) fn rebuild_daily(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute("DELETE FROM care_timing_daily", [])?;
+    conn.execute(
+        "INSERT INTO care_timing_daily (day, department, brand, channel, kind, n, within, \
+         wall_secs, business_secs) \
+         SELECT date(at, 'unixepoch'), department, brand, channel, kind, count(*), \
+         ifnull(sum(within_sla), 0), group_concat(wall_secs, ','), \
+         group_concat(business_secs, ',') \
+         FROM case_events INDEXED BY case_events_timing WHERE wall_secs IS NOT NULL \
+         GROUP BY 1, 2, 3, 4, 5",
+        [],
+    )?;
     conn.execute("DELETE FROM care_daily", [])?;
     conn.execute(
         &format!(
@@ -1214,22 +1281,7 @@ pub(super) fn care_daily(
          after_sum, after_pos FROM care_daily WHERE 1 = 1",
     );
     let mut args: Vec<Value> = Vec::new();
-    if let Some(from) = q.from {
-        sql.push_str(" AND day >= ?");
-        args.push(Value::Text(
-            from.date_naive().format("%Y-%m-%d").to_string(),
-        ));
-    }
-    if let Some(to) = q.to {
-        // `to` is exclusive: a day counts when it starts before it.
-        sql.push_str(" AND day < ?");
-        let last = if to.time() == chrono::NaiveTime::MIN {
-            to.date_naive()
-        } else {
-            to.date_naive() + chrono::Duration::days(1)
-        };
-        args.push(Value::Text(last.format("%Y-%m-%d").to_string()));
-    }
+    push_days(&mut sql, &mut args, q);
     if let Some(d) = &q.departments {
         if d.is_empty() {
             return Ok(Vec::new());
@@ -1277,55 +1329,99 @@ pub(super) fn care_last_day(conn: &Connection) -> Result<Option<NaiveDate>, Stor
     .transpose()
 }
 
-/// First responses and resolutions in a range (see
-/// [`crate::Store::care_timings`]).
-pub(super) fn care_timings(
-    conn: &Connection,
-    q: &CareEventQuery,
-) -> Result<Vec<CareTimingRow>, StoreError> {
-    let mut sql = String::from(
-        "SELECT at, kind, department, brand, channel, wall_secs, business_secs, within_sla \
-         FROM case_events INDEXED BY case_events_timing WHERE wall_secs IS NOT NULL",
-    );
-    let mut args: Vec<Value> = Vec::new();
+/// The `day >= ? AND day < ?` filter of a range in whole UTC days: `to` is
+/// exclusive, a day counts when it starts before it.
+fn push_days(sql: &mut String, args: &mut Vec<Value>, q: &CareEventQuery) {
     if let Some(from) = q.from {
-        sql.push_str(" AND at >= ?");
-        args.push(Value::Integer(secs(from)));
+        sql.push_str(" AND day >= ?");
+        args.push(Value::Text(day_str(from.date_naive())));
     }
     if let Some(to) = q.to {
-        sql.push_str(" AND at < ?");
-        args.push(Value::Integer(secs(to)));
+        sql.push_str(" AND day < ?");
+        let last = if to.time() == chrono::NaiveTime::MIN {
+            to.date_naive()
+        } else {
+            to.date_naive() + chrono::Duration::days(1)
+        };
+        args.push(Value::Text(day_str(last)));
     }
+}
+
+/// Parses a `care_timing_daily` list of `n` durations. By bytes: a page
+/// parses hundreds of thousands, and `str::split` + `parse` took a quarter
+/// of the Care page's time at 10M signals.
+fn durations(column: &'static str, list: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+    let corrupt = || StoreError::Corrupt {
+        table: "care_timing_daily",
+        column,
+        value: list.chars().take(80).collect(),
+    };
+    let mut out = Vec::with_capacity(n);
+    for part in list.as_bytes().split(|&b| b == b',') {
+        let (negative, digits) = match part.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, part),
+        };
+        if digits.is_empty() {
+            return Err(corrupt());
+        }
+        let mut v: i64 = 0;
+        for &b in digits {
+            if !b.is_ascii_digit() {
+                return Err(corrupt());
+            }
+            v = v
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(i64::from(b - b'0')))
+                .ok_or_else(corrupt)?;
+        }
+        out.push(if negative { -v } else { v });
+    }
+    Ok(out)
+}
+
+/// First responses and resolutions per day and cell in a range (see
+/// [`crate::Store::care_timing_days`]).
+pub(super) fn care_timing_days(
+    conn: &Connection,
+    q: &CareEventQuery,
+) -> Result<Vec<CareTimingDay>, StoreError> {
+    let mut sql = String::from(
+        "SELECT day, department, brand, channel, kind, within, wall_secs, business_secs, n \
+         FROM care_timing_daily WHERE 1 = 1",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    push_days(&mut sql, &mut args, q);
     if let Some(d) = &q.departments {
         if d.is_empty() {
             return Ok(Vec::new());
         }
         push_in(&mut sql, &mut args, "department", d);
     }
+    sql.push_str(" ORDER BY day");
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params_from_iter(args))?;
     let mut out = Vec::new();
-    let mut names: Vec<Arc<str>> = Vec::new();
-    let mut name = |r: &Row<'_>, i: usize| -> Result<Arc<str>, StoreError> {
-        let s = r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?;
-        if let Some(n) = names.iter().find(|n| &***n == s) {
-            return Ok(n.clone());
-        }
-        let n: Arc<str> = Arc::from(s);
-        names.push(n.clone());
-        Ok(n)
-    };
     while let Some(r) = rows.next()? {
-        let resolution = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)? == "resolved";
-        out.push(CareTimingRow {
-            at: time("case_events", "at", r.get(0)?)?,
-            resolution,
-            department: name(r, 2)?,
-            brand: name(r, 3)?,
-            channel: name(r, 4)?,
-            wall_secs: r.get(5)?,
-            business_secs: r.get(6)?,
-            within_sla: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
+        let day: String = r.get(0)?;
+        let kind = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
+        let n = usize::try_from(r.get::<_, i64>(8)?).unwrap_or(0);
+        let text = |i: usize| -> Result<&str, StoreError> {
+            Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
+        };
+        out.push(CareTimingDay {
+            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
+                table: "care_timing_daily",
+                column: "day",
+                value: day.clone(),
+            })?,
+            department: r.get(1)?,
+            brand: r.get(2)?,
+            channel: r.get(3)?,
+            resolution: kind == "resolved",
+            within_sla: to_u64(r.get(5)?),
+            wall_secs: durations("wall_secs", text(6)?, n)?,
+            business_secs: durations("business_secs", text(7)?, n)?,
         });
     }
     Ok(out)
@@ -1351,18 +1447,40 @@ pub(super) fn backlog(
             push_in(sql, args, "department", d);
         }
     };
-    let mut sql = format!("SELECT {column}, opened_day, sum(n) FROM care_backlog WHERE n > 0");
+    // Summed here, not by GROUP BY: SQLite sorts every row of the table
+    // (tens of thousands at 10M signals) for it, a hash map need not.
+    let mut sql = format!("SELECT {column}, opened_day, n FROM care_backlog WHERE n > 0");
     let mut args = Vec::new();
     filter(&mut sql, &mut args);
-    sql.push_str(" GROUP BY 1, 2 ORDER BY 1, 2");
-    let mut counts: Vec<((String, String), i64)> = Vec::new();
+    let mut sums: FxHashMap<String, FxHashMap<String, i64>> = FxHashMap::default();
     {
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows = stmt.query(params_from_iter(args))?;
         while let Some(r) = rows.next()? {
-            counts.push(((r.get(0)?, r.get(1)?), r.get(2)?));
+            let key = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let day = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+            let n: i64 = r.get(2)?;
+            if !sums.contains_key(key) {
+                sums.insert(key.to_string(), FxHashMap::default());
+            }
+            if let Some(days) = sums.get_mut(key) {
+                match days.get_mut(day) {
+                    Some(sum) => *sum += n,
+                    None => {
+                        days.insert(day.to_string(), n);
+                    }
+                }
+            }
         }
     }
+    let mut counts: Vec<((String, String), i64)> = sums
+        .into_iter()
+        .flat_map(|(key, days)| {
+            days.into_iter()
+                .map(move |(day, n)| ((key.clone(), day), n))
+        })
+        .collect();
+    counts.sort_unstable();
     // Not yet due: one range of the active queue index per priority.
     let mut sql = format!(
         "SELECT {column}, date(opened_at, 'unixepoch'), count(*) \
@@ -1506,5 +1624,29 @@ impl DeriveTx for Tx<'_> {
             events,
             &mut self.aggregates,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::durations;
+
+    #[test]
+    fn duration_lists_parse_or_are_corrupt() {
+        assert_eq!(
+            durations("wall_secs", "12,0,-3,9223372036854775807", 4).ok(),
+            Some(vec![12, 0, -3, i64::MAX])
+        );
+        for bad in [
+            "",
+            "1,,2",
+            "1,x",
+            "1 ,2",
+            "-",
+            "9223372036854775808",
+            "1,2,",
+        ] {
+            assert!(durations("wall_secs", bad, 0).is_err(), "{bad:?}");
+        }
     }
 }

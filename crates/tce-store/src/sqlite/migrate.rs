@@ -68,6 +68,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "0014_care_queue_indexes.sql",
         sql: include_str!("../../migrations/sqlite/0014_care_queue_indexes.sql"),
     },
+    Migration {
+        name: "0015_care_timing_daily.sql",
+        sql: include_str!("../../migrations/sqlite/0015_care_timing_daily.sql"),
+    },
 ];
 
 /// The schema version after every migration.

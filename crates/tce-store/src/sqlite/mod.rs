@@ -20,7 +20,7 @@ mod write;
 
 use crate::{
     Alert, AlertEventRow, AlertObservation, AlertQuery, BacklogGroup, BacklogRow, BucketCount,
-    CareDailyRow, CareEventQuery, CareEventRow, CareTimingRow, CasePage, CaseQuery, Delivery,
+    CareDailyRow, CareEventQuery, CareEventRow, CareTimingDay, CasePage, CaseQuery, Delivery,
     DeliveryAttempt, DeliveryStatus, Derive, DeriveCursor, InsertSummary, Inserted, NewAlertEvent,
     NewAssessment, NewDelivery, NewToken, OutcomeRow, PurgeSummary, RatingFilter, RatingRow,
     RollupFilter, RollupRow, SeriesKey, SeriesState, SignalPage, SignalQuery, Stats, Store,
@@ -320,8 +320,8 @@ impl Store for SqliteStore {
         care::care_last_day(&self.conn)
     }
 
-    fn care_timings(&self, query: &CareEventQuery) -> Result<Vec<CareTimingRow>, StoreError> {
-        care::care_timings(&self.conn, query)
+    fn care_timing_days(&self, query: &CareEventQuery) -> Result<Vec<CareTimingDay>, StoreError> {
+        care::care_timing_days(&self.conn, query)
     }
 
     fn care_backlog(

@@ -242,7 +242,7 @@ fn json_aggregates_of_schema_10_are_converted() {
         .connection()
         .execute_batch(
             r#"DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP INDEX ideas_status;
-            DROP TABLE derive_cursor;
+            DROP TABLE derive_cursor; DROP TABLE care_timing_daily;
             CREATE TABLE advocacy_authors (brand TEXT NOT NULL, author TEXT NOT NULL,
                 class TEXT NOT NULL, base_score REAL NOT NULL, signals INTEGER NOT NULL,
                 aggregate TEXT NOT NULL, PRIMARY KEY (brand, author)) WITHOUT ROWID;

@@ -403,10 +403,16 @@ pub fn aggregates_follow_the_cases(store: &mut dyn Store) {
     assert_eq!(daily.iter().map(|d| d.opened).sum::<u64>(), opened_events);
     assert_eq!(opened_events, 6);
     // The resolution is a timed event.
-    let timings = store
-        .care_timings(&CareEventQuery::default())
-        .expect("timings");
-    assert_eq!(timings.iter().filter(|t| t.resolution).count(), 1);
+    let timings = timing_cells(store);
+    assert_eq!(
+        timings
+            .iter()
+            .filter(|(k, _)| k.4)
+            .map(|(_, v)| v.0)
+            .sum::<u64>(),
+        1
+    );
+    assert_eq!(timings, timing_cells_of_the_log(store));
 
     // A purge takes its cases out of both.
     let cutoff = (at + Duration::hours(2)).date_naive() + Duration::days(1);
@@ -416,6 +422,66 @@ pub fn aggregates_follow_the_cases(store: &mut dyn Store) {
         .care_daily(&CareEventQuery::default())
         .expect("daily")
         .is_empty());
+    assert!(timing_cells(store).is_empty());
+}
+
+/// A timing cell: day, department, brand, channel, resolution.
+type TimingCell = (NaiveDate, String, String, String, bool);
+
+/// The timing aggregate per cell: events, within SLA, sorted wall and
+/// business seconds.
+fn timing_cells(
+    store: &dyn Store,
+) -> std::collections::BTreeMap<TimingCell, (u64, u64, Vec<i64>, Vec<i64>)> {
+    let mut out = std::collections::BTreeMap::new();
+    for t in store
+        .care_timing_days(&CareEventQuery::default())
+        .expect("timings")
+    {
+        assert_eq!(t.wall_secs.len(), t.business_secs.len());
+        let (mut wall, mut business) = (t.wall_secs, t.business_secs);
+        wall.sort_unstable();
+        business.sort_unstable();
+        let cell = (t.day, t.department, t.brand, t.channel, t.resolution);
+        let prev = out.insert(cell, (wall.len() as u64, t.within_sla, wall, business));
+        assert!(prev.is_none(), "one row per cell");
+    }
+    out
+}
+
+/// The same counted from the event log.
+fn timing_cells_of_the_log(
+    store: &dyn Store,
+) -> std::collections::BTreeMap<TimingCell, (u64, u64, Vec<i64>, Vec<i64>)> {
+    let mut out: std::collections::BTreeMap<TimingCell, (u64, u64, Vec<i64>, Vec<i64>)> =
+        std::collections::BTreeMap::new();
+    for e in store
+        .care_events(&CareEventQuery::default())
+        .expect("events")
+    {
+        let (Some(wall), Some(business), Some(within)) =
+            (e.wall_secs, e.business_secs, e.within_sla)
+        else {
+            continue;
+        };
+        let cell = (
+            e.at.date_naive(),
+            e.department,
+            e.brand,
+            e.channel,
+            e.kind == "resolved",
+        );
+        let c = out.entry(cell).or_default();
+        c.0 += 1;
+        c.1 += u64::from(within);
+        c.2.push(wall);
+        c.3.push(business);
+    }
+    for c in out.values_mut() {
+        c.2.sort_unstable();
+        c.3.sort_unstable();
+    }
+    out
 }
 
 fn both(check: fn(&mut dyn Store)) {
@@ -457,4 +523,65 @@ fn purge_cases() {
 #[test]
 fn care_aggregates() {
     both(aggregates_follow_the_cases);
+}
+
+/// Migration 0015 fills `care_timing_daily` from the event log of a
+/// workspace that had none: the same cells as kept on ingest.
+#[test]
+fn the_timing_aggregate_is_backfilled_by_its_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tce.db");
+    let mut store = SqliteStore::open(&path).expect("open");
+    let m = model();
+    let at = time(1_000_000);
+    let batch: Vec<EnrichedSignal> = (0..8)
+        .map(|i| {
+            complaint(
+                i + 1,
+                ["baggage", "booking"][i % 2],
+                -0.8,
+                at + Duration::hours(20 * i as i64),
+            )
+        })
+        .collect();
+    open_all(&mut store, &batch);
+    for id in 1..=6u64 {
+        let mut case = store.case(CaseId(id)).expect("case").expect("exists");
+        let version = case.version;
+        let when = at + Duration::hours(20 * id as i64 + id as i64);
+        let change = if id % 3 == 0 {
+            tce_care::workflow::Change::SetStatus(Status::Resolved)
+        } else {
+            tce_care::workflow::Change::Respond {
+                text: "sorry".into(),
+                channel: "x".into(),
+                agent: Some("amy".into()),
+                reply: None,
+            }
+        };
+        let events = tce_care::workflow::apply(
+            &mut case,
+            version,
+            tce_care::Actor::Agent("amy".into()),
+            change,
+            &m,
+            when,
+        )
+        .expect("change");
+        store.update_case(&case, version, &events).expect("update");
+    }
+    let kept = timing_cells(&store);
+    assert!(
+        kept.keys().any(|k| k.4) && kept.keys().any(|k| !k.4),
+        "{kept:?}"
+    );
+    assert!(kept.len() >= 4, "{kept:?}");
+    assert_eq!(kept, timing_cells_of_the_log(&store));
+    store
+        .connection()
+        .execute_batch("DROP TABLE care_timing_daily; PRAGMA user_version = 14;")
+        .expect("back to schema 14");
+    drop(store);
+    let store = SqliteStore::open(&path).expect("migrate");
+    assert_eq!(timing_cells(&store), kept);
 }

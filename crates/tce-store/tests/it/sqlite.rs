@@ -84,7 +84,7 @@ fn rating_rollups_are_backfilled_by_the_migration() {
         .connection()
         .execute_batch(concat!(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; ",
-            "DROP TABLE care_backlog; DROP TABLE care_daily; ",
+            "DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE care_timing_daily; ",
             "DROP TABLE assessments; DROP TABLE derive_cursor; ",
             "DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP TABLE advocacy_net; ",
             "DROP TABLE ideas; DROP TABLE idea_signals; DROP TABLE idea_events; DROP TABLE moments; ",
@@ -249,7 +249,8 @@ fn survey_answers_are_backfilled_by_the_migration() {
         .connection()
         .execute_batch(
             "DROP TABLE cases; DROP TABLE case_messages; DROP TABLE case_events; \
-             DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE assessments; \
+             DROP TABLE care_backlog; DROP TABLE care_daily; DROP TABLE care_timing_daily; \
+             DROP TABLE assessments; \
              DROP TABLE derive_cursor; \
              DROP TABLE advocacy_authors; DROP TABLE advocacy_periods; DROP TABLE advocacy_net; \
              DROP TABLE ideas; DROP TABLE idea_signals; DROP TABLE idea_events; DROP TABLE moments; \
