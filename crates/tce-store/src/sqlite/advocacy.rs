@@ -7,6 +7,7 @@
 //! once per connection. Times are unix seconds.
 
 use super::care::Tx;
+use super::read::parse_day;
 use crate::advocacy::{
     AdvocacyTx, AdvocateQuery, AuthorKey, AuthorRow, AuthorState, Idea, IdeaEvent, IdeaQuery,
     IdeaSignal, IdeaStatusCount, Moment, MomentCount, MomentQuery, NetRow, PeriodKey,
@@ -44,10 +45,6 @@ fn opt_time(
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(table: &'static str, s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(table, "period", s))
 }
 
 fn to_json<T: serde::Serialize>(table: &'static str, v: &T) -> Result<String, StoreError> {
@@ -223,7 +220,7 @@ fn author_state(r: &Row<'_>) -> Result<AuthorState, StoreError> {
     };
     let period = match period {
         Some(p) => Some((
-            parse_day(T, &p)?,
+            parse_day(T, "period", &p)?,
             PeriodCounts {
                 signals: r.get(16)?,
                 positive: r.get(17)?,
@@ -729,7 +726,7 @@ pub(super) fn net_advocacy(
         let p: String = r.get(1)?;
         out.push(NetRow {
             brand: r.get(0)?,
-            period: parse_day("advocacy_net", &p)?,
+            period: parse_day("advocacy_net", "period", &p)?,
             eligible: r.get::<_, i64>(2)?.max(0) as u64,
             advocates: r.get::<_, i64>(3)?.max(0) as u64,
             detractors: r.get::<_, i64>(4)?.max(0) as u64,
@@ -961,7 +958,7 @@ pub(super) fn moment_counts(conn: &Connection) -> Result<Vec<MomentCount>, Store
         let s: String = r.get(2)?;
         out.push(MomentCount {
             channel: r.get(0)?,
-            period: parse_day("moments", &p)?,
+            period: parse_day("moments", "period", &p)?,
             status: s.parse().map_err(|_| corrupt("moments", "status", &s))?,
             count: r.get::<_, i64>(3)?.max(0) as u64,
         });

@@ -1,7 +1,7 @@
 //! Maturity assessments (migration `0010_assessments.sql`).
 
 use crate::{NewAssessment, StoreError, StoredAssessment};
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const COLUMNS: &str = "id, day, created_at, assessment, answers";
@@ -11,11 +11,7 @@ fn record(r: &Row<'_>) -> Result<StoredAssessment, StoreError> {
     let created: i64 = r.get(2)?;
     Ok(StoredAssessment {
         id: r.get(0)?,
-        day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
-            table: "assessments",
-            column: "day",
-            value: day.clone(),
-        })?,
+        day: super::read::parse_day("assessments", "day", &day)?,
         created_at: DateTime::from_timestamp(created, 0).ok_or_else(|| StoreError::Corrupt {
             table: "assessments",
             column: "created_at",

@@ -5,7 +5,7 @@
 //! written through private DTOs, so `tce_care`'s types stay free of any
 //! wire format. Times are unix seconds: a case reads back to the second.
 
-use super::read::{midnight_utc, to_u64};
+use super::read::{midnight_utc, parse_day, to_u64};
 use crate::care::{
     BacklogGroup, BacklogRow, CareDailyRow, CareEventQuery, CareEventRow, CareTimingDay, CaseKeys,
     CasePage, CaseQuery, DeriveTx, StoredCaseEvent,
@@ -18,6 +18,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use tce_care::sla::{SlaClock, Timing};
 use tce_care::{
     Actor, Case, CaseEvent, CaseEventKind, CaseId, CaseKind, Factor, FactorContribution, Party,
@@ -742,8 +743,9 @@ impl CareAggregates {
             }
             t.n += 1;
             t.within += i64::from(within);
-            t.wall_secs.push_str(&wall.to_string());
-            t.business_secs.push_str(&business.to_string());
+            // Writing to a String cannot fail.
+            let _ = write!(t.wall_secs, "{wall}");
+            let _ = write!(t.business_secs, "{business}");
             return;
         }
         let mut c = DailyCounts::default();
@@ -1295,11 +1297,7 @@ pub(super) fn care_daily(
     while let Some(r) = rows.next()? {
         let day: String = r.get(0)?;
         out.push(CareDailyRow {
-            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
-                table: "care_daily",
-                column: "day",
-                value: day.clone(),
-            })?,
+            day: parse_day("care_daily", "day", &day)?,
             department: r.get(1)?,
             brand: r.get(2)?,
             channel: r.get(3)?,
@@ -1319,14 +1317,7 @@ pub(super) fn care_last_day(conn: &Connection) -> Result<Option<NaiveDate>, Stor
     let day: Option<String> = conn
         .prepare_cached("SELECT max(day) FROM care_daily")?
         .query_row([], |r| r.get(0))?;
-    day.map(|d| {
-        NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
-            table: "care_daily",
-            column: "day",
-            value: d.clone(),
-        })
-    })
-    .transpose()
+    day.map(|d| parse_day("care_daily", "day", &d)).transpose()
 }
 
 /// The `day >= ? AND day < ?` filter of a range in whole UTC days: `to` is
@@ -1410,11 +1401,7 @@ pub(super) fn care_timing_days(
             Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?)
         };
         out.push(CareTimingDay {
-            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| StoreError::Corrupt {
-                table: "care_timing_daily",
-                column: "day",
-                value: day.clone(),
-            })?,
+            day: parse_day("care_timing_daily", "day", &day)?,
             department: r.get(1)?,
             brand: r.get(2)?,
             channel: r.get(3)?,
@@ -1509,13 +1496,7 @@ pub(super) fn backlog(
             let (key, day) = key;
             Ok(BacklogRow {
                 key,
-                opened_day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
-                    StoreError::Corrupt {
-                        table: "care_backlog",
-                        column: "opened_day",
-                        value: day.clone(),
-                    }
-                })?,
+                opened_day: parse_day("care_backlog", "opened_day", &day)?,
                 n: to_u64(n),
                 breached: to_u64((n - waiting).max(0)),
             })

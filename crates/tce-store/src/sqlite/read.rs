@@ -53,7 +53,12 @@ pub(super) fn count_before(conn: &Connection, cutoff: NaiveDate) -> Result<u64, 
     Ok(to_u64(n))
 }
 
-fn parse_day(table: &'static str, column: &'static str, s: &str) -> Result<NaiveDate, StoreError> {
+/// A `YYYY-MM-DD` day read from `table.column`.
+pub(super) fn parse_day(
+    table: &'static str,
+    column: &'static str,
+    s: &str,
+) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| corrupt(table, column, s))
 }
 
